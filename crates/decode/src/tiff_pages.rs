@@ -1,0 +1,149 @@
+//! Multi-page TIFF (scanner and fax output) through the `tiff` crate: every page, one at a time.
+
+use crate::raster::{from_gray, infer_dpi, plausible_dpi, samples_to_gray, Color};
+use crate::{DecodeError, Limits};
+use chartdex_core::Raster;
+use std::io::Cursor;
+use tiff::decoder::{Decoder, DecodingResult};
+use tiff::tags::Tag;
+use tiff::ColorType;
+
+pub(crate) struct TiffPages<'a> {
+    decoder: Decoder<Cursor<&'a [u8]>>,
+    count: u32,
+}
+
+fn corrupt(e: impl std::fmt::Display) -> DecodeError {
+    DecodeError::Corrupt {
+        format: "TIFF",
+        detail: e.to_string(),
+    }
+}
+
+fn page_err(page: u32) -> impl Fn(tiff::TiffError) -> DecodeError {
+    move |e| match e {
+        tiff::TiffError::UnsupportedError(u) => DecodeError::UnsupportedPage {
+            page,
+            detail: format!("unsupported TIFF encoding: {u}"),
+        },
+        tiff::TiffError::LimitsExceeded => DecodeError::UnsupportedPage {
+            page,
+            detail: "TIFF page exceeds the decoding limits".into(),
+        },
+        other => DecodeError::Corrupt {
+            format: "TIFF",
+            detail: format!("page {page}: {other}"),
+        },
+    }
+}
+
+impl<'a> TiffPages<'a> {
+    pub(crate) fn open(bytes: &'a [u8], limits: &Limits) -> Result<TiffPages<'a>, DecodeError> {
+        let mut tiff_limits = tiff::decoder::Limits::default();
+        tiff_limits.decoding_buffer_size =
+            usize::try_from(limits.max_page_pixels.saturating_mul(8)).unwrap_or(usize::MAX);
+        let mut decoder = Decoder::new(Cursor::new(bytes))
+            .map_err(corrupt)?
+            .with_limits(tiff_limits);
+        // Count the pages by walking the IFD chain once (a loop in the chain is caught by the
+        // decoder; the page limit bounds a very long chain).
+        let mut count = 1u32;
+        while decoder.more_images() {
+            if count >= limits.max_pages {
+                return Err(DecodeError::TooManyPages {
+                    pages: u64::from(count) + 1,
+                    limit: limits.max_pages,
+                });
+            }
+            decoder.next_image().map_err(corrupt)?;
+            count += 1;
+        }
+        Ok(TiffPages { decoder, count })
+    }
+
+    pub(crate) fn count(&self) -> u32 {
+        self.count
+    }
+
+    pub(crate) fn page(&mut self, index: u32, limits: &Limits) -> Result<Raster, DecodeError> {
+        let number = index + 1;
+        let err = page_err(number);
+        let d = &mut self.decoder;
+        d.seek_to_image(index as usize).map_err(&err)?;
+        let (w, h) = d.dimensions().map_err(&err)?;
+        limits.check_page(number, u64::from(w), u64::from(h))?;
+        let color_type = d.colortype().map_err(&err)?;
+        let photometric = d
+            .find_tag_unsigned::<u16>(Tag::PhotometricInterpretation)
+            .map_err(&err)?;
+        let (color, bpc) = match color_type {
+            ColorType::Gray(b) => (Color::Gray, b),
+            ColorType::GrayA(b) => (Color::GrayAlpha, b),
+            ColorType::RGB(b) | ColorType::YCbCr(b) => (Color::Rgb, b),
+            ColorType::RGBA(b) => (Color::Rgba, b),
+            ColorType::CMYK(b) => (Color::Cmyk, b),
+            ColorType::Palette(b) => {
+                let map = d
+                    .get_tag(Tag::ColorMap)
+                    .and_then(|v| v.into_u16_vec())
+                    .map_err(&err)?;
+                let n = map.len() / 3;
+                let palette = (0..n)
+                    .map(|i| {
+                        [
+                            (map[i] >> 8) as u8,
+                            (map[n + i] >> 8) as u8,
+                            (map[2 * n + i] >> 8) as u8,
+                        ]
+                    })
+                    .collect();
+                (Color::Indexed(palette), b)
+            }
+            other => {
+                return Err(DecodeError::UnsupportedPage {
+                    page: number,
+                    detail: format!("TIFF colour type {other:?}"),
+                })
+            }
+        };
+        let dpi = resolution(d);
+        let data = d.read_image().map_err(&err)?;
+        let (bytes, bpc) = match data {
+            DecodingResult::U8(v) => (v, bpc),
+            DecodingResult::U16(v) => (v.into_iter().map(|s| (s >> 8) as u8).collect(), 8),
+            _ => {
+                return Err(DecodeError::UnsupportedPage {
+                    page: number,
+                    detail: format!("TIFF sample format with {bpc} bits"),
+                })
+            }
+        };
+        let white_is_zero = photometric == Some(0);
+        let gray = samples_to_gray(&bytes, w, h, bpc, &color, white_is_zero).map_err(|detail| {
+            DecodeError::Corrupt {
+                format: "TIFF",
+                detail: format!("page {number}: {detail}"),
+            }
+        })?;
+        let img = image::GrayImage::from_raw(w, h, gray).ok_or_else(|| corrupt("page size mismatch"))?;
+        let dpi = dpi.or_else(|| {
+            let d = infer_dpi(w, h);
+            Some((d, d))
+        });
+        Ok(from_gray(img, dpi))
+    }
+}
+
+/// XResolution/YResolution with ResolutionUnit (2 inch, the default; 3 centimetre).
+fn resolution(d: &mut Decoder<Cursor<&[u8]>>) -> Option<(u32, u32)> {
+    let unit = d.find_tag_unsigned::<u16>(Tag::ResolutionUnit).ok().flatten().unwrap_or(2);
+    let scale = match unit {
+        2 => 1.0,
+        3 => 2.54,
+        _ => return None,
+    };
+    let mut get = |tag| d.find_tag(tag).ok().flatten().and_then(|v| v.into_f64().ok());
+    let x = get(Tag::XResolution)?;
+    let y = get(Tag::YResolution).unwrap_or(x);
+    Some((plausible_dpi(x * scale)?, plausible_dpi(y * scale)?))
+}
