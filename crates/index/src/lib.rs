@@ -1,1 +1,354 @@
-//! chartdex-index
+//! The full-text index of page text and chart fields, over tantivy.
+//!
+//! One index document per page, carrying the page text and its document's fields, so a hit can
+//! name the page. The index holds nothing the catalogue does not: it can always be deleted and
+//! rebuilt from the catalogue. This is the only crate that knows tantivy.
+
+use std::path::Path;
+use tantivy::collector::TopDocs;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::QueryParser;
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// Errors of the index.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("the index is locked by another writer (is another ingest running on this data directory?)")]
+    Locked,
+    #[error("cannot open the index at {path}: {source}")]
+    Open {
+        path: String,
+        source: tantivy::TantivyError,
+    },
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+type Result<T> = std::result::Result<T, IndexError>;
+
+const TOKENIZER: &str = "chart";
+
+/// The fields of the schema.
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    doc_id: Field,
+    page: Field,
+    source: Field,
+    text: Field,
+    doc_type: Field,
+    patient: Field,
+    mrn: Field,
+    dob: Field,
+    service_date: Field,
+    codes: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let words = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let fields = Fields {
+        doc_id: b.add_text_field("doc_id", STRING | STORED),
+        page: b.add_u64_field("page", INDEXED | STORED | FAST),
+        source: b.add_text_field("source", STRING | STORED),
+        text: b.add_text_field("text", words.clone()),
+        doc_type: b.add_text_field("type", STRING | STORED),
+        patient: b.add_text_field("patient", words),
+        mrn: b.add_text_field("mrn", STRING | STORED),
+        dob: b.add_text_field("dob", STRING | STORED),
+        service_date: b.add_text_field("service_date", STRING | STORED),
+        codes: b.add_text_field("codes", STRING | STORED),
+    };
+    (b.build(), fields)
+}
+
+/// One page as the index receives it.
+#[derive(Debug, Clone, Default)]
+pub struct PageEntry<'a> {
+    pub doc_id: &'a str,
+    pub page: u32,
+    pub source: &'a str,
+    pub text: &'a str,
+    pub doc_type: Option<&'a str>,
+    pub patient: Option<&'a str>,
+    pub mrn: Option<&'a str>,
+    pub dob: Option<&'a str>,
+    pub service_date: Option<&'a str>,
+    pub codes: &'a [String],
+}
+
+/// One search result: a page of a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub doc_id: String,
+    pub page: u32,
+    pub source: String,
+    pub score: f32,
+    /// A fragment of the page text around the matches.
+    pub snippet: String,
+    /// Byte ranges of `snippet` that matched the query.
+    pub highlights: Vec<(usize, usize)>,
+    pub patient: Option<String>,
+    pub doc_type: Option<String>,
+    pub service_date: Option<String>,
+}
+
+/// The search index of one data directory.
+pub struct SearchIndex {
+    index: Index,
+    fields: Fields,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex").finish_non_exhaustive()
+    }
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it (and `dir`) if needed.
+    pub fn open(dir: &Path) -> Result<SearchIndex> {
+        let open_err = |source| IndexError::Open {
+            path: dir.display().to_string(),
+            source,
+        };
+        std::fs::create_dir_all(dir)
+            .map_err(|e| open_err(tantivy::TantivyError::IoError(e.into())))?;
+        let mmap = MmapDirectory::open(dir).map_err(|e| open_err(e.into()))?;
+        let (schema, fields) = schema();
+        let index = Index::open_or_create(mmap, schema).map_err(open_err)?;
+        let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(60))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .build();
+        index.tokenizers().register(TOKENIZER, analyzer);
+        Ok(SearchIndex { index, fields })
+    }
+
+    /// Takes the index's single writer lock. Fails with [`IndexError::Locked`] while another
+    /// process holds it.
+    pub fn writer(&self) -> Result<Writer> {
+        match self.index.writer_with_num_threads(1, 64_000_000) {
+            Ok(inner) => Ok(Writer {
+                inner,
+                fields: self.fields,
+            }),
+            Err(tantivy::TantivyError::LockFailure(..)) => Err(IndexError::Locked),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn reader(&self) -> Result<IndexReader> {
+        Ok(self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?)
+    }
+
+    /// How many pages are indexed.
+    pub fn page_count(&self) -> Result<u64> {
+        Ok(self.reader()?.searcher().num_docs())
+    }
+
+    /// Runs a query over page text, patient names, MRNs and codes; best pages first.
+    ///
+    /// Words are all required by default; `OR`, `NOT`/`-`, `"phrases"` and `field:value` work as
+    /// in tantivy's query language. A query that does not parse is searched as well as it can be.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
+        let f = self.fields;
+        let reader = self.reader()?;
+        let searcher = reader.searcher();
+        let mut parser =
+            QueryParser::for_index(&self.index, vec![f.text, f.patient, f.mrn, f.codes]);
+        parser.set_conjunction_by_default();
+        let (query, _errors) = parser.parse_query_lenient(query);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        let mut snippets = SnippetGenerator::create(&searcher, &*query, f.text)?;
+        snippets.set_max_num_chars(240);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+            let snippet = snippets.snippet_from_doc(&doc);
+            let fragment = snippet.fragment().to_string();
+            let (fragment, highlights) = if fragment.is_empty() {
+                // The match was in a field other than the text: show the page's opening.
+                let start: String = text_of(f.text)
+                    .unwrap_or_default()
+                    .chars()
+                    .take(160)
+                    .collect();
+                (start, Vec::new())
+            } else {
+                let ranges = snippet.highlighted().iter().map(|r| (r.start, r.end)).collect();
+                (fragment, ranges)
+            };
+            hits.push(Hit {
+                doc_id: text_of(f.doc_id).unwrap_or_default(),
+                page: doc.get_first(f.page).and_then(|v| v.as_u64()).unwrap_or(0) as u32,
+                source: text_of(f.source).unwrap_or_default(),
+                score,
+                snippet: fragment,
+                highlights,
+                patient: text_of(f.patient),
+                doc_type: text_of(f.doc_type),
+                service_date: text_of(f.service_date),
+            });
+        }
+        Ok(hits)
+    }
+}
+
+/// The index's single writer. Nothing is visible to searches until [`Writer::commit`].
+pub struct Writer {
+    inner: IndexWriter,
+    fields: Fields,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").finish_non_exhaustive()
+    }
+}
+
+impl Writer {
+    /// Queues a page for indexing.
+    pub fn add_page(&mut self, p: &PageEntry<'_>) -> Result<()> {
+        let f = self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.doc_id, p.doc_id);
+        doc.add_u64(f.page, u64::from(p.page));
+        doc.add_text(f.source, p.source);
+        doc.add_text(f.text, p.text);
+        let optional = [
+            (f.doc_type, p.doc_type),
+            (f.patient, p.patient),
+            (f.mrn, p.mrn),
+            (f.dob, p.dob),
+            (f.service_date, p.service_date),
+        ];
+        for (field, value) in optional {
+            if let Some(v) = value {
+                doc.add_text(field, v);
+            }
+        }
+        for code in p.codes {
+            doc.add_text(f.codes, code);
+        }
+        self.inner.add_document(doc)?;
+        Ok(())
+    }
+
+    /// Queues the removal of every page of a document (before re-adding it).
+    pub fn delete_document(&mut self, doc_id: &str) {
+        self.inner
+            .delete_term(Term::from_field_text(self.fields.doc_id, doc_id));
+    }
+
+    /// Queues the removal of everything (before a rebuild).
+    pub fn delete_all(&mut self) -> Result<()> {
+        self.inner.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Makes every queued change durable and visible.
+    pub fn commit(&mut self) -> Result<()> {
+        self.inner.commit()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page<'a>(doc_id: &'a str, page: u32, text: &'a str) -> PageEntry<'a> {
+        PageEntry {
+            doc_id,
+            page,
+            source: "box1/chart.pdf",
+            text,
+            ..PageEntry::default()
+        }
+    }
+
+    #[test]
+    fn finds_the_right_page_with_highlights() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let mut w = index.writer().unwrap();
+        w.add_page(&page("aaa", 1, "Patient seen for follow up of hypertension.")).unwrap();
+        w.add_page(&page("aaa", 2, "Plan: start metformin 500 mg twice daily.")).unwrap();
+        w.add_page(&page("bbb", 1, "Chest x-ray without acute findings.")).unwrap();
+        w.commit().unwrap();
+        let hits = index.search("metformin", 10).unwrap();
+        assert_eq!(hits.len(), 1);
+        let h = &hits[0];
+        assert_eq!((h.doc_id.as_str(), h.page), ("aaa", 2));
+        assert_eq!(h.source, "box1/chart.pdf");
+        let (s, e) = h.highlights[0];
+        assert_eq!(&h.snippet[s..e], "metformin");
+        // Words are all required.
+        assert!(index.search("metformin xray", 10).unwrap().is_empty());
+        assert_eq!(index.search("metformin OR chest", 10).unwrap().len(), 2);
+        assert_eq!(index.page_count().unwrap(), 3);
+    }
+
+    #[test]
+    fn fields_are_searchable_and_case_and_accents_fold() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let mut w = index.writer().unwrap();
+        let codes = vec!["E11.9".to_string()];
+        w.add_page(&PageEntry {
+            patient: Some("Zoë Testpatient"),
+            mrn: Some("MRN00042"),
+            codes: &codes,
+            doc_type: Some("progress_note"),
+            ..page("ccc", 1, "Café visit")
+        })
+        .unwrap();
+        w.commit().unwrap();
+        for q in ["zoe", "TESTPATIENT", "MRN00042", "cafe", "\"E11.9\""] {
+            let hits = index.search(q, 10).unwrap();
+            assert_eq!(hits.len(), 1, "query {q}");
+            assert_eq!(hits[0].patient.as_deref(), Some("Zoë Testpatient"));
+            assert_eq!(hits[0].doc_type.as_deref(), Some("progress_note"));
+        }
+    }
+
+    #[test]
+    fn delete_then_re_add_leaves_one_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let mut w = index.writer().unwrap();
+        w.add_page(&page("ddd", 1, "warfarin")).unwrap();
+        w.commit().unwrap();
+        w.delete_document("ddd");
+        w.add_page(&page("ddd", 1, "warfarin")).unwrap();
+        w.commit().unwrap();
+        assert_eq!(index.search("warfarin", 10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_second_writer_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let _w = index.writer().unwrap();
+        let again = SearchIndex::open(dir.path()).unwrap();
+        assert!(matches!(again.writer(), Err(IndexError::Locked)));
+    }
+}
