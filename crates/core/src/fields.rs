@@ -162,7 +162,10 @@ mod tests {
     fn doc_type_names_round_trip_and_match_serde() {
         for t in DocType::ALL {
             assert_eq!(DocType::from_name(t.name()), Some(t));
-            assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{}\"", t.name()));
+            assert_eq!(
+                serde_json::to_string(&t).unwrap(),
+                format!("\"{}\"", t.name())
+            );
         }
         assert_eq!(DocType::LabReport.loinc(), Some("11502-2"));
         assert_eq!(DocType::FaceSheet.loinc(), None);

@@ -20,7 +20,11 @@ fn format_name(media: MediaType) -> &'static str {
 
 /// Decodes a single-image file to grey, honouring EXIF orientation, checking the pixel limit
 /// before any pixel buffer is allocated.
-pub(crate) fn decode(bytes: &[u8], media: MediaType, limits: &Limits) -> Result<Raster, DecodeError> {
+pub(crate) fn decode(
+    bytes: &[u8],
+    media: MediaType,
+    limits: &Limits,
+) -> Result<Raster, DecodeError> {
     let format = match media {
         MediaType::Png => ImageFormat::Png,
         MediaType::Jpeg => ImageFormat::Jpeg,
@@ -53,7 +57,13 @@ pub(crate) fn decode(bytes: &[u8], media: MediaType, limits: &Limits) -> Result<
         _ => None,
     };
     // A quarter turn swaps the axes' resolutions too.
-    let dpi = dpi.map(|(x, y)| if img.width() == h && img.height() == w && w != h { (y, x) } else { (x, y) });
+    let dpi = dpi.map(|(x, y)| {
+        if img.width() == h && img.height() == w && w != h {
+            (y, x)
+        } else {
+            (x, y)
+        }
+    });
     Ok(from_gray(img.into_luma8(), dpi))
 }
 
@@ -116,7 +126,8 @@ mod tests {
     fn png_bytes(w: u32, h: u32) -> Vec<u8> {
         let img = GrayImage::from_fn(w, h, |x, _| Luma([if x % 2 == 0 { 0 } else { 255 }]));
         let mut out = Vec::new();
-        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).unwrap();
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .unwrap();
         out
     }
 
@@ -150,6 +161,16 @@ mod tests {
             ..Limits::default()
         };
         let err = decode(&png_bytes(4, 3), MediaType::Png, &limits).unwrap_err();
-        assert!(matches!(err, DecodeError::TooManyPixels { width: 4, height: 3, .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                DecodeError::TooManyPixels {
+                    width: 4,
+                    height: 3,
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 }

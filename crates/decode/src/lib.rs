@@ -21,7 +21,10 @@ pub enum DecodeError {
     #[error("not a supported file type (not a PDF, PNG, JPEG, TIFF, BMP, GIF or WebP)")]
     UnknownType,
     #[error("corrupt or truncated {format}: {detail}")]
-    Corrupt { format: &'static str, detail: String },
+    Corrupt {
+        format: &'static str,
+        detail: String,
+    },
     #[error("page {page}: {width}x{height} pixels exceeds the limit of {limit} pixels per page")]
     TooManyPixels {
         page: u32,
@@ -38,7 +41,10 @@ pub enum DecodeError {
     #[error("page {page}: {detail}")]
     UnsupportedPage { page: u32, detail: String },
     #[error("unsupported {format} encoding: {detail}")]
-    Unsupported { format: &'static str, detail: String },
+    Unsupported {
+        format: &'static str,
+        detail: String,
+    },
 }
 
 /// Bounds on what one file may make the decoder allocate.
@@ -245,8 +251,15 @@ mod tests {
             open(b"", MediaType::Png, Limits::default()),
             Err(DecodeError::Empty)
         ));
-        let err = open(b"\x89PNG\r\n\x1a\ntruncated", MediaType::Png, Limits::default())
-            .unwrap_err();
-        assert!(matches!(err, DecodeError::Corrupt { format: "PNG", .. }), "{err}");
+        let err = open(
+            b"\x89PNG\r\n\x1a\ntruncated",
+            MediaType::Png,
+            Limits::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, DecodeError::Corrupt { format: "PNG", .. }),
+            "{err}"
+        );
     }
 }

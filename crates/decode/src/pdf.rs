@@ -52,7 +52,10 @@ impl PdfPages {
     pub(crate) fn page(&mut self, index: u32, limits: &Limits) -> Result<Raster, DecodeError> {
         let number = index + 1;
         let page_id = self.pages[index as usize];
-        let unsupported = |detail: String| DecodeError::UnsupportedPage { page: number, detail };
+        let unsupported = |detail: String| DecodeError::UnsupportedPage {
+            page: number,
+            detail,
+        };
         let images = self
             .doc
             .get_page_images(page_id)
@@ -87,7 +90,8 @@ impl PdfPages {
             Some((Some(x), Some(y))) => Some((x, y)),
             _ => None,
         };
-        let img = image::GrayImage::from_raw(w, h, gray).ok_or_else(|| corrupt("image size mismatch"))?;
+        let img =
+            image::GrayImage::from_raw(w, h, gray).ok_or_else(|| corrupt("image size mismatch"))?;
         let rotation = inherited(&self.doc, page, b"Rotate")
             .and_then(|o| o.as_i64().ok())
             .unwrap_or(0);
@@ -101,13 +105,17 @@ impl PdfPages {
         h: u32,
         number: u32,
     ) -> Result<Vec<u8>, DecodeError> {
-        let unsupported = |detail: String| DecodeError::UnsupportedPage { page: number, detail };
+        let unsupported = |detail: String| DecodeError::UnsupportedPage {
+            page: number,
+            detail,
+        };
         let dict = image.origin_dict;
         let filters = image.filters.clone().unwrap_or_default();
         match filters.last().map(String::as_str) {
             Some("DCTDecode") if filters.len() == 1 => {
-                let img = image::load_from_memory_with_format(image.content, image::ImageFormat::Jpeg)
-                    .map_err(|e| corrupt(format!("page {number}: JPEG image: {e}")))?;
+                let img =
+                    image::load_from_memory_with_format(image.content, image::ImageFormat::Jpeg)
+                        .map_err(|e| corrupt(format!("page {number}: JPEG image: {e}")))?;
                 let (iw, ih) = (img.width(), img.height());
                 if (iw, ih) != (w, h) {
                     return Err(corrupt(format!(
@@ -125,7 +133,10 @@ impl PdfPages {
             }
             _ => {}
         }
-        let is_mask = dict.get(b"ImageMask").and_then(Object::as_bool).unwrap_or(false);
+        let is_mask = dict
+            .get(b"ImageMask")
+            .and_then(Object::as_bool)
+            .unwrap_or(false);
         let (color, bpc) = if is_mask {
             (Color::Gray, 1)
         } else {
@@ -298,7 +309,9 @@ mod tests {
         });
         doc.objects.insert(
             pages_id,
-            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }),
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 },
+            ),
         );
         let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
         doc.trailer.set("Root", catalog_id);
@@ -333,6 +346,9 @@ mod tests {
     fn truncated_pdf_is_corrupt() {
         let bytes = scan_pdf(2, 2, vec![0; 4], 0, false);
         let err = decode_one(&bytes[..40]).unwrap_err();
-        assert!(matches!(err, DecodeError::Corrupt { format: "PDF", .. }), "{err}");
+        assert!(
+            matches!(err, DecodeError::Corrupt { format: "PDF", .. }),
+            "{err}"
+        );
     }
 }

@@ -159,7 +159,8 @@ mod tests {
     fn colour_models_become_grey() {
         let rgb = samples_to_gray(&[255, 255, 255, 0, 0, 0], 2, 1, 8, &Color::Rgb, false).unwrap();
         assert_eq!(rgb, vec![255, 0]);
-        let cmyk = samples_to_gray(&[0, 0, 0, 0, 0, 0, 0, 255], 2, 1, 8, &Color::Cmyk, false).unwrap();
+        let cmyk =
+            samples_to_gray(&[0, 0, 0, 0, 0, 0, 0, 255], 2, 1, 8, &Color::Cmyk, false).unwrap();
         assert_eq!(cmyk, vec![255, 0]);
         let pal = Color::Indexed(vec![[0, 0, 0], [255, 255, 255]]);
         let idx = samples_to_gray(&[0b0100_0000], 2, 1, 2, &pal, false).unwrap();

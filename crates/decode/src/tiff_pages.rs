@@ -125,7 +125,8 @@ impl<'a> TiffPages<'a> {
                 detail: format!("page {number}: {detail}"),
             }
         })?;
-        let img = image::GrayImage::from_raw(w, h, gray).ok_or_else(|| corrupt("page size mismatch"))?;
+        let img =
+            image::GrayImage::from_raw(w, h, gray).ok_or_else(|| corrupt("page size mismatch"))?;
         let dpi = dpi.or_else(|| {
             let d = infer_dpi(w, h);
             Some((d, d))
@@ -136,13 +137,22 @@ impl<'a> TiffPages<'a> {
 
 /// XResolution/YResolution with ResolutionUnit (2 inch, the default; 3 centimetre).
 fn resolution(d: &mut Decoder<Cursor<&[u8]>>) -> Option<(u32, u32)> {
-    let unit = d.find_tag_unsigned::<u16>(Tag::ResolutionUnit).ok().flatten().unwrap_or(2);
+    let unit = d
+        .find_tag_unsigned::<u16>(Tag::ResolutionUnit)
+        .ok()
+        .flatten()
+        .unwrap_or(2);
     let scale = match unit {
         2 => 1.0,
         3 => 2.54,
         _ => return None,
     };
-    let mut get = |tag| d.find_tag(tag).ok().flatten().and_then(|v| v.into_f64().ok());
+    let mut get = |tag| {
+        d.find_tag(tag)
+            .ok()
+            .flatten()
+            .and_then(|v| v.into_f64().ok())
+    };
     let x = get(Tag::XResolution)?;
     let y = get(Tag::YResolution).unwrap_or(x);
     Some((plausible_dpi(x * scale)?, plausible_dpi(y * scale)?))

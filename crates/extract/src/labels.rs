@@ -27,9 +27,15 @@ const LABELS: &[(&str, Key)] = &[
         r"mrn\s*#?|medical\s+record\s+(?:no\.?|number|#)|med\.?\s*rec\.?\s*(?:no\.?|#)?|chart\s*(?:#|no\.?|number)",
         Key::Mrn,
     ),
-    (r"d\.\s?o\.\s?b\.?|dob|date\s+of\s+birth|birth\s*date", Key::Dob),
+    (
+        r"d\.\s?o\.\s?b\.?|dob|date\s+of\s+birth|birth\s*date",
+        Key::Dob,
+    ),
     (r"sex|gender", Key::Sex),
-    (r"date\s+of\s+service|dos|service\s+date|date\s+of\s+visit|visit\s+date", Key::Dos(0)),
+    (
+        r"date\s+of\s+service|dos|service\s+date|date\s+of\s+visit|visit\s+date",
+        Key::Dos(0),
+    ),
     (
         r"collection\s+date|collected|discharge\s+date|admit\s+date|admission\s+date|registration\s+date|exam\s+date|procedure\s+date|report\s+date",
         Key::Dos(1),
@@ -46,8 +52,11 @@ const LABELS: &[(&str, Key)] = &[
 
 static LABEL_RE: LazyLock<(Regex, Vec<Key>)> = LazyLock::new(|| {
     let alts: Vec<String> = LABELS.iter().map(|(p, _)| format!("({p})")).collect();
-    let re = Regex::new(&format!(r"(?i)(?:^|[\s|;])(?:{})\s*[:#]\s*", alts.join("|")))
-        .expect("label regex is valid");
+    let re = Regex::new(&format!(
+        r"(?i)(?:^|[\s|;])(?:{})\s*[:#]\s*",
+        alts.join("|")
+    ))
+    .expect("label regex is valid");
     (re, LABELS.iter().map(|(_, k)| *k).collect())
 });
 
@@ -55,10 +64,24 @@ static ICD10_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b([A-TV-Z][0-9][0-9AB]\.[0-9A-Z]{1,4})\b").expect("icd regex is valid")
 });
 
+/// What reading remembers from page to page.
+#[derive(Debug)]
+pub(crate) struct State {
+    /// The priority of the label the service date came from.
+    dos_priority: u8,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            dos_priority: u8::MAX,
+        }
+    }
+}
+
 /// Reads one page's labelled values into `out`, keeping values already found.
-pub(crate) fn read_page(page: &PageText, out: &mut Extraction) {
+pub(crate) fn read_page(page: &PageText, out: &mut Extraction, state: &mut State) {
     let (re, keys) = &*LABEL_RE;
-    let mut dos_priority = u8::MAX;
     for line in page.text.lines() {
         let found: Vec<(Key, usize, usize)> = re
             .captures_iter(line)
@@ -74,7 +97,7 @@ pub(crate) fn read_page(page: &PageText, out: &mut Extraction) {
             if value.is_empty() {
                 continue;
             }
-            apply(key, value, page.number, out, &mut dos_priority);
+            apply(key, value, page.number, out, &mut state.dos_priority);
         }
     }
     let f = &mut out.fields;
@@ -98,12 +121,11 @@ fn apply(key: Key, value: &str, page: u32, out: &mut Extraction, dos_priority: &
         Key::Mrn if f.patient.mrn.is_none() => f.patient.mrn = identifier(value),
         Key::Dob if f.patient.dob.is_none() => f.patient.dob = leading_date(value),
         Key::Sex if f.patient.sex.is_none() => f.patient.sex = sex(value),
-        Key::Dos(priority) if priority < *dos_priority || f.service_date.is_none() => {
-            if priority <= *dos_priority {
-                if let Some(d) = leading_date(value) {
-                    f.service_date = Some(d);
-                    *dos_priority = priority;
-                }
+        // A more specific label wins over a generic one; among equals, the first.
+        Key::Dos(priority) if priority < *dos_priority => {
+            if let Some(d) = leading_date(value) {
+                f.service_date = Some(d);
+                *dos_priority = priority;
             }
         }
         Key::Provider if f.provider.family.is_none() => {
@@ -113,7 +135,13 @@ fn apply(key: Key, value: &str, page: u32, out: &mut Extraction, dos_priority: &
             }
         }
         Key::Npi if f.provider.npi.is_none() => {
-            let digits: String = value.split_whitespace().next().unwrap_or("").chars().filter(char::is_ascii_digit).collect();
+            let digits: String = value
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
             if npi_is_valid(&digits) {
                 f.provider.npi = Some(digits);
             } else {
@@ -135,13 +163,18 @@ fn apply(key: Key, value: &str, page: u32, out: &mut Extraction, dos_priority: &
 /// (given, family), names in title case when written all in capitals.
 fn person_name(value: &str) -> Option<(Option<String>, String)> {
     const DROP: &[&str] = &[
-        "dr", "dr.", "md", "m.d.", "do", "d.o.", "np", "pa", "pa-c", "rn", "phd", "mr", "mrs", "ms",
-        "mr.", "mrs.", "ms.", "jr", "jr.", "sr", "facp", "dds",
+        "dr", "dr.", "md", "m.d.", "do", "d.o.", "np", "pa", "pa-c", "rn", "phd", "mr", "mrs",
+        "ms", "mr.", "mrs.", "ms.", "jr", "jr.", "sr", "facp", "dds",
     ];
     let (family_first, body) = match value.split_once(',') {
         Some((family, rest))
-            if !DROP.contains(&rest.trim().trim_end_matches('.').to_ascii_lowercase().as_str())
-                && !rest.trim().is_empty() =>
+            if !DROP.contains(
+                &rest
+                    .trim()
+                    .trim_end_matches('.')
+                    .to_ascii_lowercase()
+                    .as_str(),
+            ) && !rest.trim().is_empty() =>
         {
             (Some(family), rest)
         }
@@ -200,13 +233,22 @@ fn title_case(w: &str) -> String {
 /// The first token of a value as an identifier (MRN): letters, digits and hyphens, with at least
 /// three digits; a letter O among digits is read as zero.
 fn identifier(value: &str) -> Option<String> {
-    let token = value.split_whitespace().next()?.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    let token = value
+        .split_whitespace()
+        .next()?
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric());
     let digits = token.chars().filter(char::is_ascii_digit).count();
-    if token.len() < 4 || digits < 3 || !token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    if token.len() < 4
+        || digits < 3
+        || !token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
         return None;
     }
     let letters = token.chars().filter(|c| c.is_ascii_alphabetic()).count();
-    let only_o = token.chars().filter(|c| c.is_ascii_alphabetic()).all(|c| c == 'O' || c == 'o');
+    let only_o = token
+        .chars()
+        .filter(|c| c.is_ascii_alphabetic())
+        .all(|c| c == 'O' || c == 'o');
     if letters > 0 && only_o && digits * 2 >= token.len() {
         return Some(token.replace(['O', 'o'], "0"));
     }
@@ -222,7 +264,11 @@ fn leading_date(value: &str) -> Option<String> {
 }
 
 fn sex(value: &str) -> Option<String> {
-    let v = value.split_whitespace().next()?.trim_matches(|c: char| !c.is_alphabetic()).to_ascii_lowercase();
+    let v = value
+        .split_whitespace()
+        .next()?
+        .trim_matches(|c: char| !c.is_alphabetic())
+        .to_ascii_lowercase();
     match v.as_str() {
         "m" | "male" => Some("M".into()),
         "f" | "female" => Some("F".into()),
@@ -250,7 +296,10 @@ mod tests {
             Some((Some("Robert".into()), "Fakedoc".into()))
         );
         assert_eq!(person_name("12345"), None);
-        assert_eq!(person_name("O'BRIEN-FAKE, JO"), Some((Some("Jo".into()), "O'Brien-Fake".into())));
+        assert_eq!(
+            person_name("O'BRIEN-FAKE, JO"),
+            Some((Some("Jo".into()), "O'Brien-Fake".into()))
+        );
     }
 
     #[test]
@@ -263,8 +312,14 @@ mod tests {
 
     #[test]
     fn dates_and_sex_values() {
-        assert_eq!(leading_date("03/14/1961 (62 y)").as_deref(), Some("1961-03-14"));
-        assert_eq!(leading_date("March 2, 2024 10:30").as_deref(), Some("2024-03-02"));
+        assert_eq!(
+            leading_date("03/14/1961 (62 y)").as_deref(),
+            Some("1961-03-14")
+        );
+        assert_eq!(
+            leading_date("March 2, 2024 10:30").as_deref(),
+            Some("2024-03-02")
+        );
         assert_eq!(sex("Female").as_deref(), Some("F"));
         assert_eq!(sex("?"), None);
     }

@@ -28,8 +28,9 @@ pub struct Extraction {
 /// Reads the fields off a document's pages. The first page that gives a value wins.
 pub fn extract(pages: &[PageText]) -> Extraction {
     let mut out = Extraction::default();
+    let mut state = labels::State::default();
     for page in pages {
-        labels::read_page(page, &mut out);
+        labels::read_page(page, &mut out, &mut state);
     }
     if let Some(first) = pages.first() {
         out.fields.doc_type = Some(doc_type(&first.text));
@@ -61,12 +62,17 @@ pub fn npi_is_valid(npi: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The document type from the title words near the top of the first page.
 fn doc_type(text: &str) -> DocType {
-    let head: String = text.lines().take(8).collect::<Vec<_>>().join(" ").to_lowercase();
+    let head: String = text
+        .lines()
+        .take(8)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
     const RULES: &[(&str, DocType)] = &[
         ("discharge summary", DocType::DischargeSummary),
         ("history and physical", DocType::HistoryAndPhysical),
@@ -163,6 +169,16 @@ mod tests {
         assert_eq!(e.fields.service_date, None);
         assert!(e.fields.icd10.is_empty());
         assert_eq!(e.fields.doc_type, Some(DocType::Other));
+    }
+
+    #[test]
+    fn specific_date_label_beats_generic_across_pages() {
+        let mut p2 = page("Date: 01/01/2023");
+        p2.number = 2;
+        let e = extract(&[page("Date: 05/05/2022\nDate of Service: 06/06/2022"), p2]);
+        assert_eq!(e.fields.service_date.as_deref(), Some("2022-06-06"));
+        let e = extract(&[page("Date: 05/05/2022\nDate: 07/07/2022")]);
+        assert_eq!(e.fields.service_date.as_deref(), Some("2022-05-05"));
     }
 
     #[test]

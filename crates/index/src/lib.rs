@@ -13,13 +13,17 @@ use tantivy::schema::{
     STRING,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// Errors of the index.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
-    #[error("the index is locked by another writer (is another ingest running on this data directory?)")]
+    #[error(
+        "the index is locked by another writer (is another ingest running on this data directory?)"
+    )]
     Locked,
     #[error("cannot open the index at {path}: {source}")]
     Open {
@@ -181,7 +185,11 @@ impl SearchIndex {
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
-            let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+            let text_of = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            };
             let snippet = snippets.snippet_from_doc(&doc);
             let fragment = snippet.fragment().to_string();
             let (fragment, highlights) = if fragment.is_empty() {
@@ -193,7 +201,11 @@ impl SearchIndex {
                     .collect();
                 (start, Vec::new())
             } else {
-                let ranges = snippet.highlighted().iter().map(|r| (r.start, r.end)).collect();
+                let ranges = snippet
+                    .highlighted()
+                    .iter()
+                    .map(|r| (r.start, r.end))
+                    .collect();
                 (fragment, ranges)
             };
             hits.push(Hit {
@@ -290,9 +302,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let index = SearchIndex::open(dir.path()).unwrap();
         let mut w = index.writer().unwrap();
-        w.add_page(&page("aaa", 1, "Patient seen for follow up of hypertension.")).unwrap();
-        w.add_page(&page("aaa", 2, "Plan: start metformin 500 mg twice daily.")).unwrap();
-        w.add_page(&page("bbb", 1, "Chest x-ray without acute findings.")).unwrap();
+        w.add_page(&page(
+            "aaa",
+            1,
+            "Patient seen for follow up of hypertension.",
+        ))
+        .unwrap();
+        w.add_page(&page("aaa", 2, "Plan: start metformin 500 mg twice daily."))
+            .unwrap();
+        w.add_page(&page("bbb", 1, "Chest x-ray without acute findings."))
+            .unwrap();
         w.commit().unwrap();
         let hits = index.search("metformin", 10).unwrap();
         assert_eq!(hits.len(), 1);

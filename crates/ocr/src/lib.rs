@@ -121,7 +121,9 @@ impl TesseractEngine {
 
     /// The version of the linked libtesseract.
     pub fn version() -> String {
-        tesseract::plumbing::version().to_string_lossy().into_owned()
+        tesseract::plumbing::version()
+            .to_string_lossy()
+            .into_owned()
     }
 }
 

@@ -46,7 +46,15 @@ mod tests {
         let w = words(tsv);
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].text, "Patient:");
-        assert_eq!(w[0].bbox, BBox { x: 100, y: 200, w: 180, h: 40 });
+        assert_eq!(
+            w[0].bbox,
+            BBox {
+                x: 100,
+                y: 200,
+                w: 180,
+                h: 40
+            }
+        );
         assert!((w[0].confidence - 0.965).abs() < 1e-6);
         assert_eq!(w[1].text, "Testpatient");
     }

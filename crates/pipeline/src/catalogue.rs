@@ -169,7 +169,11 @@ impl Catalogue {
         Ok(self.conn.last_insert_rowid())
     }
 
-    pub(crate) fn finish_run(&self, run_id: i64, s: &crate::RunSummary) -> Result<(), PipelineError> {
+    pub(crate) fn finish_run(
+        &self,
+        run_id: i64,
+        s: &crate::RunSummary,
+    ) -> Result<(), PipelineError> {
         self.conn.execute(
             "UPDATE runs SET finished_at = ?2, files_seen = ?3, documents_new = ?4, duplicates = ?5,
              unchanged = ?6, pages = ?7, rejected = ?8 WHERE id = ?1",
@@ -364,7 +368,8 @@ impl Catalogue {
                 },
             )
             .optional()?;
-        let Some((bytes, media, status, reason, fields, needs_review, page_count, ingested_at)) = row
+        let Some((bytes, media, status, reason, fields, needs_review, page_count, ingested_at)) =
+            row
         else {
             return Ok(None);
         };
@@ -483,7 +488,15 @@ fn upsert_source(conn: &Connection, id: &DocId, s: &Source) -> Result<(), Pipeli
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
          ON CONFLICT(doc_id, path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
              root = excluded.root, rel_path = excluded.rel_path, last_seen = excluded.last_seen",
-        params![id.as_str(), s.path, s.root, s.rel_path, s.size, s.mtime_ns, now],
+        params![
+            id.as_str(),
+            s.path,
+            s.root,
+            s.rel_path,
+            s.size,
+            s.mtime_ns,
+            now
+        ],
     )?;
     Ok(())
 }

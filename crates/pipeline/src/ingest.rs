@@ -149,7 +149,16 @@ pub fn ingest(
     for r in &summary.rejected {
         cat.record_reject(run_id, &r.path.display().to_string(), None, &r.reason)?;
     }
-    let files = resolved.iter().map(|r| walker(&r.walk).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()).count() as u64).sum();
+    let files = resolved
+        .iter()
+        .map(|r| {
+            walker(&r.walk)
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+                .count() as u64
+        })
+        .sum();
     reporter.event(Event::Started { files });
 
     let jobs = opts.jobs.max(1);
@@ -174,7 +183,13 @@ pub fn ingest(
         std::thread::Builder::new()
             .name("chartdex-walk".into())
             .spawn_scoped(s, move || {
-                let walk = Walk { vault, in_flight, limits, jobs: job_tx, msgs: producer_tx.clone() };
+                let walk = Walk {
+                    vault,
+                    in_flight,
+                    limits,
+                    jobs: job_tx,
+                    msgs: producer_tx.clone(),
+                };
                 if let Err(e) = walk.run(catalogue_path, resolved) {
                     let _ = producer_tx.send(Msg::Fatal(e));
                 }
@@ -195,7 +210,7 @@ pub fn ingest(
         let mut assembler = Assembler {
             cat: &mut cat,
             writer: &mut writer,
-            in_flight: &in_flight,
+            in_flight,
             run_id,
             opts,
             reporter,
@@ -232,9 +247,15 @@ fn index_from_catalogue(
     ids: &[DocId],
 ) -> Result<(), PipelineError> {
     for id in ids {
-        let Some(doc) = cat.document(id)? else { continue };
+        let Some(doc) = cat.document(id)? else {
+            continue;
+        };
         let pages: Vec<PageText> = cat.pages(id)?.into_iter().map(|p| p.page).collect();
-        let source = doc.sources.first().map(|s| s.rel_path.as_str()).unwrap_or("");
+        let source = doc
+            .sources
+            .first()
+            .map(|s| s.rel_path.as_str())
+            .unwrap_or("");
         index_document(writer, id, &doc.fields, source, &pages)?;
     }
     writer.commit()?;
@@ -277,9 +298,15 @@ fn walker(path: &Path) -> WalkDir {
 fn resolve_root(root: &Path) -> io::Result<Root> {
     let abs = fs::canonicalize(root)?;
     if abs.is_dir() {
-        Ok(Root { base: abs.clone(), walk: abs })
+        Ok(Root {
+            base: abs.clone(),
+            walk: abs,
+        })
     } else {
-        let base = abs.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
+        let base = abs
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("/"));
         Ok(Root { base, walk: abs })
     }
 }
@@ -287,7 +314,9 @@ fn resolve_root(root: &Path) -> io::Result<Root> {
 /// A reason for an IO failure, in words.
 fn io_reason(e: &io::Error) -> String {
     match e.kind() {
-        io::ErrorKind::NotFound => "no such file or directory (it may have been moved or deleted during the run)".into(),
+        io::ErrorKind::NotFound => {
+            "no such file or directory (it may have been moved or deleted during the run)".into()
+        }
         io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => format!("cannot read: {e}"),
     }
@@ -325,7 +354,10 @@ impl Walk<'_> {
                     }
                     Ok(_) => Ok(Ok(())),
                     Err(e) => {
-                        let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.walk.clone());
+                        let path = e
+                            .path()
+                            .map(Path::to_path_buf)
+                            .unwrap_or_else(|| root.walk.clone());
                         let reason = e.io_error().map(io_reason).unwrap_or_else(|| e.to_string());
                         Ok(self.send(Msg::Rejected { path, reason }))
                     }
@@ -351,7 +383,12 @@ impl Walk<'_> {
         path: &Path,
         seq: u64,
     ) -> Result<Result<(), Stop>, PipelineError> {
-        let reject = |reason: String| Ok(self.send(Msg::Rejected { path: path.to_path_buf(), reason }));
+        let reject = |reason: String| {
+            Ok(self.send(Msg::Rejected {
+                path: path.to_path_buf(),
+                reason,
+            }))
+        };
         let meta = match fs::metadata(path) {
             Ok(m) => m,
             Err(e) => return reject(io_reason(&e)),
@@ -362,8 +399,13 @@ impl Walk<'_> {
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos() as i64);
         let path_str = path.to_string_lossy().into_owned();
-        if cat.unchanged_source(&path_str, meta.len(), mtime_ns)?.is_some() {
-            return Ok(self.send(Msg::Unchanged { path: path.to_path_buf() }));
+        if cat
+            .unchanged_source(&path_str, meta.len(), mtime_ns)?
+            .is_some()
+        {
+            return Ok(self.send(Msg::Unchanged {
+                path: path.to_path_buf(),
+            }));
         }
         let bytes = match fs::read(path) {
             Ok(b) => b,
@@ -390,11 +432,19 @@ impl Walk<'_> {
         }
         // In-flight first, then the catalogue: the assembler commits before it clears in-flight,
         // so a document is always seen by one of the two checks.
-        let known = self.in_flight.lock().expect("in-flight set").contains(&id) || cat.is_digitized(&id)?;
+        let known =
+            self.in_flight.lock().expect("in-flight set").contains(&id) || cat.is_digitized(&id)?;
         if known {
-            return Ok(self.send(Msg::Duplicate { id, source, path: path.to_path_buf() }));
+            return Ok(self.send(Msg::Duplicate {
+                id,
+                source,
+                path: path.to_path_buf(),
+            }));
         }
-        self.in_flight.lock().expect("in-flight set").insert(id.clone());
+        self.in_flight
+            .lock()
+            .expect("in-flight set")
+            .insert(id.clone());
         let media = chartdex_decode::sniff(&bytes);
         let mut pages_sent = 0u32;
         let mut stopped = false;
@@ -402,10 +452,15 @@ impl Walk<'_> {
             None => Some(chartdex_decode::DecodeError::UnknownType.to_string()),
             Some(media) => {
                 let decoded = catch_unwind(AssertUnwindSafe(|| -> Result<(), String> {
-                    let pages = chartdex_decode::open(&bytes, media, self.limits).map_err(|e| e.to_string())?;
+                    let pages = chartdex_decode::open(&bytes, media, self.limits)
+                        .map_err(|e| e.to_string())?;
                     for (i, page) in pages.enumerate() {
                         let raster = page.map_err(|e| e.to_string())?;
-                        let job = PageJob { seq, number: i as u32 + 1, raster };
+                        let job = PageJob {
+                            seq,
+                            number: i as u32 + 1,
+                            raster,
+                        };
                         if self.jobs.send(job).is_err() {
                             stopped = true;
                             return Ok(());
@@ -456,7 +511,11 @@ fn ocr_worker(
                 Err(format!("OCR crashed: {}", panic_message(&*panic)))
             }
         };
-        let msg = Msg::Page { seq: job.seq, number: job.number, result };
+        let msg = Msg::Page {
+            seq: job.seq,
+            number: job.number,
+            result,
+        };
         if out.send(msg).is_err() {
             return;
         }
@@ -489,12 +548,20 @@ impl Assembler<'_> {
     fn run(&mut self, msgs: Receiver<Msg>) -> Result<(), PipelineError> {
         for msg in msgs {
             match msg {
-                Msg::Page { seq, number, result } => {
+                Msg::Page {
+                    seq,
+                    number,
+                    result,
+                } => {
                     if result.is_ok() {
                         self.summary.pages_ocred += 1;
                     }
                     self.reporter.event(Event::PageDone);
-                    self.pending.entry(seq).or_default().pages.push((number, result));
+                    self.pending
+                        .entry(seq)
+                        .or_default()
+                        .pages
+                        .push((number, result));
                     self.try_finish(seq)?;
                 }
                 Msg::Doc(done) => {
@@ -504,7 +571,11 @@ impl Assembler<'_> {
                     self.try_finish(seq)?;
                 }
                 Msg::Duplicate { id, source, path } => {
-                    match self.by_id.get(&id).and_then(|seq| self.pending.get_mut(seq)) {
+                    match self
+                        .by_id
+                        .get(&id)
+                        .and_then(|seq| self.pending.get_mut(seq))
+                    {
                         Some(assembly) => assembly.extra_sources.push(source),
                         None => self.cat.add_source(&id, &source)?,
                     }
@@ -516,19 +587,23 @@ impl Assembler<'_> {
                     self.file_done(&path, FileOutcome::Unchanged);
                 }
                 Msg::Rejected { path, reason } => {
-                    self.cat.record_reject(self.run_id, &path.to_string_lossy(), None, &reason)?;
+                    self.cat
+                        .record_reject(self.run_id, &path.to_string_lossy(), None, &reason)?;
                     self.reject(path, reason);
                 }
                 Msg::Fatal(e) => return Err(e),
             }
             if !self.uncommitted.is_empty()
-                && (self.uncommitted.len() >= COMMIT_EVERY_DOCS || self.last_commit.elapsed() >= COMMIT_EVERY)
+                && (self.uncommitted.len() >= COMMIT_EVERY_DOCS
+                    || self.last_commit.elapsed() >= COMMIT_EVERY)
             {
                 self.commit()?;
             }
         }
-        self.summary.files_seen =
-            self.summary.documents_new + self.summary.duplicates + self.summary.unchanged + self.rejected_files();
+        self.summary.files_seen = self.summary.documents_new
+            + self.summary.duplicates
+            + self.summary.unchanged
+            + self.rejected_files();
         self.commit()
     }
 
@@ -545,11 +620,19 @@ impl Assembler<'_> {
     }
 
     fn file_done(&self, path: &Path, outcome: FileOutcome) {
-        self.reporter.event(Event::FileDone { path, outcome: &outcome });
+        self.reporter.event(Event::FileDone {
+            path,
+            outcome: &outcome,
+        });
     }
 
     fn reject(&mut self, path: PathBuf, reason: String) {
-        self.file_done(&path, FileOutcome::Rejected { reason: reason.clone() });
+        self.file_done(
+            &path,
+            FileOutcome::Rejected {
+                reason: reason.clone(),
+            },
+        );
         self.summary.rejected.push(Rejected { path, reason });
     }
 
@@ -557,7 +640,11 @@ impl Assembler<'_> {
         let ready = self
             .pending
             .get(&seq)
-            .and_then(|a| a.done.as_ref().map(|d| d.pages_sent as usize == a.pages.len()))
+            .and_then(|a| {
+                a.done
+                    .as_ref()
+                    .map(|d| d.pages_sent as usize == a.pages.len())
+            })
             .unwrap_or(false);
         if !ready {
             return Ok(());
@@ -566,7 +653,10 @@ impl Assembler<'_> {
         let done = assembly.done.take().expect("ready assembly is done");
         self.by_id.remove(&done.id);
         let outcome = self.write(&done, assembly);
-        self.in_flight.lock().expect("in-flight set").remove(&done.id);
+        self.in_flight
+            .lock()
+            .expect("in-flight set")
+            .remove(&done.id);
         outcome
     }
 
@@ -577,11 +667,23 @@ impl Assembler<'_> {
             .into_iter()
             .map(|(number, result)| match result {
                 Ok(r) => (
-                    PageText { number, text: r.text, confidence: r.confidence, method: TextMethod::Ocr, words: r.words },
+                    PageText {
+                        number,
+                        text: r.text,
+                        confidence: r.confidence,
+                        method: TextMethod::Ocr,
+                        words: r.words,
+                    },
                     None,
                 ),
                 Err(e) => (
-                    PageText { number, text: String::new(), confidence: 0.0, method: TextMethod::Ocr, words: vec![] },
+                    PageText {
+                        number,
+                        text: String::new(),
+                        confidence: 0.0,
+                        method: TextMethod::Ocr,
+                        words: vec![],
+                    },
                     Some(e),
                 ),
             })
@@ -608,23 +710,38 @@ impl Assembler<'_> {
             self.cat.add_source(&done.id, extra)?;
         }
         if let Some(reason) = &done.failure {
-            self.cat.record_reject(self.run_id, &done.source.path, Some(&done.id), reason)?;
+            self.cat
+                .record_reject(self.run_id, &done.source.path, Some(&done.id), reason)?;
             for extra in &assembly.extra_sources {
-                self.cat.record_reject(self.run_id, &extra.path, Some(&done.id), reason)?;
+                self.cat
+                    .record_reject(self.run_id, &extra.path, Some(&done.id), reason)?;
             }
             self.reject(done.path.clone(), reason.clone());
             return Ok(());
         }
-        index_document(self.writer, &done.id, &fields, &done.source.rel_path, &texts)?;
+        index_document(
+            self.writer,
+            &done.id,
+            &fields,
+            &done.source.rel_path,
+            &texts,
+        )?;
         self.uncommitted.push(done.id.clone());
         self.summary.documents_new += 1;
         if needs_review {
             self.summary.needs_review += 1;
         }
-        tracing::info!(doc = done.id.short(), pages = texts.len(), "document digitized");
+        tracing::info!(
+            doc = done.id.short(),
+            pages = texts.len(),
+            "document digitized"
+        );
         self.file_done(
             &done.path,
-            FileOutcome::New { id: done.id.clone(), pages: texts.len() as u32 },
+            FileOutcome::New {
+                id: done.id.clone(),
+                pages: texts.len() as u32,
+            },
         );
         Ok(())
     }
@@ -634,9 +751,14 @@ impl Assembler<'_> {
         if pages.iter().any(|(_, e)| e.is_some()) {
             return true;
         }
-        let with_words: Vec<f32> = pages.iter().filter(|(p, _)| !p.words.is_empty()).map(|(p, _)| p.confidence).collect();
+        let with_words: Vec<f32> = pages
+            .iter()
+            .filter(|(p, _)| !p.words.is_empty())
+            .map(|(p, _)| p.confidence)
+            .collect();
         !with_words.is_empty()
-            && with_words.iter().sum::<f32>() / (with_words.len() as f32) < self.opts.review_threshold
+            && with_words.iter().sum::<f32>() / (with_words.len() as f32)
+                < self.opts.review_threshold
     }
 }
 
@@ -656,7 +778,10 @@ mod tests {
                 panic!("fake engine crash");
             }
             Ok(Recognized {
-                text: format!("Patient: Testpatient, Alice\nMRN: 0012345\npage width {}", page.width),
+                text: format!(
+                    "Patient: Testpatient, Alice\nMRN: 0012345\npage width {}",
+                    page.width
+                ),
                 confidence: 0.9,
                 words: vec![],
             })
@@ -673,7 +798,10 @@ mod tests {
     }
 
     fn opts() -> IngestOptions {
-        IngestOptions { jobs: 2, ..IngestOptions::default() }
+        IngestOptions {
+            jobs: 2,
+            ..IngestOptions::default()
+        }
     }
 
     #[test]
@@ -697,11 +825,20 @@ mod tests {
         let mut reasons: Vec<(String, String)> = s
             .rejected
             .iter()
-            .map(|r| (r.path.file_name().unwrap().to_string_lossy().into_owned(), r.reason.clone()))
+            .map(|r| {
+                (
+                    r.path.file_name().unwrap().to_string_lossy().into_owned(),
+                    r.reason.clone(),
+                )
+            })
             .collect();
         reasons.sort();
         assert_eq!(reasons[0].0, "broken.png");
-        assert!(reasons[0].1.starts_with("corrupt or truncated PNG"), "{}", reasons[0].1);
+        assert!(
+            reasons[0].1.starts_with("corrupt or truncated PNG"),
+            "{}",
+            reasons[0].1
+        );
         assert_eq!(reasons[1], ("empty.pdf".into(), "empty file".into()));
         assert_eq!(reasons[2].0, "notes.txt");
         assert!(reasons[2].1.contains("not a supported file type"));
@@ -754,11 +891,18 @@ mod tests {
         assert_eq!(s.documents_new, 2);
         assert_eq!(s.needs_review, 1);
         let cat = Catalogue::open(&data.catalogue_path()).unwrap();
-        let crash = DocId::parse(&chartdex_vault::sha256_hex(&fs::read(scans.join("crash.png")).unwrap())).unwrap();
+        let crash = DocId::parse(&chartdex_vault::sha256_hex(
+            &fs::read(scans.join("crash.png")).unwrap(),
+        ))
+        .unwrap();
         let doc = cat.document(&crash).unwrap().unwrap();
         assert!(doc.needs_review);
         let pages = cat.pages(&crash).unwrap();
-        assert!(pages[0].error.as_deref().unwrap().contains("fake engine crash"));
+        assert!(pages[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("fake engine crash"));
     }
 
     #[test]
@@ -768,7 +912,14 @@ mod tests {
         fs::create_dir_all(&scans).unwrap();
         png(&scans.join("one.png"), 60);
         let data = DataDir::create(tmp.path().join("data")).unwrap();
-        let s = ingest(&data, &[scans, tmp.path().join("absent")], &fake, &opts(), &Silent).unwrap();
+        let s = ingest(
+            &data,
+            &[scans, tmp.path().join("absent")],
+            &fake,
+            &opts(),
+            &Silent,
+        )
+        .unwrap();
         assert_eq!(s.documents_new, 1);
         assert_eq!(s.rejected.len(), 1);
         assert!(s.rejected[0].reason.starts_with("no such file"));

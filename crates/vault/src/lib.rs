@@ -216,7 +216,13 @@ mod tests {
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o400);
         let second = vault.put(bytes).unwrap();
-        assert_eq!(second, Stored { key: first.key.clone(), new: false });
+        assert_eq!(
+            second,
+            Stored {
+                key: first.key.clone(),
+                new: false
+            }
+        );
         assert_eq!(vault.read_verified(&first.key).unwrap(), bytes);
         let root_mode = fs::metadata(vault.root()).unwrap().permissions().mode() & 0o777;
         assert_eq!(root_mode, 0o700);
@@ -248,7 +254,10 @@ mod tests {
     fn rejects_keys_that_are_not_digests() {
         let dir = tempfile::tempdir().unwrap();
         let vault = Vault::open(dir.path()).unwrap();
-        assert!(matches!(vault.path_of("../etc/passwd"), Err(VaultError::BadKey(_))));
+        assert!(matches!(
+            vault.path_of("../etc/passwd"),
+            Err(VaultError::BadKey(_))
+        ));
         assert!(!vault.contains(&"0".repeat(64)).unwrap());
     }
 }

@@ -1,0 +1,404 @@
+//! One function per subcommand. Data goes to stdout; progress, warnings and errors to stderr.
+
+use crate::flags::{Cli, Command, ExportArgs, ExportFormat, IngestArgs, SearchArgs, ShowArgs};
+use crate::progress::Progress;
+use crate::record::Record;
+use crate::Outcome;
+use anyhow::{Context, Result};
+use chartdex_index::SearchIndex;
+use chartdex_ocr::{OcrError, Recognizer, TesseractConfig, TesseractEngine};
+use chartdex_pipeline::{Catalogue, DataDir, IngestOptions, RunSummary};
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::Path;
+
+pub(crate) fn run(cli: Cli) -> Result<Outcome> {
+    let data = cli.data;
+    match cli.command {
+        Command::Ingest(args) => ingest(&data, args),
+        Command::Search(args) => search(&data, args),
+        Command::Show(args) => show(&data, args),
+        Command::Export(args) => export(&data, args),
+        Command::Rejects(args) => rejects(&data, args.json),
+        Command::Reindex => reindex(&data),
+    }
+}
+
+fn stdout() -> BufWriter<io::StdoutLock<'static>> {
+    BufWriter::new(io::stdout().lock())
+}
+
+fn open_existing(data: &Path) -> Result<(DataDir, Catalogue)> {
+    let dir = DataDir::open_existing(data)?;
+    warn_if_shared(&dir);
+    let cat = Catalogue::open(&dir.catalogue_path()).context("cannot open the catalogue")?;
+    Ok((dir, cat))
+}
+
+fn warn_if_shared(dir: &DataDir) {
+    if dir.is_shared() {
+        eprintln!(
+            "warning: {} can be read by other users; it holds patient data\nhint: chmod 700 {}",
+            dir.root().display(),
+            dir.root().display()
+        );
+    }
+}
+
+fn ingest(data: &Path, args: IngestArgs) -> Result<Outcome> {
+    let dir = DataDir::create(data)
+        .with_context(|| format!("cannot create the data directory {}", data.display()))?;
+    warn_if_shared(&dir);
+    let config = TesseractConfig {
+        language: args.lang,
+        datapath: None,
+    };
+    let engines = move || -> Result<Box<dyn Recognizer>, OcrError> {
+        Ok(Box::new(TesseractEngine::new(config.clone())?))
+    };
+    let mut opts = IngestOptions::default();
+    if let Some(jobs) = args.jobs {
+        opts.jobs = usize::from(jobs);
+    }
+    let progress = Progress::new();
+    let result = chartdex_pipeline::ingest(&dir, &args.paths, &engines, &opts, &progress);
+    progress.finish();
+    let summary = result?;
+    let mut out = stdout();
+    if args.json {
+        serde_json::to_writer(&mut out, &summary_json(&summary))?;
+        writeln!(out)?;
+    } else {
+        write_report(&mut out, &summary)?;
+    }
+    out.flush()?;
+    Ok(if summary.rejected.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::SomeRejected
+    })
+}
+
+fn summary_json(s: &RunSummary) -> serde_json::Value {
+    serde_json::json!({
+        "files_seen": s.files_seen,
+        "documents_new": s.documents_new,
+        "duplicates": s.duplicates,
+        "unchanged": s.unchanged,
+        "pages_ocred": s.pages_ocred,
+        "needs_review": s.needs_review,
+        "rejected": s.rejected.iter().map(|r| serde_json::json!({
+            "path": r.path.display().to_string(),
+            "reason": r.reason,
+        })).collect::<Vec<_>>(),
+        "elapsed_seconds": (s.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+    })
+}
+
+fn write_report(out: &mut impl Write, s: &RunSummary) -> io::Result<()> {
+    let secs = s.elapsed.as_secs_f64();
+    writeln!(out, "files seen:      {}", s.files_seen)?;
+    writeln!(out, "documents new:   {}", s.documents_new)?;
+    writeln!(out, "duplicates:      {}", s.duplicates)?;
+    writeln!(out, "unchanged:       {}", s.unchanged)?;
+    writeln!(
+        out,
+        "pages OCRed:     {} ({:.2} pages/s)",
+        s.pages_ocred,
+        s.pages_ocred as f64 / secs.max(0.001)
+    )?;
+    if s.needs_review > 0 {
+        writeln!(out, "needs review:    {}", s.needs_review)?;
+    }
+    writeln!(out, "files rejected:  {}", s.rejected.len())?;
+    for r in &s.rejected {
+        writeln!(out, "  {}: {}", r.path.display(), r.reason)?;
+    }
+    writeln!(out, "elapsed:         {secs:.1}s")
+}
+
+fn search(data: &Path, args: SearchArgs) -> Result<Outcome> {
+    let (dir, _cat) = open_existing(data)?;
+    let index = SearchIndex::open(&dir.index_dir())?;
+    let query = args.query.join(" ");
+    let hits = index.search(&query, args.limit)?;
+    let mut out = stdout();
+    let color = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    for hit in &hits {
+        if args.json {
+            let v = serde_json::json!({
+                "id": hit.doc_id,
+                "page": hit.page,
+                "source": hit.source,
+                "score": hit.score,
+                "snippet": hit.snippet,
+                "highlights": hit.highlights.iter().map(|(s, e)| [s, e]).collect::<Vec<_>>(),
+                "patient": hit.patient,
+                "doc_type": hit.doc_type,
+                "service_date": hit.service_date,
+            });
+            serde_json::to_writer(&mut out, &v)?;
+            writeln!(out)?;
+        } else {
+            let short = hit.doc_id.get(..12).unwrap_or(&hit.doc_id);
+            writeln!(
+                out,
+                "{short}  page {}  {}  (score {:.2})",
+                hit.page, hit.source, hit.score
+            )?;
+            let details: Vec<String> = [
+                hit.patient.clone(),
+                hit.doc_type.clone(),
+                hit.service_date.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if !details.is_empty() {
+                writeln!(out, "    {}", details.join(" · "))?;
+            }
+            writeln!(out, "    {}", marked(&hit.snippet, &hit.highlights, color))?;
+        }
+    }
+    out.flush()?;
+    if hits.is_empty() && !args.json {
+        eprintln!("no matches");
+    }
+    Ok(Outcome::Success)
+}
+
+/// The snippet on one line with the matched terms marked: bold red on a colour terminal,
+/// `**term**` otherwise.
+fn marked(snippet: &str, highlights: &[(usize, usize)], color: bool) -> String {
+    let (open, close) = if color {
+        ("\x1b[1;31m", "\x1b[0m")
+    } else {
+        ("**", "**")
+    };
+    let mut out = String::with_capacity(snippet.len() + highlights.len() * 8);
+    let mut at = 0;
+    for &(s, e) in highlights {
+        if s < at
+            || e > snippet.len()
+            || !snippet.is_char_boundary(s)
+            || !snippet.is_char_boundary(e)
+        {
+            continue;
+        }
+        out.push_str(&snippet[at..s]);
+        out.push_str(open);
+        out.push_str(&snippet[s..e]);
+        out.push_str(close);
+        at = e;
+    }
+    out.push_str(&snippet[at..]);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn show(data: &Path, args: ShowArgs) -> Result<Outcome> {
+    let (_dir, cat) = open_existing(data)?;
+    let id = cat.resolve(&args.id)?;
+    let doc = cat
+        .document(&id)?
+        .with_context(|| format!("document {id} vanished from the catalogue"))?;
+    let pages = cat.pages(&id)?;
+    let mut out = stdout();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &Record::new(&doc, &pages))?;
+        writeln!(out)?;
+        out.flush()?;
+        return Ok(Outcome::Success);
+    }
+    let f = &doc.fields;
+    let none = || "-".to_string();
+    writeln!(out, "id:           {}", doc.id)?;
+    writeln!(
+        out,
+        "media type:   {} ({} bytes)",
+        doc.media_type.map(|m| m.mime()).unwrap_or("unknown"),
+        doc.bytes
+    )?;
+    for (i, s) in doc.sources.iter().enumerate() {
+        let label = if i == 0 { "source:" } else { "" };
+        writeln!(out, "{label:<13} {}", s.rel_path)?;
+    }
+    if !doc.digitized {
+        writeln!(
+            out,
+            "status:       not digitized: {}",
+            doc.reason.as_deref().unwrap_or("unknown reason")
+        )?;
+    }
+    writeln!(out, "ingested:     {}", doc.ingested_at)?;
+    writeln!(
+        out,
+        "type:         {}",
+        f.doc_type.map(|t| t.name()).unwrap_or("-")
+    )?;
+    writeln!(
+        out,
+        "patient:      {}",
+        f.patient.display_name().unwrap_or_else(none)
+    )?;
+    writeln!(
+        out,
+        "mrn:          {}",
+        f.patient.mrn.clone().unwrap_or_else(none)
+    )?;
+    writeln!(
+        out,
+        "dob:          {}",
+        f.patient.dob.clone().unwrap_or_else(none)
+    )?;
+    writeln!(
+        out,
+        "sex:          {}",
+        f.patient.sex.clone().unwrap_or_else(none)
+    )?;
+    writeln!(
+        out,
+        "service date: {}",
+        f.service_date.clone().unwrap_or_else(none)
+    )?;
+    let provider = [
+        f.provider.given.clone(),
+        f.provider.family.clone(),
+        f.provider.npi.as_ref().map(|n| format!("(NPI {n})")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    writeln!(
+        out,
+        "provider:     {}",
+        if provider.is_empty() {
+            none()
+        } else {
+            provider
+        }
+    )?;
+    writeln!(
+        out,
+        "facility:     {}",
+        f.facility.clone().unwrap_or_else(none)
+    )?;
+    writeln!(out, "icd10:        {}", join_or_dash(&f.icd10))?;
+    writeln!(out, "cpt:          {}", join_or_dash(&f.cpt))?;
+    writeln!(
+        out,
+        "needs review: {}",
+        if doc.needs_review { "yes" } else { "no" }
+    )?;
+    writeln!(out, "pages:        {}", pages.len())?;
+    for p in &pages {
+        writeln!(
+            out,
+            "\n--- page {} ({}, confidence {:.2}) ---",
+            p.page.number,
+            p.page.method.as_str(),
+            p.page.confidence
+        )?;
+        if let Some(e) = &p.error {
+            writeln!(out, "[no text: {e}]")?;
+        }
+        writeln!(out, "{}", p.page.text)?;
+    }
+    out.flush()?;
+    Ok(Outcome::Success)
+}
+
+fn join_or_dash(v: &[String]) -> String {
+    if v.is_empty() {
+        "-".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+fn export(data: &Path, args: ExportArgs) -> Result<Outcome> {
+    let (_dir, cat) = open_existing(data)?;
+    let mut out: Box<dyn Write> = match &args.out {
+        Some(path) => {
+            use std::os::unix::fs::OpenOptionsExt;
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            Box::new(BufWriter::new(file))
+        }
+        None => Box::new(stdout()),
+    };
+    let mut count = 0u64;
+    match args.format {
+        ExportFormat::Jsonl => {
+            let mut write_err = None;
+            cat.for_each_document(|doc| {
+                let pages = cat.pages(&doc.id)?;
+                let res = serde_json::to_writer(&mut out, &Record::new(&doc, &pages))
+                    .map_err(io::Error::from)
+                    .and_then(|()| writeln!(out));
+                if let Err(e) = res {
+                    write_err = Some(e);
+                    return Err(chartdex_pipeline::PipelineError::Internal(
+                        "export stopped".into(),
+                    ));
+                }
+                count += 1;
+                Ok(())
+            })
+            .map_err(|e| match write_err.take() {
+                Some(io) => anyhow::Error::from(io),
+                None => e.into(),
+            })?;
+        }
+    }
+    out.flush()?;
+    if let Some(path) = &args.out {
+        eprintln!("exported {count} documents to {}", path.display());
+    }
+    Ok(Outcome::Success)
+}
+
+fn rejects(data: &Path, json: bool) -> Result<Outcome> {
+    let (_dir, cat) = open_existing(data)?;
+    let rejects = cat.current_rejects()?;
+    let mut out = stdout();
+    for r in &rejects {
+        if json {
+            let v = serde_json::json!({ "path": r.path, "id": r.doc_id, "reason": r.reason, "at": r.at });
+            serde_json::to_writer(&mut out, &v)?;
+            writeln!(out)?;
+        } else {
+            writeln!(out, "{}: {}", r.path, r.reason)?;
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Success)
+}
+
+fn reindex(data: &Path) -> Result<Outcome> {
+    let dir = DataDir::open_existing(data)?;
+    let n = chartdex_pipeline::reindex(&dir)?;
+    eprintln!("indexed {n} documents");
+    Ok(Outcome::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_mark_matches_on_one_line() {
+        let s = "start metformin\n500 mg";
+        assert_eq!(marked(s, &[(6, 15)], false), "start **metformin** 500 mg");
+        assert_eq!(
+            marked(s, &[(6, 15)], true),
+            "start \x1b[1;31mmetformin\x1b[0m 500 mg"
+        );
+        // Out-of-range highlights are ignored rather than panicking.
+        assert_eq!(marked("abc", &[(1, 99)], false), "abc");
+    }
+}

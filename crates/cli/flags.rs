@@ -1,0 +1,123 @@
+//! Command-line flags: parsing and validation only (no filesystem access here).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Digitize scanned paper medical charts: OCR, fields, search, and a verified vault of originals.
+#[derive(Debug, Parser)]
+#[command(name = "chartdex", version, about, max_term_width = 100)]
+pub(crate) struct Cli {
+    /// The data directory (catalogue, vault of originals, index).
+    #[arg(
+        long,
+        global = true,
+        env = "CHARTDEX_DATA",
+        default_value = "chartdex-data",
+        value_name = "DIR"
+    )]
+    pub(crate) data: PathBuf,
+
+    /// More log output on stderr (-v info, -vv debug). Logs never contain page text or fields.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Walk folders of scans, keep every original in the vault, OCR and index every page.
+    Ingest(IngestArgs),
+    /// Search the page text and fields; best pages first.
+    Search(SearchArgs),
+    /// Show one document: metadata, fields, and its text page by page.
+    Show(ShowArgs),
+    /// Write every digitized document out, one record per document.
+    Export(ExportArgs),
+    /// List the files that are not digitized, with the reason.
+    Rejects(JsonArg),
+    /// Rebuild the search index from the catalogue (no OCR).
+    Reindex,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IngestArgs {
+    /// Files or folders to ingest (folders are walked recursively; symlinks are not followed).
+    #[arg(required = true, value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+    /// OCR workers; default: the number of cores.
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub(crate) jobs: Option<u16>,
+    /// Tesseract language(s), e.g. eng or eng+spa.
+    #[arg(long, default_value = "eng", value_name = "LANG")]
+    pub(crate) lang: String,
+    /// Print the run's report as one JSON object.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SearchArgs {
+    /// Words (all required), "a phrase", OR, NOT, or field:value (patient:, mrn:, codes:).
+    #[arg(required = true, value_name = "QUERY")]
+    pub(crate) query: Vec<String>,
+    /// Most hits to show.
+    #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
+    pub(crate) limit: usize,
+    /// One JSON object per hit.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    /// A document id (SHA-256), or a unique prefix of it (at least 4 hex digits).
+    #[arg(value_name = "ID")]
+    pub(crate) id: String,
+    /// The document as one JSON object (the export record).
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExportFormat {
+    /// One JSON object per line.
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// The output format.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub(crate) format: ExportFormat,
+    /// Write to FILE (created mode 0600) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct JsonArg {
+    /// JSON output.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_are_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn jobs_must_be_positive() {
+        assert!(Cli::try_parse_from(["chartdex", "ingest", "--jobs", "0", "x"]).is_err());
+        let cli =
+            Cli::try_parse_from(["chartdex", "--data", "d", "ingest", "-j", "2", "x"]).unwrap();
+        assert_eq!(cli.data, PathBuf::from("d"));
+    }
+}
