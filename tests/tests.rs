@@ -1,1 +1,7 @@
-fn main() {}
+//! End-to-end tests: they run the built `chartdex` binary on the committed fixture charts.
+
+mod util;
+
+mod errors;
+mod ingest;
+mod search;

@@ -48,10 +48,7 @@ fn ingest(data: &Path, args: IngestArgs) -> Result<Outcome> {
     let dir = DataDir::create(data)
         .with_context(|| format!("cannot create the data directory {}", data.display()))?;
     warn_if_shared(&dir);
-    let config = TesseractConfig {
-        language: args.lang,
-        datapath: None,
-    };
+    let config = TesseractConfig { language: args.lang, datapath: None };
     let engines = move || -> Result<Box<dyn Recognizer>, OcrError> {
         Ok(Box::new(TesseractEngine::new(config.clone())?))
     };
@@ -71,11 +68,7 @@ fn ingest(data: &Path, args: IngestArgs) -> Result<Outcome> {
         write_report(&mut out, &summary)?;
     }
     out.flush()?;
-    Ok(if summary.rejected.is_empty() {
-        Outcome::Success
-    } else {
-        Outcome::SomeRejected
-    })
+    Ok(if summary.rejected.is_empty() { Outcome::Success } else { Outcome::SomeRejected })
 }
 
 fn summary_json(s: &RunSummary) -> serde_json::Value {
@@ -140,19 +133,12 @@ fn search(data: &Path, args: SearchArgs) -> Result<Outcome> {
             writeln!(out)?;
         } else {
             let short = hit.doc_id.get(..12).unwrap_or(&hit.doc_id);
-            writeln!(
-                out,
-                "{short}  page {}  {}  (score {:.2})",
-                hit.page, hit.source, hit.score
-            )?;
-            let details: Vec<String> = [
-                hit.patient.clone(),
-                hit.doc_type.clone(),
-                hit.service_date.clone(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
+            writeln!(out, "{short}  page {}  {}  (score {:.2})", hit.page, hit.source, hit.score)?;
+            let details: Vec<String> =
+                [hit.patient.clone(), hit.doc_type.clone(), hit.service_date.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect();
             if !details.is_empty() {
                 writeln!(out, "    {}", details.join(" · "))?;
             }
@@ -169,11 +155,7 @@ fn search(data: &Path, args: SearchArgs) -> Result<Outcome> {
 /// The snippet on one line with the matched terms marked: bold red on a colour terminal,
 /// `**term**` otherwise.
 fn marked(snippet: &str, highlights: &[(usize, usize)], color: bool) -> String {
-    let (open, close) = if color {
-        ("\x1b[1;31m", "\x1b[0m")
-    } else {
-        ("**", "**")
-    };
+    let (open, close) = if color { ("\x1b[1;31m", "\x1b[0m") } else { ("**", "**") };
     let mut out = String::with_capacity(snippet.len() + highlights.len() * 8);
     let mut at = 0;
     for &(s, e) in highlights {
@@ -197,9 +179,8 @@ fn marked(snippet: &str, highlights: &[(usize, usize)], color: bool) -> String {
 fn show(data: &Path, args: ShowArgs) -> Result<Outcome> {
     let (_dir, cat) = open_existing(data)?;
     let id = cat.resolve(&args.id)?;
-    let doc = cat
-        .document(&id)?
-        .with_context(|| format!("document {id} vanished from the catalogue"))?;
+    let doc =
+        cat.document(&id)?.with_context(|| format!("document {id} vanished from the catalogue"))?;
     let pages = cat.pages(&id)?;
     let mut out = stdout();
     if args.json {
@@ -229,36 +210,12 @@ fn show(data: &Path, args: ShowArgs) -> Result<Outcome> {
         )?;
     }
     writeln!(out, "ingested:     {}", doc.ingested_at)?;
-    writeln!(
-        out,
-        "type:         {}",
-        f.doc_type.map(|t| t.name()).unwrap_or("-")
-    )?;
-    writeln!(
-        out,
-        "patient:      {}",
-        f.patient.display_name().unwrap_or_else(none)
-    )?;
-    writeln!(
-        out,
-        "mrn:          {}",
-        f.patient.mrn.clone().unwrap_or_else(none)
-    )?;
-    writeln!(
-        out,
-        "dob:          {}",
-        f.patient.dob.clone().unwrap_or_else(none)
-    )?;
-    writeln!(
-        out,
-        "sex:          {}",
-        f.patient.sex.clone().unwrap_or_else(none)
-    )?;
-    writeln!(
-        out,
-        "service date: {}",
-        f.service_date.clone().unwrap_or_else(none)
-    )?;
+    writeln!(out, "type:         {}", f.doc_type.map(|t| t.name()).unwrap_or("-"))?;
+    writeln!(out, "patient:      {}", f.patient.display_name().unwrap_or_else(none))?;
+    writeln!(out, "mrn:          {}", f.patient.mrn.clone().unwrap_or_else(none))?;
+    writeln!(out, "dob:          {}", f.patient.dob.clone().unwrap_or_else(none))?;
+    writeln!(out, "sex:          {}", f.patient.sex.clone().unwrap_or_else(none))?;
+    writeln!(out, "service date: {}", f.service_date.clone().unwrap_or_else(none))?;
     let provider = [
         f.provider.given.clone(),
         f.provider.family.clone(),
@@ -268,27 +225,11 @@ fn show(data: &Path, args: ShowArgs) -> Result<Outcome> {
     .flatten()
     .collect::<Vec<_>>()
     .join(" ");
-    writeln!(
-        out,
-        "provider:     {}",
-        if provider.is_empty() {
-            none()
-        } else {
-            provider
-        }
-    )?;
-    writeln!(
-        out,
-        "facility:     {}",
-        f.facility.clone().unwrap_or_else(none)
-    )?;
+    writeln!(out, "provider:     {}", if provider.is_empty() { none() } else { provider })?;
+    writeln!(out, "facility:     {}", f.facility.clone().unwrap_or_else(none))?;
     writeln!(out, "icd10:        {}", join_or_dash(&f.icd10))?;
     writeln!(out, "cpt:          {}", join_or_dash(&f.cpt))?;
-    writeln!(
-        out,
-        "needs review: {}",
-        if doc.needs_review { "yes" } else { "no" }
-    )?;
+    writeln!(out, "needs review: {}", if doc.needs_review { "yes" } else { "no" })?;
     writeln!(out, "pages:        {}", pages.len())?;
     for p in &pages {
         writeln!(
@@ -394,10 +335,7 @@ mod tests {
     fn snippets_mark_matches_on_one_line() {
         let s = "start metformin\n500 mg";
         assert_eq!(marked(s, &[(6, 15)], false), "start **metformin** 500 mg");
-        assert_eq!(
-            marked(s, &[(6, 15)], true),
-            "start \x1b[1;31mmetformin\x1b[0m 500 mg"
-        );
+        assert_eq!(marked(s, &[(6, 15)], true), "start \x1b[1;31mmetformin\x1b[0m 500 mg");
         // Out-of-range highlights are ignored rather than panicking.
         assert_eq!(marked("abc", &[(1, 99)], false), "abc");
     }

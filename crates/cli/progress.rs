@@ -21,11 +21,7 @@ impl Progress {
             .expect("progress template is valid")
             .progress_chars("=> "),
         );
-        Progress {
-            bar,
-            pages: AtomicU64::new(0),
-            started: Instant::now(),
-        }
+        Progress { bar, pages: AtomicU64::new(0), started: Instant::now() }
     }
 
     pub(crate) fn finish(&self) {
@@ -43,13 +39,11 @@ impl Reporter for Progress {
             Event::PageDone => {
                 let pages = self.pages.fetch_add(1, Ordering::Relaxed) + 1;
                 let rate = pages as f64 / self.started.elapsed().as_secs_f64().max(0.001);
-                self.bar
-                    .set_message(format!("{pages} pages, {rate:.1} pages/s"));
+                self.bar.set_message(format!("{pages} pages, {rate:.1} pages/s"));
             }
             Event::FileDone { path, outcome } => {
                 if let FileOutcome::Rejected { reason } = outcome {
-                    self.bar
-                        .println(format!("rejected: {}: {reason}", path.display()));
+                    self.bar.println(format!("rejected: {}: {reason}", path.display()));
                 }
                 self.bar.inc(1);
             }

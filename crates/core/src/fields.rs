@@ -115,10 +115,8 @@ pub struct Patient {
 impl Patient {
     /// "Given Family", or whichever part is known.
     pub fn display_name(&self) -> Option<String> {
-        let parts: Vec<&str> = [self.given.as_deref(), self.family.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
+        let parts: Vec<&str> =
+            [self.given.as_deref(), self.family.as_deref()].into_iter().flatten().collect();
         (!parts.is_empty()).then(|| parts.join(" "))
     }
 }
@@ -162,10 +160,7 @@ mod tests {
     fn doc_type_names_round_trip_and_match_serde() {
         for t in DocType::ALL {
             assert_eq!(DocType::from_name(t.name()), Some(t));
-            assert_eq!(
-                serde_json::to_string(&t).unwrap(),
-                format!("\"{}\"", t.name())
-            );
+            assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{}\"", t.name()));
         }
         assert_eq!(DocType::LabReport.loinc(), Some("11502-2"));
         assert_eq!(DocType::FaceSheet.loinc(), None);

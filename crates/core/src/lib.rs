@@ -187,10 +187,7 @@ mod tests {
 
     #[test]
     fn text_method_uses_export_names() {
-        assert_eq!(
-            serde_json::to_string(&TextMethod::TextLayer).unwrap(),
-            "\"text-layer\""
-        );
+        assert_eq!(serde_json::to_string(&TextMethod::TextLayer).unwrap(), "\"text-layer\"");
         assert_eq!(TextMethod::parse("ocr"), Some(TextMethod::Ocr));
         assert_eq!(TextMethod::parse("OCR"), None);
     }

@@ -35,10 +35,8 @@ pub(crate) fn decode(
         MediaType::Pdf => unreachable!("PDFs are not decoded as images"),
     };
     let name = format_name(media);
-    let corrupt = |e: image::ImageError| DecodeError::Corrupt {
-        format: name,
-        detail: e.to_string(),
-    };
+    let corrupt =
+        |e: image::ImageError| DecodeError::Corrupt { format: name, detail: e.to_string() };
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut image_limits = image::Limits::default();
     // Bytes per pixel can reach 8 (16-bit RGBA); the page check below is the real bound.
@@ -57,13 +55,16 @@ pub(crate) fn decode(
         _ => None,
     };
     // A quarter turn swaps the axes' resolutions too.
-    let dpi = dpi.map(|(x, y)| {
-        if img.width() == h && img.height() == w && w != h {
-            (y, x)
-        } else {
-            (x, y)
-        }
-    });
+    let dpi =
+        dpi.map(
+            |(x, y)| {
+                if img.width() == h && img.height() == w && w != h {
+                    (y, x)
+                } else {
+                    (x, y)
+                }
+            },
+        );
     Ok(from_gray(img.into_luma8(), dpi))
 }
 
@@ -112,10 +113,7 @@ fn jfif_dpi(bytes: &[u8]) -> Option<(u32, u32)> {
 fn bmp_dpi(bytes: &[u8]) -> Option<(u32, u32)> {
     let x = i32::from_le_bytes(bytes.get(38..42)?.try_into().ok()?);
     let y = i32::from_le_bytes(bytes.get(42..46)?.try_into().ok()?);
-    Some((
-        plausible_dpi(f64::from(x) * 0.0254)?,
-        plausible_dpi(f64::from(y) * 0.0254)?,
-    ))
+    Some((plausible_dpi(f64::from(x) * 0.0254)?, plausible_dpi(f64::from(y) * 0.0254)?))
 }
 
 #[cfg(test)]
@@ -126,8 +124,7 @@ mod tests {
     fn png_bytes(w: u32, h: u32) -> Vec<u8> {
         let img = GrayImage::from_fn(w, h, |x, _| Luma([if x % 2 == 0 { 0 } else { 255 }]));
         let mut out = Vec::new();
-        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
-            .unwrap();
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).unwrap();
         out
     }
 
@@ -156,21 +153,8 @@ mod tests {
 
     #[test]
     fn pixel_limit_is_checked_before_decoding() {
-        let limits = Limits {
-            max_page_pixels: 10,
-            ..Limits::default()
-        };
+        let limits = Limits { max_page_pixels: 10, ..Limits::default() };
         let err = decode(&png_bytes(4, 3), MediaType::Png, &limits).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                DecodeError::TooManyPixels {
-                    width: 4,
-                    height: 3,
-                    ..
-                }
-            ),
-            "{err}"
-        );
+        assert!(matches!(err, DecodeError::TooManyPixels { width: 4, height: 3, .. }), "{err}");
     }
 }

@@ -21,17 +21,9 @@ pub enum DecodeError {
     #[error("not a supported file type (not a PDF, PNG, JPEG, TIFF, BMP, GIF or WebP)")]
     UnknownType,
     #[error("corrupt or truncated {format}: {detail}")]
-    Corrupt {
-        format: &'static str,
-        detail: String,
-    },
+    Corrupt { format: &'static str, detail: String },
     #[error("page {page}: {width}x{height} pixels exceeds the limit of {limit} pixels per page")]
-    TooManyPixels {
-        page: u32,
-        width: u64,
-        height: u64,
-        limit: u64,
-    },
+    TooManyPixels { page: u32, width: u64, height: u64, limit: u64 },
     #[error("decoded data exceeds the limit of {limit} bytes per file")]
     TooMuchData { limit: u64 },
     #[error("{pages} pages exceeds the limit of {limit} pages per file")]
@@ -41,10 +33,7 @@ pub enum DecodeError {
     #[error("page {page}: {detail}")]
     UnsupportedPage { page: u32, detail: String },
     #[error("unsupported {format} encoding: {detail}")]
-    Unsupported {
-        format: &'static str,
-        detail: String,
-    },
+    Unsupported { format: &'static str, detail: String },
 }
 
 /// Bounds on what one file may make the decoder allocate.
@@ -62,11 +51,7 @@ impl Default for Limits {
     /// 200 megapixels a page (an A0 sheet at 300 dpi is 140), 8 GiB of decoded pages a file (about
     /// 900 letter pages at 300 dpi), 5,000 pages a file.
     fn default() -> Limits {
-        Limits {
-            max_page_pixels: 200_000_000,
-            max_file_bytes: 8 << 30,
-            max_pages: 5_000,
-        }
+        Limits { max_page_pixels: 200_000_000, max_file_bytes: 8 << 30, max_pages: 5_000 }
     }
 }
 
@@ -91,10 +76,7 @@ impl Limits {
 
     fn check_pages(&self, pages: u64) -> Result<(), DecodeError> {
         if pages > u64::from(self.max_pages) {
-            return Err(DecodeError::TooManyPages {
-                pages,
-                limit: self.max_pages,
-            });
+            return Err(DecodeError::TooManyPages { pages, limit: self.max_pages });
         }
         Ok(())
     }
@@ -171,19 +153,10 @@ pub fn open(bytes: &[u8], media: MediaType, limits: Limits) -> Result<Pages<'_>,
             let n = p.count();
             (Inner::Pdf(p), n)
         }
-        other => (
-            Inner::Single(Some(images::decode(bytes, other, &limits)?)),
-            1,
-        ),
+        other => (Inner::Single(Some(images::decode(bytes, other, &limits)?)), 1),
     };
     limits.check_pages(u64::from(count))?;
-    Ok(Pages {
-        inner,
-        limits,
-        next: 0,
-        count,
-        decoded_bytes: 0,
-    })
+    Ok(Pages { inner, limits, next: 0, count, decoded_bytes: 0 })
 }
 
 impl Pages<'_> {
@@ -212,9 +185,7 @@ impl Iterator for Pages<'_> {
             if self.decoded_bytes > self.limits.max_file_bytes {
                 // Stop here: later pages would only add to the total.
                 self.next = self.count;
-                Err(DecodeError::TooMuchData {
-                    limit: self.limits.max_file_bytes,
-                })
+                Err(DecodeError::TooMuchData { limit: self.limits.max_file_bytes })
             } else {
                 Ok(raster)
             }
@@ -247,19 +218,9 @@ mod tests {
 
     #[test]
     fn empty_and_unknown_are_refused() {
-        assert!(matches!(
-            open(b"", MediaType::Png, Limits::default()),
-            Err(DecodeError::Empty)
-        ));
-        let err = open(
-            b"\x89PNG\r\n\x1a\ntruncated",
-            MediaType::Png,
-            Limits::default(),
-        )
-        .unwrap_err();
-        assert!(
-            matches!(err, DecodeError::Corrupt { format: "PNG", .. }),
-            "{err}"
-        );
+        assert!(matches!(open(b"", MediaType::Png, Limits::default()), Err(DecodeError::Empty)));
+        let err =
+            open(b"\x89PNG\r\n\x1a\ntruncated", MediaType::Png, Limits::default()).unwrap_err();
+        assert!(matches!(err, DecodeError::Corrupt { format: "PNG", .. }), "{err}");
     }
 }

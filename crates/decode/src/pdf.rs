@@ -12,10 +12,7 @@ pub(crate) struct PdfPages {
 }
 
 fn corrupt(detail: impl std::fmt::Display) -> DecodeError {
-    DecodeError::Corrupt {
-        format: "PDF",
-        detail: detail.to_string(),
-    }
+    DecodeError::Corrupt { format: "PDF", detail: detail.to_string() }
 }
 
 impl PdfPages {
@@ -52,10 +49,7 @@ impl PdfPages {
     pub(crate) fn page(&mut self, index: u32, limits: &Limits) -> Result<Raster, DecodeError> {
         let number = index + 1;
         let page_id = self.pages[index as usize];
-        let unsupported = |detail: String| DecodeError::UnsupportedPage {
-            page: number,
-            detail,
-        };
+        let unsupported = |detail: String| DecodeError::UnsupportedPage { page: number, detail };
         let images = self
             .doc
             .get_page_images(page_id)
@@ -92,9 +86,8 @@ impl PdfPages {
         };
         let img =
             image::GrayImage::from_raw(w, h, gray).ok_or_else(|| corrupt("image size mismatch"))?;
-        let rotation = inherited(&self.doc, page, b"Rotate")
-            .and_then(|o| o.as_i64().ok())
-            .unwrap_or(0);
+        let rotation =
+            inherited(&self.doc, page, b"Rotate").and_then(|o| o.as_i64().ok()).unwrap_or(0);
         Ok(rotate(from_gray(img, dpi), rotation))
     }
 
@@ -105,10 +98,7 @@ impl PdfPages {
         h: u32,
         number: u32,
     ) -> Result<Vec<u8>, DecodeError> {
-        let unsupported = |detail: String| DecodeError::UnsupportedPage {
-            page: number,
-            detail,
-        };
+        let unsupported = |detail: String| DecodeError::UnsupportedPage { page: number, detail };
         let dict = image.origin_dict;
         let filters = image.filters.clone().unwrap_or_default();
         match filters.last().map(String::as_str) {
@@ -133,10 +123,7 @@ impl PdfPages {
             }
             _ => {}
         }
-        let is_mask = dict
-            .get(b"ImageMask")
-            .and_then(Object::as_bool)
-            .unwrap_or(false);
+        let is_mask = dict.get(b"ImageMask").and_then(Object::as_bool).unwrap_or(false);
         let (color, bpc) = if is_mask {
             (Color::Gray, 1)
         } else {
@@ -150,11 +137,7 @@ impl PdfPages {
         let bits = u64::from(w) * u64::from(h) * color.components() as u64 * u64::from(bpc.max(1));
         // The stream may hold a little more than the samples (row padding, trailing bytes).
         let limit = usize::try_from(bits / 8 + u64::from(h) + 1024).unwrap_or(usize::MAX);
-        let stream = self
-            .doc
-            .get_object(image.id)
-            .and_then(Object::as_stream)
-            .map_err(corrupt)?;
+        let stream = self.doc.get_object(image.id).and_then(Object::as_stream).map_err(corrupt)?;
         let data = stream
             .decompressed_content_with_limit(limit)
             .map_err(|e| corrupt(format!("page {number}: image data: {e}")))?;
@@ -248,10 +231,9 @@ fn named_color(n: &[u8]) -> Result<Color, String> {
         b"DeviceGray" | b"G" | b"CalGray" => Ok(Color::Gray),
         b"DeviceRGB" | b"RGB" | b"CalRGB" => Ok(Color::Rgb),
         b"DeviceCMYK" | b"CMYK" => Ok(Color::Cmyk),
-        other => Err(format!(
-            "{} colour space is not supported yet",
-            String::from_utf8_lossy(other)
-        )),
+        other => {
+            Err(format!("{} colour space is not supported yet", String::from_utf8_lossy(other)))
+        }
     }
 }
 
@@ -346,9 +328,6 @@ mod tests {
     fn truncated_pdf_is_corrupt() {
         let bytes = scan_pdf(2, 2, vec![0; 4], 0, false);
         let err = decode_one(&bytes[..40]).unwrap_err();
-        assert!(
-            matches!(err, DecodeError::Corrupt { format: "PDF", .. }),
-            "{err}"
-        );
+        assert!(matches!(err, DecodeError::Corrupt { format: "PDF", .. }), "{err}");
     }
 }

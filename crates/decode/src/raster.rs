@@ -20,12 +20,7 @@ pub(crate) fn from_gray(img: GrayImage, dpi: Option<(u32, u32)>) -> Raster {
         let d = infer_dpi(width, height);
         (d, d)
     });
-    Raster {
-        width,
-        height,
-        pixels: img.into_raw(),
-        dpi,
-    }
+    Raster { width, height, pixels: img.into_raw(), dpi }
 }
 
 /// Rotates a raster clockwise by `degrees` (a multiple of 90).
@@ -184,12 +179,7 @@ mod tests {
 
     #[test]
     fn rotation_swaps_dimensions_and_resolution() {
-        let r = Raster {
-            width: 2,
-            height: 1,
-            pixels: vec![0, 255],
-            dpi: (204, 98),
-        };
+        let r = Raster { width: 2, height: 1, pixels: vec![0, 255], dpi: (204, 98) };
         let r90 = rotate(r.clone(), 90);
         assert_eq!((r90.width, r90.height, r90.dpi), (1, 2, (98, 204)));
         assert_eq!(r90.pixels, vec![0, 255]);

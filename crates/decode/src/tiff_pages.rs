@@ -14,26 +14,19 @@ pub(crate) struct TiffPages<'a> {
 }
 
 fn corrupt(e: impl std::fmt::Display) -> DecodeError {
-    DecodeError::Corrupt {
-        format: "TIFF",
-        detail: e.to_string(),
-    }
+    DecodeError::Corrupt { format: "TIFF", detail: e.to_string() }
 }
 
 fn page_err(page: u32) -> impl Fn(tiff::TiffError) -> DecodeError {
     move |e| match e {
-        tiff::TiffError::UnsupportedError(u) => DecodeError::UnsupportedPage {
-            page,
-            detail: format!("unsupported TIFF encoding: {u}"),
-        },
+        tiff::TiffError::UnsupportedError(u) => {
+            DecodeError::UnsupportedPage { page, detail: format!("unsupported TIFF encoding: {u}") }
+        }
         tiff::TiffError::LimitsExceeded => DecodeError::UnsupportedPage {
             page,
             detail: "TIFF page exceeds the decoding limits".into(),
         },
-        other => DecodeError::Corrupt {
-            format: "TIFF",
-            detail: format!("page {page}: {other}"),
-        },
+        other => DecodeError::Corrupt { format: "TIFF", detail: format!("page {page}: {other}") },
     }
 }
 
@@ -42,9 +35,8 @@ impl<'a> TiffPages<'a> {
         let mut tiff_limits = tiff::decoder::Limits::default();
         tiff_limits.decoding_buffer_size =
             usize::try_from(limits.max_page_pixels.saturating_mul(8)).unwrap_or(usize::MAX);
-        let mut decoder = Decoder::new(Cursor::new(bytes))
-            .map_err(corrupt)?
-            .with_limits(tiff_limits);
+        let mut decoder =
+            Decoder::new(Cursor::new(bytes)).map_err(corrupt)?.with_limits(tiff_limits);
         // Count the pages by walking the IFD chain once (a loop in the chain is caught by the
         // decoder; the page limit bounds a very long chain).
         let mut count = 1u32;
@@ -73,9 +65,8 @@ impl<'a> TiffPages<'a> {
         let (w, h) = d.dimensions().map_err(&err)?;
         limits.check_page(number, u64::from(w), u64::from(h))?;
         let color_type = d.colortype().map_err(&err)?;
-        let photometric = d
-            .find_tag_unsigned::<u16>(Tag::PhotometricInterpretation)
-            .map_err(&err)?;
+        let photometric =
+            d.find_tag_unsigned::<u16>(Tag::PhotometricInterpretation).map_err(&err)?;
         let (color, bpc) = match color_type {
             ColorType::Gray(b) => (Color::Gray, b),
             ColorType::GrayA(b) => (Color::GrayAlpha, b),
@@ -83,18 +74,11 @@ impl<'a> TiffPages<'a> {
             ColorType::RGBA(b) => (Color::Rgba, b),
             ColorType::CMYK(b) => (Color::Cmyk, b),
             ColorType::Palette(b) => {
-                let map = d
-                    .get_tag(Tag::ColorMap)
-                    .and_then(|v| v.into_u16_vec())
-                    .map_err(&err)?;
+                let map = d.get_tag(Tag::ColorMap).and_then(|v| v.into_u16_vec()).map_err(&err)?;
                 let n = map.len() / 3;
                 let palette = (0..n)
                     .map(|i| {
-                        [
-                            (map[i] >> 8) as u8,
-                            (map[n + i] >> 8) as u8,
-                            (map[2 * n + i] >> 8) as u8,
-                        ]
+                        [(map[i] >> 8) as u8, (map[n + i] >> 8) as u8, (map[2 * n + i] >> 8) as u8]
                     })
                     .collect();
                 (Color::Indexed(palette), b)
@@ -120,10 +104,7 @@ impl<'a> TiffPages<'a> {
         };
         let white_is_zero = photometric == Some(0);
         let gray = samples_to_gray(&bytes, w, h, bpc, &color, white_is_zero).map_err(|detail| {
-            DecodeError::Corrupt {
-                format: "TIFF",
-                detail: format!("page {number}: {detail}"),
-            }
+            DecodeError::Corrupt { format: "TIFF", detail: format!("page {number}: {detail}") }
         })?;
         let img =
             image::GrayImage::from_raw(w, h, gray).ok_or_else(|| corrupt("page size mismatch"))?;
@@ -137,22 +118,13 @@ impl<'a> TiffPages<'a> {
 
 /// XResolution/YResolution with ResolutionUnit (2 inch, the default; 3 centimetre).
 fn resolution(d: &mut Decoder<Cursor<&[u8]>>) -> Option<(u32, u32)> {
-    let unit = d
-        .find_tag_unsigned::<u16>(Tag::ResolutionUnit)
-        .ok()
-        .flatten()
-        .unwrap_or(2);
+    let unit = d.find_tag_unsigned::<u16>(Tag::ResolutionUnit).ok().flatten().unwrap_or(2);
     let scale = match unit {
         2 => 1.0,
         3 => 2.54,
         _ => return None,
     };
-    let mut get = |tag| {
-        d.find_tag(tag)
-            .ok()
-            .flatten()
-            .and_then(|v| v.into_f64().ok())
-    };
+    let mut get = |tag| d.find_tag(tag).ok().flatten().and_then(|v| v.into_f64().ok());
     let x = get(Tag::XResolution)?;
     let y = get(Tag::YResolution).unwrap_or(x);
     Some((plausible_dpi(x * scale)?, plausible_dpi(y * scale)?))

@@ -1,8 +1,7 @@
 //! Dates as US charts write them, normalised to YYYY-MM-DD.
 
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
+const MONTHS: [&str; 12] =
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
 /// Normalises one date string (03/14/2019, 3/14/19, 2019-03-14, March 14, 2019, 14-Mar-2019,
 /// 03-14-2019, 03.14.2019) to YYYY-MM-DD. Two-digit years pivot at 30 (≤ 30 → 20xx).
@@ -50,10 +49,7 @@ fn month(t: &str) -> Option<u32> {
     if lower.len() < 3 {
         return None;
     }
-    MONTHS
-        .iter()
-        .position(|m| lower.starts_with(m))
-        .map(|i| i as u32 + 1)
+    MONTHS.iter().position(|m| lower.starts_with(m)).map(|i| i as u32 + 1)
 }
 
 fn valid(y: u32, m: u32, d: u32) -> bool {
@@ -89,14 +85,7 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_refused() {
-        for s in [
-            "02/30/2019",
-            "13/01/2019",
-            "2019-14-01",
-            "hello",
-            "1/2",
-            "02/29/2019",
-        ] {
+        for s in ["02/30/2019", "13/01/2019", "2019-14-01", "hello", "1/2", "02/29/2019"] {
             assert_eq!(normalize_date(s), None, "{s}");
         }
         assert_eq!(normalize_date("02/29/2020").as_deref(), Some("2020-02-29"));

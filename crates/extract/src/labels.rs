@@ -27,15 +27,9 @@ const LABELS: &[(&str, Key)] = &[
         r"mrn\s*#?|medical\s+record\s+(?:no\.?|number|#)|med\.?\s*rec\.?\s*(?:no\.?|#)?|chart\s*(?:#|no\.?|number)",
         Key::Mrn,
     ),
-    (
-        r"d\.\s?o\.\s?b\.?|dob|date\s+of\s+birth|birth\s*date",
-        Key::Dob,
-    ),
+    (r"d\.\s?o\.\s?b\.?|dob|date\s+of\s+birth|birth\s*date", Key::Dob),
     (r"sex|gender", Key::Sex),
-    (
-        r"date\s+of\s+service|dos|service\s+date|date\s+of\s+visit|visit\s+date",
-        Key::Dos(0),
-    ),
+    (r"date\s+of\s+service|dos|service\s+date|date\s+of\s+visit|visit\s+date", Key::Dos(0)),
     (
         r"collection\s+date|collected|discharge\s+date|admit\s+date|admission\s+date|registration\s+date|exam\s+date|procedure\s+date|report\s+date",
         Key::Dos(1),
@@ -52,11 +46,8 @@ const LABELS: &[(&str, Key)] = &[
 
 static LABEL_RE: LazyLock<(Regex, Vec<Key>)> = LazyLock::new(|| {
     let alts: Vec<String> = LABELS.iter().map(|(p, _)| format!("({p})")).collect();
-    let re = Regex::new(&format!(
-        r"(?i)(?:^|[\s|;])(?:{})\s*[:#]\s*",
-        alts.join("|")
-    ))
-    .expect("label regex is valid");
+    let re = Regex::new(&format!(r"(?i)(?:^|[\s|;])(?:{})\s*[:#]\s*", alts.join("|")))
+        .expect("label regex is valid");
     (re, LABELS.iter().map(|(_, k)| *k).collect())
 });
 
@@ -73,9 +64,7 @@ pub(crate) struct State {
 
 impl Default for State {
     fn default() -> Self {
-        State {
-            dos_priority: u8::MAX,
-        }
+        State { dos_priority: u8::MAX }
     }
 }
 
@@ -168,13 +157,8 @@ fn person_name(value: &str) -> Option<(Option<String>, String)> {
     ];
     let (family_first, body) = match value.split_once(',') {
         Some((family, rest))
-            if !DROP.contains(
-                &rest
-                    .trim()
-                    .trim_end_matches('.')
-                    .to_ascii_lowercase()
-                    .as_str(),
-            ) && !rest.trim().is_empty() =>
+            if !DROP.contains(&rest.trim().trim_end_matches('.').to_ascii_lowercase().as_str())
+                && !rest.trim().is_empty() =>
         {
             (Some(family), rest)
         }
@@ -233,10 +217,7 @@ fn title_case(w: &str) -> String {
 /// The first token of a value as an identifier (MRN): letters, digits and hyphens, with at least
 /// three digits; a letter O among digits is read as zero.
 fn identifier(value: &str) -> Option<String> {
-    let token = value
-        .split_whitespace()
-        .next()?
-        .trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    let token = value.split_whitespace().next()?.trim_matches(|c: char| !c.is_ascii_alphanumeric());
     let digits = token.chars().filter(char::is_ascii_digit).count();
     if token.len() < 4
         || digits < 3
@@ -245,10 +226,7 @@ fn identifier(value: &str) -> Option<String> {
         return None;
     }
     let letters = token.chars().filter(|c| c.is_ascii_alphabetic()).count();
-    let only_o = token
-        .chars()
-        .filter(|c| c.is_ascii_alphabetic())
-        .all(|c| c == 'O' || c == 'o');
+    let only_o = token.chars().filter(|c| c.is_ascii_alphabetic()).all(|c| c == 'O' || c == 'o');
     if letters > 0 && only_o && digits * 2 >= token.len() {
         return Some(token.replace(['O', 'o'], "0"));
     }
@@ -258,9 +236,7 @@ fn identifier(value: &str) -> Option<String> {
 /// A date at the start of a value ("03/14/1961 (62 y)", "March 2, 2024 10:30").
 fn leading_date(value: &str) -> Option<String> {
     let tokens: Vec<&str> = value.split_whitespace().take(3).collect();
-    (1..=tokens.len())
-        .rev()
-        .find_map(|n| normalize_date(&tokens[..n].join(" ")))
+    (1..=tokens.len()).rev().find_map(|n| normalize_date(&tokens[..n].join(" ")))
 }
 
 fn sex(value: &str) -> Option<String> {
@@ -312,14 +288,8 @@ mod tests {
 
     #[test]
     fn dates_and_sex_values() {
-        assert_eq!(
-            leading_date("03/14/1961 (62 y)").as_deref(),
-            Some("1961-03-14")
-        );
-        assert_eq!(
-            leading_date("March 2, 2024 10:30").as_deref(),
-            Some("2024-03-02")
-        );
+        assert_eq!(leading_date("03/14/1961 (62 y)").as_deref(), Some("1961-03-14"));
+        assert_eq!(leading_date("March 2, 2024 10:30").as_deref(), Some("2024-03-02"));
         assert_eq!(sex("Female").as_deref(), Some("F"));
         assert_eq!(sex("?"), None);
     }

@@ -67,12 +67,7 @@ pub fn npi_is_valid(npi: &str) -> bool {
 
 /// The document type from the title words near the top of the first page.
 fn doc_type(text: &str) -> DocType {
-    let head: String = text
-        .lines()
-        .take(8)
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
+    let head: String = text.lines().take(8).collect::<Vec<_>>().join(" ").to_lowercase();
     const RULES: &[(&str, DocType)] = &[
         ("discharge summary", DocType::DischargeSummary),
         ("history and physical", DocType::HistoryAndPhysical),

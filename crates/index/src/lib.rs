@@ -26,10 +26,7 @@ pub enum IndexError {
     )]
     Locked,
     #[error("cannot open the index at {path}: {source}")]
-    Open {
-        path: String,
-        source: tantivy::TantivyError,
-    },
+    Open { path: String, source: tantivy::TantivyError },
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
 }
@@ -123,10 +120,7 @@ impl std::fmt::Debug for SearchIndex {
 impl SearchIndex {
     /// Opens the index in `dir`, creating it (and `dir`) if needed.
     pub fn open(dir: &Path) -> Result<SearchIndex> {
-        let open_err = |source| IndexError::Open {
-            path: dir.display().to_string(),
-            source,
-        };
+        let open_err = |source| IndexError::Open { path: dir.display().to_string(), source };
         std::fs::create_dir_all(dir)
             .map_err(|e| open_err(tantivy::TantivyError::IoError(e.into())))?;
         let mmap = MmapDirectory::open(dir).map_err(|e| open_err(e.into()))?;
@@ -145,21 +139,14 @@ impl SearchIndex {
     /// process holds it.
     pub fn writer(&self) -> Result<Writer> {
         match self.index.writer_with_num_threads(1, 64_000_000) {
-            Ok(inner) => Ok(Writer {
-                inner,
-                fields: self.fields,
-            }),
+            Ok(inner) => Ok(Writer { inner, fields: self.fields }),
             Err(tantivy::TantivyError::LockFailure(..)) => Err(IndexError::Locked),
             Err(e) => Err(e.into()),
         }
     }
 
     fn reader(&self) -> Result<IndexReader> {
-        Ok(self
-            .index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?)
+        Ok(self.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?)
     }
 
     /// How many pages are indexed.
@@ -185,27 +172,15 @@ impl SearchIndex {
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
-            let text_of = |field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-            };
+            let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
             let snippet = snippets.snippet_from_doc(&doc);
             let fragment = snippet.fragment().to_string();
             let (fragment, highlights) = if fragment.is_empty() {
                 // The match was in a field other than the text: show the page's opening.
-                let start: String = text_of(f.text)
-                    .unwrap_or_default()
-                    .chars()
-                    .take(160)
-                    .collect();
+                let start: String = text_of(f.text).unwrap_or_default().chars().take(160).collect();
                 (start, Vec::new())
             } else {
-                let ranges = snippet
-                    .highlighted()
-                    .iter()
-                    .map(|r| (r.start, r.end))
-                    .collect();
+                let ranges = snippet.highlighted().iter().map(|r| (r.start, r.end)).collect();
                 (fragment, ranges)
             };
             hits.push(Hit {
@@ -266,8 +241,7 @@ impl Writer {
 
     /// Queues the removal of every page of a document (before re-adding it).
     pub fn delete_document(&mut self, doc_id: &str) {
-        self.inner
-            .delete_term(Term::from_field_text(self.fields.doc_id, doc_id));
+        self.inner.delete_term(Term::from_field_text(self.fields.doc_id, doc_id));
     }
 
     /// Queues the removal of everything (before a rebuild).
@@ -288,13 +262,7 @@ mod tests {
     use super::*;
 
     fn page<'a>(doc_id: &'a str, page: u32, text: &'a str) -> PageEntry<'a> {
-        PageEntry {
-            doc_id,
-            page,
-            source: "box1/chart.pdf",
-            text,
-            ..PageEntry::default()
-        }
+        PageEntry { doc_id, page, source: "box1/chart.pdf", text, ..PageEntry::default() }
     }
 
     #[test]
@@ -302,16 +270,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let index = SearchIndex::open(dir.path()).unwrap();
         let mut w = index.writer().unwrap();
-        w.add_page(&page(
-            "aaa",
-            1,
-            "Patient seen for follow up of hypertension.",
-        ))
-        .unwrap();
-        w.add_page(&page("aaa", 2, "Plan: start metformin 500 mg twice daily."))
-            .unwrap();
-        w.add_page(&page("bbb", 1, "Chest x-ray without acute findings."))
-            .unwrap();
+        w.add_page(&page("aaa", 1, "Patient seen for follow up of hypertension.")).unwrap();
+        w.add_page(&page("aaa", 2, "Plan: start metformin 500 mg twice daily.")).unwrap();
+        w.add_page(&page("bbb", 1, "Chest x-ray without acute findings.")).unwrap();
         w.commit().unwrap();
         let hits = index.search("metformin", 10).unwrap();
         assert_eq!(hits.len(), 1);

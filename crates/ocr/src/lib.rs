@@ -19,16 +19,9 @@ pub enum OcrError {
          (Debian: tesseract-ocr-{language})?",
         datapath.as_ref().map(|p| format!(" and data path {}", p.display())).unwrap_or_default()
     )]
-    Init {
-        language: String,
-        datapath: Option<PathBuf>,
-    },
+    Init { language: String, datapath: Option<PathBuf> },
     #[error("page of {width}x{height} pixels cannot be handed to tesseract: {detail}")]
-    BadImage {
-        width: u32,
-        height: u32,
-        detail: String,
-    },
+    BadImage { width: u32, height: u32, detail: String },
     #[error("tesseract failed to recognise the page: {0}")]
     Recognize(String),
 }
@@ -59,10 +52,7 @@ pub struct TesseractConfig {
 
 impl Default for TesseractConfig {
     fn default() -> Self {
-        TesseractConfig {
-            language: "eng".into(),
-            datapath: None,
-        }
+        TesseractConfig { language: "eng".into(), datapath: None }
     }
 }
 
@@ -86,9 +76,7 @@ pub struct TesseractEngine {
 
 impl std::fmt::Debug for TesseractEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TesseractEngine")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
+        f.debug_struct("TesseractEngine").field("config", &self.config).finish_non_exhaustive()
     }
 }
 
@@ -96,10 +84,7 @@ impl TesseractEngine {
     /// Starts an engine, loading the language model.
     pub fn new(config: TesseractConfig) -> Result<TesseractEngine, OcrError> {
         let api = Self::start(&config)?;
-        Ok(TesseractEngine {
-            config,
-            api: Some(api),
-        })
+        Ok(TesseractEngine { config, api: Some(api) })
     }
 
     fn start(config: &TesseractConfig) -> Result<Tesseract, OcrError> {
@@ -107,11 +92,8 @@ impl TesseractEngine {
             language: config.language.clone(),
             datapath: config.datapath.clone(),
         };
-        let datapath = config
-            .datapath
-            .as_ref()
-            .map(|p| p.to_str().ok_or_else(init_err))
-            .transpose()?;
+        let datapath =
+            config.datapath.as_ref().map(|p| p.to_str().ok_or_else(init_err)).transpose()?;
         let mut api = Tesseract::new(datapath, Some(&config.language)).map_err(|_| init_err())?;
         // The API's default is a single text block; the tesseract command line (and every chart
         // page) wants automatic page segmentation.
@@ -121,9 +103,7 @@ impl TesseractEngine {
 
     /// The version of the linked libtesseract.
     pub fn version() -> String {
-        tesseract::plumbing::version()
-            .to_string_lossy()
-            .into_owned()
+        tesseract::plumbing::version().to_string_lossy().into_owned()
     }
 }
 
@@ -133,11 +113,8 @@ impl Recognizer for TesseractEngine {
             Some(api) => api,
             None => Self::start(&self.config)?,
         };
-        let bad_image = |detail: String| OcrError::BadImage {
-            width: page.width,
-            height: page.height,
-            detail,
-        };
+        let bad_image =
+            |detail: String| OcrError::BadImage { width: page.width, height: page.height, detail };
         let width = i32::try_from(page.width).map_err(|_| bad_image("too wide".into()))?;
         let height = i32::try_from(page.height).map_err(|_| bad_image("too tall".into()))?;
         let api = api
@@ -148,19 +125,11 @@ impl Recognizer for TesseractEngine {
             .set_source_resolution(dpi)
             .recognize()
             .map_err(|e| OcrError::Recognize(e.to_string()))?;
-        let text = api
-            .get_text()
-            .map_err(|e| OcrError::Recognize(e.to_string()))?;
-        let tsv = api
-            .get_tsv_text(0)
-            .map_err(|e| OcrError::Recognize(e.to_string()))?;
+        let text = api.get_text().map_err(|e| OcrError::Recognize(e.to_string()))?;
+        let tsv = api.get_tsv_text(0).map_err(|e| OcrError::Recognize(e.to_string()))?;
         self.api = Some(api);
         let words = tsv::words(&tsv);
-        Ok(Recognized {
-            text: tidy(&text),
-            confidence: mean_confidence(&words),
-            words,
-        })
+        Ok(Recognized { text: tidy(&text), confidence: mean_confidence(&words), words })
     }
 }
 
@@ -212,12 +181,8 @@ mod tests {
     #[test]
     fn blank_page_yields_no_words() {
         let mut engine = TesseractEngine::new(TesseractConfig::default()).unwrap();
-        let page = Raster {
-            width: 200,
-            height: 100,
-            pixels: vec![255; 200 * 100],
-            dpi: (300, 300),
-        };
+        let page =
+            Raster { width: 200, height: 100, pixels: vec![255; 200 * 100], dpi: (300, 300) };
         let r = engine.recognize(&page).unwrap();
         assert!(r.words.is_empty(), "{:?}", r.words);
         assert_eq!(r.text, "");
@@ -228,11 +193,8 @@ mod tests {
 
     #[test]
     fn missing_language_is_a_clear_error() {
-        let err = TesseractEngine::new(TesseractConfig {
-            language: "zzz".into(),
-            datapath: None,
-        })
-        .unwrap_err();
+        let err = TesseractEngine::new(TesseractConfig { language: "zzz".into(), datapath: None })
+            .unwrap_err();
         assert!(err.to_string().contains("tesseract-ocr-zzz"), "{err}");
     }
 }

@@ -20,12 +20,7 @@ pub(crate) fn words(tsv: &str) -> Vec<Word> {
             }
             Some(Word {
                 text: text.to_string(),
-                bbox: BBox {
-                    x: n(6)?,
-                    y: n(7)?,
-                    w: n(8)?,
-                    h: n(9)?,
-                },
+                bbox: BBox { x: n(6)?, y: n(7)?, w: n(8)?, h: n(9)? },
                 confidence: (conf / 100.0).clamp(0.0, 1.0),
             })
         })
@@ -46,15 +41,7 @@ mod tests {
         let w = words(tsv);
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].text, "Patient:");
-        assert_eq!(
-            w[0].bbox,
-            BBox {
-                x: 100,
-                y: 200,
-                w: 180,
-                h: 40
-            }
-        );
+        assert_eq!(w[0].bbox, BBox { x: 100, y: 200, w: 180, h: 40 });
         assert!((w[0].confidence - 0.965).abs() < 1e-6);
         assert_eq!(w[1].text, "Testpatient");
     }

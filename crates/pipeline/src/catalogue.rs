@@ -135,9 +135,7 @@ impl std::fmt::Debug for Catalogue {
 
 /// The current time as fixed-width RFC 3339 UTC, so stored times sort as text.
 pub(crate) fn now() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
+    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
 impl Catalogue {
@@ -336,9 +334,8 @@ impl Catalogue {
             .conn
             .prepare("SELECT id FROM documents WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 2")?;
         let upper = format!("{p}g");
-        let ids: Vec<String> = stmt
-            .query_map(params![p, upper], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let ids: Vec<String> =
+            stmt.query_map(params![p, upper], |r| r.get(0))?.collect::<Result<_, _>>()?;
         match ids.as_slice() {
             [one] => DocId::parse(one).map_err(|_| PipelineError::BadId(one.clone())),
             [] => Err(PipelineError::NoSuchDocument(prefix.to_string())),
@@ -433,9 +430,8 @@ impl Catalogue {
         &self,
         mut each: impl FnMut(DocumentRecord) -> Result<(), PipelineError>,
     ) -> Result<(), PipelineError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id FROM documents WHERE status = 'digitized' ORDER BY id")?;
+        let mut stmt =
+            self.conn.prepare("SELECT id FROM documents WHERE status = 'digitized' ORDER BY id")?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let id: String = row.get(0)?;
@@ -488,15 +484,7 @@ fn upsert_source(conn: &Connection, id: &DocId, s: &Source) -> Result<(), Pipeli
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
          ON CONFLICT(doc_id, path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
              root = excluded.root, rel_path = excluded.rel_path, last_seen = excluded.last_seen",
-        params![
-            id.as_str(),
-            s.path,
-            s.root,
-            s.rel_path,
-            s.size,
-            s.mtime_ns,
-            now
-        ],
+        params![id.as_str(), s.path, s.root, s.rel_path, s.size, s.mtime_ns, now],
     )?;
     Ok(())
 }

@@ -58,9 +58,7 @@ impl DataDir {
 
     /// True if the directory can be read by users other than its owner.
     pub fn is_shared(&self) -> bool {
-        fs::metadata(&self.root)
-            .map(|m| m.permissions().mode() & 0o077 != 0)
-            .unwrap_or(false)
+        fs::metadata(&self.root).map(|m| m.permissions().mode() & 0o077 != 0).unwrap_or(false)
     }
 
     /// Takes the one-writer lock, or fails at once if another process holds it.

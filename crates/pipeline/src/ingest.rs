@@ -128,9 +128,7 @@ pub fn ingest(
     // A run that stopped between its catalogue and index commits left documents unindexed.
     let unindexed = cat.documents_to_index(false)?;
     if !unindexed.is_empty() {
-        reporter.event(Event::Repairing {
-            documents: unindexed.len() as u64,
-        });
+        reporter.event(Event::Repairing { documents: unindexed.len() as u64 });
         index_from_catalogue(&mut cat, &mut writer, &unindexed)?;
     }
 
@@ -138,10 +136,7 @@ pub fn ingest(
     for root in roots {
         match resolve_root(root) {
             Ok(r) => resolved.push(r),
-            Err(e) => summary.rejected.push(Rejected {
-                path: root.clone(),
-                reason: io_reason(&e),
-            }),
+            Err(e) => summary.rejected.push(Rejected { path: root.clone(), reason: io_reason(&e) }),
         }
     }
     let root_names: Vec<String> = roots.iter().map(|r| r.display().to_string()).collect();
@@ -162,9 +157,7 @@ pub fn ingest(
     reporter.event(Event::Started { files });
 
     let jobs = opts.jobs.max(1);
-    let recognizers = (0..jobs)
-        .map(|_| engines.create())
-        .collect::<Result<Vec<_>, _>>()?;
+    let recognizers = (0..jobs).map(|_| engines.create()).collect::<Result<Vec<_>, _>>()?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .thread_name(|i| format!("chartdex-ocr-{i}"))
@@ -183,13 +176,8 @@ pub fn ingest(
         std::thread::Builder::new()
             .name("chartdex-walk".into())
             .spawn_scoped(s, move || {
-                let walk = Walk {
-                    vault,
-                    in_flight,
-                    limits,
-                    jobs: job_tx,
-                    msgs: producer_tx.clone(),
-                };
+                let walk =
+                    Walk { vault, in_flight, limits, jobs: job_tx, msgs: producer_tx.clone() };
                 if let Err(e) = walk.run(catalogue_path, resolved) {
                     let _ = producer_tx.send(Msg::Fatal(e));
                 }
@@ -251,11 +239,7 @@ fn index_from_catalogue(
             continue;
         };
         let pages: Vec<PageText> = cat.pages(id)?.into_iter().map(|p| p.page).collect();
-        let source = doc
-            .sources
-            .first()
-            .map(|s| s.rel_path.as_str())
-            .unwrap_or("");
+        let source = doc.sources.first().map(|s| s.rel_path.as_str()).unwrap_or("");
         index_document(writer, id, &doc.fields, source, &pages)?;
     }
     writer.commit()?;
@@ -298,15 +282,9 @@ fn walker(path: &Path) -> WalkDir {
 fn resolve_root(root: &Path) -> io::Result<Root> {
     let abs = fs::canonicalize(root)?;
     if abs.is_dir() {
-        Ok(Root {
-            base: abs.clone(),
-            walk: abs,
-        })
+        Ok(Root { base: abs.clone(), walk: abs })
     } else {
-        let base = abs
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("/"));
+        let base = abs.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
         Ok(Root { base, walk: abs })
     }
 }
@@ -354,10 +332,8 @@ impl Walk<'_> {
                     }
                     Ok(_) => Ok(Ok(())),
                     Err(e) => {
-                        let path = e
-                            .path()
-                            .map(Path::to_path_buf)
-                            .unwrap_or_else(|| root.walk.clone());
+                        let path =
+                            e.path().map(Path::to_path_buf).unwrap_or_else(|| root.walk.clone());
                         let reason = e.io_error().map(io_reason).unwrap_or_else(|| e.to_string());
                         Ok(self.send(Msg::Rejected { path, reason }))
                     }
@@ -383,12 +359,8 @@ impl Walk<'_> {
         path: &Path,
         seq: u64,
     ) -> Result<Result<(), Stop>, PipelineError> {
-        let reject = |reason: String| {
-            Ok(self.send(Msg::Rejected {
-                path: path.to_path_buf(),
-                reason,
-            }))
-        };
+        let reject =
+            |reason: String| Ok(self.send(Msg::Rejected { path: path.to_path_buf(), reason }));
         let meta = match fs::metadata(path) {
             Ok(m) => m,
             Err(e) => return reject(io_reason(&e)),
@@ -399,13 +371,8 @@ impl Walk<'_> {
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos() as i64);
         let path_str = path.to_string_lossy().into_owned();
-        if cat
-            .unchanged_source(&path_str, meta.len(), mtime_ns)?
-            .is_some()
-        {
-            return Ok(self.send(Msg::Unchanged {
-                path: path.to_path_buf(),
-            }));
+        if cat.unchanged_source(&path_str, meta.len(), mtime_ns)?.is_some() {
+            return Ok(self.send(Msg::Unchanged { path: path.to_path_buf() }));
         }
         let bytes = match fs::read(path) {
             Ok(b) => b,
@@ -435,16 +402,9 @@ impl Walk<'_> {
         let known =
             self.in_flight.lock().expect("in-flight set").contains(&id) || cat.is_digitized(&id)?;
         if known {
-            return Ok(self.send(Msg::Duplicate {
-                id,
-                source,
-                path: path.to_path_buf(),
-            }));
+            return Ok(self.send(Msg::Duplicate { id, source, path: path.to_path_buf() }));
         }
-        self.in_flight
-            .lock()
-            .expect("in-flight set")
-            .insert(id.clone());
+        self.in_flight.lock().expect("in-flight set").insert(id.clone());
         let media = chartdex_decode::sniff(&bytes);
         let mut pages_sent = 0u32;
         let mut stopped = false;
@@ -456,11 +416,7 @@ impl Walk<'_> {
                         .map_err(|e| e.to_string())?;
                     for (i, page) in pages.enumerate() {
                         let raster = page.map_err(|e| e.to_string())?;
-                        let job = PageJob {
-                            seq,
-                            number: i as u32 + 1,
-                            raster,
-                        };
+                        let job = PageJob { seq, number: i as u32 + 1, raster };
                         if self.jobs.send(job).is_err() {
                             stopped = true;
                             return Ok(());
@@ -511,11 +467,7 @@ fn ocr_worker(
                 Err(format!("OCR crashed: {}", panic_message(&*panic)))
             }
         };
-        let msg = Msg::Page {
-            seq: job.seq,
-            number: job.number,
-            result,
-        };
+        let msg = Msg::Page { seq: job.seq, number: job.number, result };
         if out.send(msg).is_err() {
             return;
         }
@@ -548,20 +500,12 @@ impl Assembler<'_> {
     fn run(&mut self, msgs: Receiver<Msg>) -> Result<(), PipelineError> {
         for msg in msgs {
             match msg {
-                Msg::Page {
-                    seq,
-                    number,
-                    result,
-                } => {
+                Msg::Page { seq, number, result } => {
                     if result.is_ok() {
                         self.summary.pages_ocred += 1;
                     }
                     self.reporter.event(Event::PageDone);
-                    self.pending
-                        .entry(seq)
-                        .or_default()
-                        .pages
-                        .push((number, result));
+                    self.pending.entry(seq).or_default().pages.push((number, result));
                     self.try_finish(seq)?;
                 }
                 Msg::Doc(done) => {
@@ -571,11 +515,7 @@ impl Assembler<'_> {
                     self.try_finish(seq)?;
                 }
                 Msg::Duplicate { id, source, path } => {
-                    match self
-                        .by_id
-                        .get(&id)
-                        .and_then(|seq| self.pending.get_mut(seq))
-                    {
+                    match self.by_id.get(&id).and_then(|seq| self.pending.get_mut(seq)) {
                         Some(assembly) => assembly.extra_sources.push(source),
                         None => self.cat.add_source(&id, &source)?,
                     }
@@ -587,8 +527,7 @@ impl Assembler<'_> {
                     self.file_done(&path, FileOutcome::Unchanged);
                 }
                 Msg::Rejected { path, reason } => {
-                    self.cat
-                        .record_reject(self.run_id, &path.to_string_lossy(), None, &reason)?;
+                    self.cat.record_reject(self.run_id, &path.to_string_lossy(), None, &reason)?;
                     self.reject(path, reason);
                 }
                 Msg::Fatal(e) => return Err(e),
@@ -620,19 +559,11 @@ impl Assembler<'_> {
     }
 
     fn file_done(&self, path: &Path, outcome: FileOutcome) {
-        self.reporter.event(Event::FileDone {
-            path,
-            outcome: &outcome,
-        });
+        self.reporter.event(Event::FileDone { path, outcome: &outcome });
     }
 
     fn reject(&mut self, path: PathBuf, reason: String) {
-        self.file_done(
-            &path,
-            FileOutcome::Rejected {
-                reason: reason.clone(),
-            },
-        );
+        self.file_done(&path, FileOutcome::Rejected { reason: reason.clone() });
         self.summary.rejected.push(Rejected { path, reason });
     }
 
@@ -640,11 +571,7 @@ impl Assembler<'_> {
         let ready = self
             .pending
             .get(&seq)
-            .and_then(|a| {
-                a.done
-                    .as_ref()
-                    .map(|d| d.pages_sent as usize == a.pages.len())
-            })
+            .and_then(|a| a.done.as_ref().map(|d| d.pages_sent as usize == a.pages.len()))
             .unwrap_or(false);
         if !ready {
             return Ok(());
@@ -653,10 +580,7 @@ impl Assembler<'_> {
         let done = assembly.done.take().expect("ready assembly is done");
         self.by_id.remove(&done.id);
         let outcome = self.write(&done, assembly);
-        self.in_flight
-            .lock()
-            .expect("in-flight set")
-            .remove(&done.id);
+        self.in_flight.lock().expect("in-flight set").remove(&done.id);
         outcome
     }
 
@@ -710,38 +634,23 @@ impl Assembler<'_> {
             self.cat.add_source(&done.id, extra)?;
         }
         if let Some(reason) = &done.failure {
-            self.cat
-                .record_reject(self.run_id, &done.source.path, Some(&done.id), reason)?;
+            self.cat.record_reject(self.run_id, &done.source.path, Some(&done.id), reason)?;
             for extra in &assembly.extra_sources {
-                self.cat
-                    .record_reject(self.run_id, &extra.path, Some(&done.id), reason)?;
+                self.cat.record_reject(self.run_id, &extra.path, Some(&done.id), reason)?;
             }
             self.reject(done.path.clone(), reason.clone());
             return Ok(());
         }
-        index_document(
-            self.writer,
-            &done.id,
-            &fields,
-            &done.source.rel_path,
-            &texts,
-        )?;
+        index_document(self.writer, &done.id, &fields, &done.source.rel_path, &texts)?;
         self.uncommitted.push(done.id.clone());
         self.summary.documents_new += 1;
         if needs_review {
             self.summary.needs_review += 1;
         }
-        tracing::info!(
-            doc = done.id.short(),
-            pages = texts.len(),
-            "document digitized"
-        );
+        tracing::info!(doc = done.id.short(), pages = texts.len(), "document digitized");
         self.file_done(
             &done.path,
-            FileOutcome::New {
-                id: done.id.clone(),
-                pages: texts.len() as u32,
-            },
+            FileOutcome::New { id: done.id.clone(), pages: texts.len() as u32 },
         );
         Ok(())
     }
@@ -751,11 +660,8 @@ impl Assembler<'_> {
         if pages.iter().any(|(_, e)| e.is_some()) {
             return true;
         }
-        let with_words: Vec<f32> = pages
-            .iter()
-            .filter(|(p, _)| !p.words.is_empty())
-            .map(|(p, _)| p.confidence)
-            .collect();
+        let with_words: Vec<f32> =
+            pages.iter().filter(|(p, _)| !p.words.is_empty()).map(|(p, _)| p.confidence).collect();
         !with_words.is_empty()
             && with_words.iter().sum::<f32>() / (with_words.len() as f32)
                 < self.opts.review_threshold
@@ -798,10 +704,7 @@ mod tests {
     }
 
     fn opts() -> IngestOptions {
-        IngestOptions {
-            jobs: 2,
-            ..IngestOptions::default()
-        }
+        IngestOptions { jobs: 2, ..IngestOptions::default() }
     }
 
     #[test]
@@ -817,7 +720,7 @@ mod tests {
         fs::write(scans.join("broken.png"), b"\x89PNG\r\n\x1a\nbroken").unwrap();
         let data = DataDir::create(tmp.path().join("data")).unwrap();
 
-        let s = ingest(&data, &[scans.clone()], &fake, &opts(), &Silent).unwrap();
+        let s = ingest(&data, std::slice::from_ref(&scans), &fake, &opts(), &Silent).unwrap();
         assert_eq!(s.files_seen, 6);
         assert_eq!(s.documents_new, 2);
         assert_eq!(s.duplicates, 1);
@@ -825,20 +728,11 @@ mod tests {
         let mut reasons: Vec<(String, String)> = s
             .rejected
             .iter()
-            .map(|r| {
-                (
-                    r.path.file_name().unwrap().to_string_lossy().into_owned(),
-                    r.reason.clone(),
-                )
-            })
+            .map(|r| (r.path.file_name().unwrap().to_string_lossy().into_owned(), r.reason.clone()))
             .collect();
         reasons.sort();
         assert_eq!(reasons[0].0, "broken.png");
-        assert!(
-            reasons[0].1.starts_with("corrupt or truncated PNG"),
-            "{}",
-            reasons[0].1
-        );
+        assert!(reasons[0].1.starts_with("corrupt or truncated PNG"), "{}", reasons[0].1);
         assert_eq!(reasons[1], ("empty.pdf".into(), "empty file".into()));
         assert_eq!(reasons[2].0, "notes.txt");
         assert!(reasons[2].1.contains("not a supported file type"));
@@ -887,22 +781,17 @@ mod tests {
         png(&scans.join("crash.png"), 13);
         png(&scans.join("fine.png"), 50);
         let data = DataDir::create(tmp.path().join("data")).unwrap();
-        let s = ingest(&data, &[scans.clone()], &fake, &opts(), &Silent).unwrap();
+        let s = ingest(&data, std::slice::from_ref(&scans), &fake, &opts(), &Silent).unwrap();
         assert_eq!(s.documents_new, 2);
         assert_eq!(s.needs_review, 1);
         let cat = Catalogue::open(&data.catalogue_path()).unwrap();
-        let crash = DocId::parse(&chartdex_vault::sha256_hex(
-            &fs::read(scans.join("crash.png")).unwrap(),
-        ))
-        .unwrap();
+        let crash =
+            DocId::parse(&chartdex_vault::sha256_hex(&fs::read(scans.join("crash.png")).unwrap()))
+                .unwrap();
         let doc = cat.document(&crash).unwrap().unwrap();
         assert!(doc.needs_review);
         let pages = cat.pages(&crash).unwrap();
-        assert!(pages[0]
-            .error
-            .as_deref()
-            .unwrap()
-            .contains("fake engine crash"));
+        assert!(pages[0].error.as_deref().unwrap().contains("fake engine crash"));
     }
 
     #[test]
@@ -912,14 +801,8 @@ mod tests {
         fs::create_dir_all(&scans).unwrap();
         png(&scans.join("one.png"), 60);
         let data = DataDir::create(tmp.path().join("data")).unwrap();
-        let s = ingest(
-            &data,
-            &[scans, tmp.path().join("absent")],
-            &fake,
-            &opts(),
-            &Silent,
-        )
-        .unwrap();
+        let s =
+            ingest(&data, &[scans, tmp.path().join("absent")], &fake, &opts(), &Silent).unwrap();
         assert_eq!(s.documents_new, 1);
         assert_eq!(s.rejected.len(), 1);
         assert!(s.rejected[0].reason.starts_with("no such file"));

@@ -26,10 +26,7 @@ pub enum PipelineError {
     #[error("another ingest is already running on {0}; wait for it to finish")]
     Busy(PathBuf),
     #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("catalogue error: {0}")]
     Catalogue(#[from] rusqlite::Error),
     #[error(transparent)]
@@ -50,10 +47,7 @@ pub enum PipelineError {
 
 impl PipelineError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> PipelineError {
-        PipelineError::Io {
-            path: path.to_path_buf(),
-            source,
-        }
+        PipelineError::Io { path: path.to_path_buf(), source }
     }
 }
 
@@ -100,10 +94,7 @@ pub enum Event<'a> {
     /// A page was recognised.
     PageDone,
     /// A file is finished.
-    FileDone {
-        path: &'a Path,
-        outcome: &'a FileOutcome,
-    },
+    FileDone { path: &'a Path, outcome: &'a FileOutcome },
     /// Documents a previous run catalogued but did not index are being indexed.
     Repairing { documents: u64 },
 }

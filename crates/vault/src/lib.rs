@@ -19,20 +19,13 @@ pub enum VaultError {
     #[error("not a vault key (64 hex characters expected): {0:?}")]
     BadKey(String),
     #[error("vault file {path} does not match its name: expected {expected}, found {found}")]
-    Corrupt {
-        path: PathBuf,
-        expected: String,
-        found: String,
-    },
+    Corrupt { path: PathBuf, expected: String, found: String },
 }
 
 type Result<T> = std::result::Result<T, VaultError>;
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> VaultError + '_ {
-    move |source| VaultError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    move |source| VaultError::Io { path: path.to_path_buf(), source }
 }
 
 /// The lowercase hex SHA-256 of `bytes`.
@@ -103,10 +96,7 @@ impl Vault {
         let dest = self.path_of(key)?;
         if let Ok(meta) = fs::metadata(&dest) {
             if meta.len() == bytes.len() as u64 {
-                return Ok(Stored {
-                    key: key.to_string(),
-                    new: false,
-                });
+                return Ok(Stored { key: key.to_string(), new: false });
             }
             // Same name, wrong size: the stored copy is damaged. Never overwrite it; the audit
             // reports it and the caller learns the bytes could not be kept.
@@ -132,34 +122,22 @@ impl Vault {
             Ok(_) => {}
             // Another writer stored the same bytes first: that copy is as good as ours.
             Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => {
-                return Ok(Stored {
-                    key: key.to_string(),
-                    new: false,
-                })
+                return Ok(Stored { key: key.to_string(), new: false })
             }
             Err(e) => return Err(io_err(&dest)(e.error)),
         }
         sync_dir(dir)?;
-        Ok(Stored {
-            key: key.to_string(),
-            new: true,
-        })
+        Ok(Stored { key: key.to_string(), new: true })
     }
 
     /// Reads a stored original back, checking that its bytes still hash to its key.
     pub fn read_verified(&self, key: &str) -> Result<Vec<u8>> {
         let path = self.path_of(key)?;
         let mut bytes = Vec::new();
-        fs::File::open(&path)
-            .and_then(|mut f| f.read_to_end(&mut bytes))
-            .map_err(io_err(&path))?;
+        fs::File::open(&path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(io_err(&path))?;
         let found = sha256_hex(&bytes);
         if found != key {
-            return Err(VaultError::Corrupt {
-                path,
-                expected: key.to_string(),
-                found,
-            });
+            return Err(VaultError::Corrupt { path, expected: key.to_string(), found });
         }
         Ok(bytes)
     }
@@ -179,17 +157,11 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     if dir.is_dir() {
         return Ok(());
     }
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(io_err(dir))
+    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io_err(dir))
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {
-    fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io_err(dir))
+    fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))
 }
 
 #[cfg(test)]
@@ -216,13 +188,7 @@ mod tests {
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o400);
         let second = vault.put(bytes).unwrap();
-        assert_eq!(
-            second,
-            Stored {
-                key: first.key.clone(),
-                new: false
-            }
-        );
+        assert_eq!(second, Stored { key: first.key.clone(), new: false });
         assert_eq!(vault.read_verified(&first.key).unwrap(), bytes);
         let root_mode = fs::metadata(vault.root()).unwrap().permissions().mode() & 0o777;
         assert_eq!(root_mode, 0o700);
@@ -238,15 +204,9 @@ mod tests {
         let path = vault.path_of(&stored.key).unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
         fs::write(&path, b"altered bytes!").unwrap();
-        assert!(matches!(
-            vault.read_verified(&stored.key),
-            Err(VaultError::Corrupt { .. })
-        ));
+        assert!(matches!(vault.read_verified(&stored.key), Err(VaultError::Corrupt { .. })));
         fs::write(&path, b"short").unwrap();
-        assert!(matches!(
-            vault.put(b"original bytes"),
-            Err(VaultError::Corrupt { .. })
-        ));
+        assert!(matches!(vault.put(b"original bytes"), Err(VaultError::Corrupt { .. })));
         assert_eq!(fs::read(&path).unwrap(), b"short");
     }
 
@@ -254,10 +214,7 @@ mod tests {
     fn rejects_keys_that_are_not_digests() {
         let dir = tempfile::tempdir().unwrap();
         let vault = Vault::open(dir.path()).unwrap();
-        assert!(matches!(
-            vault.path_of("../etc/passwd"),
-            Err(VaultError::BadKey(_))
-        ));
+        assert!(matches!(vault.path_of("../etc/passwd"), Err(VaultError::BadKey(_))));
         assert!(!vault.contains(&"0".repeat(64)).unwrap());
     }
 }
