@@ -56,6 +56,9 @@ fn ingest(data: &Path, args: IngestArgs) -> Result<Outcome> {
     if let Some(jobs) = args.jobs {
         opts.jobs = usize::from(jobs);
     }
+    opts.limits.max_page_pixels = args.max_page_megapixels * 1_000_000;
+    opts.limits.max_file_bytes = args.max_file_decoded_mib << 20;
+    opts.decode_timeout = std::time::Duration::from_secs(args.decode_timeout);
     let progress = Progress::new();
     let result = chartdex_pipeline::ingest(&dir, &args.paths, &engines, &opts, &progress);
     progress.finish();
@@ -78,6 +81,7 @@ fn summary_json(s: &RunSummary) -> serde_json::Value {
         "duplicates": s.duplicates,
         "unchanged": s.unchanged,
         "pages_ocred": s.pages_ocred,
+        "pages_text_layer": s.pages_text,
         "needs_review": s.needs_review,
         "rejected": s.rejected.iter().map(|r| serde_json::json!({
             "path": r.path.display().to_string(),
@@ -99,6 +103,9 @@ fn write_report(out: &mut impl Write, s: &RunSummary) -> io::Result<()> {
         s.pages_ocred,
         s.pages_ocred as f64 / secs.max(0.001)
     )?;
+    if s.pages_text > 0 {
+        writeln!(out, "pages from text: {}", s.pages_text)?;
+    }
     if s.needs_review > 0 {
         writeln!(out, "needs review:    {}", s.needs_review)?;
     }

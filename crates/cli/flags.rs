@@ -55,6 +55,16 @@ pub(crate) struct IngestArgs {
     /// Print the run's report as one JSON object.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Largest page accepted, in megapixels; bigger pages (or decompression bombs) are rejected
+    /// before any pixel is allocated.
+    #[arg(long, default_value_t = 200, value_name = "MP", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub(crate) max_page_megapixels: u64,
+    /// Largest total of decoded pages per file, in MiB.
+    #[arg(long, default_value_t = 8192, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    pub(crate) max_file_decoded_mib: u64,
+    /// Seconds decoding one page may take before the file is given up as hung.
+    #[arg(long, default_value_t = 120, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub(crate) decode_timeout: u64,
 }
 
 #[derive(Debug, Args)]

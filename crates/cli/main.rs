@@ -60,9 +60,11 @@ fn reexec_with_openmp_limit() -> ExitCode {
 
 fn init_logging(verbose: u8) {
     use tracing_subscriber::EnvFilter;
+    // The PDF libraries log what they find odd in a file (font dictionaries, content); that is
+    // noise to a records clerk, and can quote a document, so it stays quiet unless asked for.
     let default = match verbose {
-        0 => "warn",
-        1 => "info",
+        0 => "warn,lopdf=error,hayro=error,hayro_interpret=error,hayro_syntax=error",
+        1 => "info,lopdf=error,hayro=error,hayro_interpret=error,hayro_syntax=error",
         _ => "debug",
     };
     let filter =

@@ -5,9 +5,12 @@
 //! decoded in memory at once, and every allocation is checked against [`Limits`] first so a
 //! decompression bomb is refused instead of exhausting memory.
 
+mod ccitt;
 mod images;
 mod pdf;
 mod raster;
+mod render;
+mod text_layer;
 mod tiff_pages;
 
 use chartdex_core::{MediaType, Raster};
@@ -110,6 +113,14 @@ fn pdf_header_near_start(bytes: &[u8]) -> bool {
     head.windows(5).any(|w| w == b"%PDF-")
 }
 
+/// One page of a file: a raster to OCR, or the text of a PDF page that already carries real text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageContent {
+    Raster(Raster),
+    /// The page's text layer, which makes OCR unnecessary.
+    Text(String),
+}
+
 /// The pages of one file, decoded lazily in order.
 pub struct Pages<'a> {
     inner: Inner<'a>,
@@ -122,7 +133,7 @@ pub struct Pages<'a> {
 enum Inner<'a> {
     Single(Option<Raster>),
     Tiff(tiff_pages::TiffPages<'a>),
-    Pdf(pdf::PdfPages),
+    Pdf(pdf::PdfPages<'a>),
 }
 
 impl std::fmt::Debug for Pages<'_> {
@@ -167,7 +178,7 @@ impl Pages<'_> {
 }
 
 impl Iterator for Pages<'_> {
-    type Item = Result<Raster, DecodeError>;
+    type Item = Result<PageContent, DecodeError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.next >= self.count {
@@ -176,19 +187,23 @@ impl Iterator for Pages<'_> {
         let index = self.next;
         self.next += 1;
         let page = match &mut self.inner {
-            Inner::Single(r) => r.take().map(Ok)?,
-            Inner::Tiff(t) => t.page(index, &self.limits),
+            Inner::Single(r) => r.take().map(|r| Ok(PageContent::Raster(r)))?,
+            Inner::Tiff(t) => t.page(index, &self.limits).map(PageContent::Raster),
             Inner::Pdf(p) => p.page(index, &self.limits),
         };
-        Some(page.and_then(|raster| {
-            self.decoded_bytes += raster.pixels.len() as u64;
-            if self.decoded_bytes > self.limits.max_file_bytes {
-                // Stop here: later pages would only add to the total.
-                self.next = self.count;
-                Err(DecodeError::TooMuchData { limit: self.limits.max_file_bytes })
-            } else {
-                Ok(raster)
+        Some(page.and_then(|content| match content {
+            PageContent::Raster(raster) => {
+                let raster = raster::square_pixels(raster, &self.limits, index + 1)?;
+                self.decoded_bytes += raster.pixels.len() as u64;
+                if self.decoded_bytes > self.limits.max_file_bytes {
+                    // Stop here: later pages would only add to the total.
+                    self.next = self.count;
+                    Err(DecodeError::TooMuchData { limit: self.limits.max_file_bytes })
+                } else {
+                    Ok(PageContent::Raster(raster))
+                }
             }
+            text => Ok(text),
         }))
     }
 

@@ -2,21 +2,40 @@
 //! without re-rendering, at its own resolution.
 
 use crate::raster::{from_gray, rotate, samples_to_gray, Color};
-use crate::{DecodeError, Limits};
+use crate::render::Renderer;
+use crate::{ccitt, text_layer, DecodeError, Limits, PageContent};
 use chartdex_core::Raster;
 use lopdf::{Dictionary, Document, Object, ObjectId};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
-pub(crate) struct PdfPages {
-    doc: Document,
+pub(crate) struct PdfPages<'a> {
+    bytes: &'a [u8],
+    /// The document as lopdf reads it; `None` when only the renderer could read the file.
+    doc: Option<Document>,
     pages: Vec<ObjectId>,
+    count: u32,
+    /// Opened on the first page that needs rendering.
+    renderer: Option<Renderer>,
 }
 
 fn corrupt(detail: impl std::fmt::Display) -> DecodeError {
-    DecodeError::Corrupt { format: "PDF", detail: detail.to_string() }
+    DecodeError::Corrupt {
+        format: "PDF",
+        detail: detail.to_string(),
+    }
 }
 
-impl PdfPages {
-    pub(crate) fn open(bytes: &[u8], limits: &Limits) -> Result<PdfPages, DecodeError> {
+/// What a page's content stream draws.
+#[derive(Debug, Default)]
+struct Drawn {
+    text: bool,
+    paths: bool,
+    /// Text in render mode 3 (neither filled nor stroked): the layer OCR tools lay over a scan.
+    invisible_text: bool,
+}
+
+impl<'a> PdfPages<'a> {
+    pub(crate) fn open(bytes: &'a [u8], limits: &Limits) -> Result<PdfPages<'a>, DecodeError> {
         let options = lopdf::LoadOptions {
             max_decompressed_size: Some(
                 usize::try_from(limits.max_page_pixels.saturating_mul(4)).unwrap_or(usize::MAX),
@@ -29,7 +48,19 @@ impl PdfPages {
             Err(lopdf::Error::Decryption(_)) | Err(lopdf::Error::InvalidPassword) => {
                 return Err(DecodeError::Encrypted)
             }
-            Err(e) => return Err(corrupt(e)),
+            Err(e) => {
+                // lopdf already rebuilt what it could of a broken cross-reference table; the
+                // renderer has its own recovery, so it gets a second chance before rejecting.
+                return match Renderer::open(bytes) {
+                    Ok(r) if r.page_count() > 0 => {
+                        let count = r.page_count() as u32;
+                        limits.check_pages(u64::from(count))?;
+                        Ok(PdfPages { bytes, doc: None, pages: Vec::new(), count, renderer: Some(r) })
+                    }
+                    Err(DecodeError::Encrypted) => Err(DecodeError::Encrypted),
+                    _ => Err(corrupt(e)),
+                };
+            }
         };
         if doc.is_encrypted() && doc.encryption_state.is_none() {
             return Err(DecodeError::Encrypted);
@@ -39,44 +70,102 @@ impl PdfPages {
             return Err(corrupt("the document has no pages"));
         }
         limits.check_pages(pages.len() as u64)?;
-        Ok(PdfPages { doc, pages })
+        let count = pages.len() as u32;
+        Ok(PdfPages { bytes, doc: Some(doc), pages, count, renderer: None })
     }
 
     pub(crate) fn count(&self) -> u32 {
-        self.pages.len() as u32
+        self.count
     }
 
-    pub(crate) fn page(&mut self, index: u32, limits: &Limits) -> Result<Raster, DecodeError> {
+    fn renderer(&mut self) -> Result<&Renderer, DecodeError> {
+        if self.renderer.is_none() {
+            self.renderer = Some(Renderer::open(self.bytes)?);
+        }
+        Ok(self.renderer.as_ref().expect("renderer was just opened"))
+    }
+
+    fn render(&mut self, index: u32, dpi: Option<f32>, limits: &Limits) -> Result<PageContent, DecodeError> {
+        let count = self.count;
+        let renderer = self.renderer()?;
+        if renderer.page_count() != count as usize {
+            return Err(corrupt(format!(
+                "readers disagree on the page count ({count} and {})",
+                renderer.page_count()
+            )));
+        }
+        let raster = catch_unwind(AssertUnwindSafe(|| renderer.render(index as usize, dpi, limits)))
+            .unwrap_or_else(|_| {
+                Err(DecodeError::UnsupportedPage {
+                    page: index + 1,
+                    detail: "the PDF renderer crashed on this page".into(),
+                })
+            })?;
+        Ok(PageContent::Raster(raster))
+    }
+
+    /// Page `index`: its text layer if it has real text, else its scan image taken as is when
+    /// the page is one image, else the page rendered at 300 dpi.
+    pub(crate) fn page(&mut self, index: u32, limits: &Limits) -> Result<PageContent, DecodeError> {
         let number = index + 1;
-        let page_id = self.pages[index as usize];
-        let unsupported = |detail: String| DecodeError::UnsupportedPage { page: number, detail };
-        let images = self
-            .doc
-            .get_page_images(page_id)
-            .map_err(|e| corrupt(format!("page {number}: {e}")))?;
-        let image = match images.as_slice() {
-            [one] => one,
-            [] => {
-                return Err(unsupported(
-                    "no scanned image on the page (rendering text or vector pages is not supported yet)"
-                        .into(),
-                ))
-            }
-            many => {
-                return Err(unsupported(format!(
-                    "{} images on one page (composite pages are not supported yet)",
-                    many.len()
-                )))
-            }
+        let Some(doc) = &self.doc else {
+            return self.render(index, None, limits);
         };
+        let page_id = self.pages[index as usize];
+        let images = doc.get_page_images(page_id).unwrap_or_default();
+        let drawn = drawn(doc, page_id);
+        // A scan with a few visible words on it (a stamp, a header) still needs OCR; a scan under
+        // an invisible OCR layer does not.
+        let scan_needs_more_text = !images.is_empty() && !drawn.invisible_text;
+        if let Some(text) = doc
+            .extract_text(&[number])
+            .ok()
+            .and_then(|t| text_layer::usable(&t, scan_needs_more_text))
+        {
+            return Ok(PageContent::Text(text));
+        }
+        let native = match images.as_slice() {
+            [one] if !drawn.text && !drawn.paths => Some(self.image_page(one, page_id, number, limits)),
+            _ => None,
+        };
+        match native {
+            Some(Ok(raster)) => Ok(PageContent::Raster(raster)),
+            Some(Err(e @ (DecodeError::TooManyPixels { .. } | DecodeError::TooMuchData { .. }))) => Err(e),
+            // An image this decoder cannot take as is: the renderer may still draw it, at the
+            // image's own resolution.
+            Some(Err(native_err)) => {
+                let dpi = self.image_dpi(page_id, &images[0]);
+                self.render(index, dpi, limits).map_err(|_| native_err)
+            }
+            None => self.render(index, None, limits),
+        }
+    }
+
+    /// The resolution the page's one image has on the page, if the page size is known.
+    fn image_dpi(&self, page_id: ObjectId, image: &lopdf::xobject::PdfImage<'_>) -> Option<f32> {
+        let doc = self.doc.as_ref()?;
+        let page = doc.get_dictionary(page_id).ok()?;
+        let (pw, _) = media_box(doc, page)?;
+        Some((image.width as f64 * 72.0 / pw) as f32)
+    }
+
+    fn image_page(
+        &self,
+        image: &lopdf::xobject::PdfImage<'_>,
+        page_id: ObjectId,
+        number: u32,
+        limits: &Limits,
+    ) -> Result<Raster, DecodeError> {
+        let doc = self.doc.as_ref().expect("image pages come from lopdf");
+        let unsupported = |detail: String| DecodeError::UnsupportedPage { page: number, detail };
         let (w, h) = (
             u32::try_from(image.width).map_err(|_| unsupported("negative image width".into()))?,
             u32::try_from(image.height).map_err(|_| unsupported("negative image height".into()))?,
         );
         limits.check_page(number, u64::from(w), u64::from(h))?;
-        let gray = self.image_gray(image, w, h, number)?;
-        let page = self.doc.get_dictionary(page_id).map_err(corrupt)?;
-        let dpi = media_box(&self.doc, page).map(|(pw, ph)| {
+        let gray = image_gray(doc, image, w, h, number)?;
+        let page = doc.get_dictionary(page_id).map_err(corrupt)?;
+        let dpi = media_box(doc, page).map(|(pw, ph)| {
             let d = |px: u32, pt: f64| crate::raster::plausible_dpi(f64::from(px) * 72.0 / pt);
             (d(w, pw), d(h, ph))
         });
@@ -84,66 +173,200 @@ impl PdfPages {
             Some((Some(x), Some(y))) => Some((x, y)),
             _ => None,
         };
-        let img =
-            image::GrayImage::from_raw(w, h, gray).ok_or_else(|| corrupt("image size mismatch"))?;
-        let rotation =
-            inherited(&self.doc, page, b"Rotate").and_then(|o| o.as_i64().ok()).unwrap_or(0);
+        let img = image::GrayImage::from_raw(w, h, gray).ok_or_else(|| corrupt("image size mismatch"))?;
+        let rotation = inherited(doc, page, b"Rotate").and_then(|o| o.as_i64().ok()).unwrap_or(0);
         Ok(rotate(from_gray(img, dpi), rotation))
     }
+}
 
-    fn image_gray(
-        &self,
-        image: &lopdf::xobject::PdfImage<'_>,
-        w: u32,
-        h: u32,
-        number: u32,
-    ) -> Result<Vec<u8>, DecodeError> {
-        let unsupported = |detail: String| DecodeError::UnsupportedPage { page: number, detail };
-        let dict = image.origin_dict;
-        let filters = image.filters.clone().unwrap_or_default();
-        match filters.last().map(String::as_str) {
-            Some("DCTDecode") if filters.len() == 1 => {
-                let img =
-                    image::load_from_memory_with_format(image.content, image::ImageFormat::Jpeg)
-                        .map_err(|e| corrupt(format!("page {number}: JPEG image: {e}")))?;
-                let (iw, ih) = (img.width(), img.height());
-                if (iw, ih) != (w, h) {
-                    return Err(corrupt(format!(
-                        "page {number}: JPEG is {iw}x{ih} but the PDF says {w}x{h}"
-                    )));
-                }
-                let mut gray = img.into_luma8().into_raw();
-                if decode_inverted(dict) {
-                    gray.iter_mut().for_each(|p| *p = 255 - *p);
-                }
-                return Ok(gray);
-            }
-            Some(f @ ("JPXDecode" | "CCITTFaxDecode" | "JBIG2Decode" | "DCTDecode")) => {
-                return Err(unsupported(format!("{f} images are not decoded yet")))
-            }
+/// Whether the page's content stream shows text or paints paths (then it is not just a scan).
+fn drawn(doc: &Document, page_id: ObjectId) -> Drawn {
+    let Ok(content) = doc.get_and_decode_page_content(page_id) else {
+        // Unreadable content: let the renderer decide what the page shows.
+        return Drawn { text: true, paths: true, invisible_text: false };
+    };
+    let mut d = Drawn::default();
+    for op in &content.operations {
+        match op.operator.as_str() {
+            "Tj" | "TJ" | "'" | "\"" => d.text = true,
+            "Tr" => d.invisible_text |= op.operands.first().and_then(|o| o.as_i64().ok()) == Some(3),
+            "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" | "S" | "s" | "sh" => d.paths = true,
             _ => {}
         }
-        let is_mask = dict.get(b"ImageMask").and_then(Object::as_bool).unwrap_or(false);
-        let (color, bpc) = if is_mask {
-            (Color::Gray, 1)
-        } else {
-            let cs = dict
-                .get(b"ColorSpace")
-                .map_err(|_| unsupported("image without a colour space".into()))?;
-            let color = color_space(&self.doc, cs).map_err(unsupported)?;
-            let bpc = image.bits_per_component.unwrap_or(8);
-            (color, u8::try_from(bpc).unwrap_or(0))
-        };
-        let bits = u64::from(w) * u64::from(h) * color.components() as u64 * u64::from(bpc.max(1));
-        // The stream may hold a little more than the samples (row padding, trailing bytes).
-        let limit = usize::try_from(bits / 8 + u64::from(h) + 1024).unwrap_or(usize::MAX);
-        let stream = self.doc.get_object(image.id).and_then(Object::as_stream).map_err(corrupt)?;
-        let data = stream
-            .decompressed_content_with_limit(limit)
-            .map_err(|e| corrupt(format!("page {number}: image data: {e}")))?;
-        samples_to_gray(&data, w, h, bpc, &color, decode_inverted(dict))
-            .map_err(|e| corrupt(format!("page {number}: {e}")))
     }
+    d
+}
+
+/// The one image of a page, decoded to grey at its own size.
+fn image_gray(
+    doc: &Document,
+    image: &lopdf::xobject::PdfImage<'_>,
+    w: u32,
+    h: u32,
+    number: u32,
+) -> Result<Vec<u8>, DecodeError> {
+    let unsupported = |detail: String| DecodeError::UnsupportedPage { page: number, detail };
+    let dict = image.origin_dict;
+    let filters = image.filters.clone().unwrap_or_default();
+    let params = decode_params(doc, dict);
+    let mut gray = match filters.as_slice() {
+        [f] if f == "DCTDecode" => {
+            let img = image::load_from_memory_with_format(image.content, image::ImageFormat::Jpeg)
+                .map_err(|e| corrupt(format!("page {number}: JPEG image: {e}")))?;
+            check_size(img.width(), img.height(), w, h, number)?;
+            img.into_luma8().into_raw()
+        }
+        [f] if f == "CCITTFaxDecode" => {
+            let k = params.and_then(|p| p.get(b"K").ok()).and_then(|o| o.as_i64().ok()).unwrap_or(0);
+            let flag = |key: &[u8], default: bool| {
+                params.and_then(|p| p.get(key).ok()).and_then(|o| o.as_bool().ok()).unwrap_or(default)
+            };
+            let p = ccitt::Params {
+                columns: w,
+                rows: h,
+                mode: match k {
+                    k if k < 0 => hayro_ccitt::EncodingMode::Group4,
+                    0 => hayro_ccitt::EncodingMode::Group3_1D,
+                    _ => hayro_ccitt::EncodingMode::Group3_2D,
+                },
+                byte_aligned: flag(b"EncodedByteAlign", false),
+                end_of_block: flag(b"EndOfBlock", true),
+            };
+            let mut g = ccitt::decode(image.content, p).map_err(|e| corrupt(format!("page {number}: {e}")))?;
+            if flag(b"BlackIs1", false) {
+                g.iter_mut().for_each(|v| *v = 255 - *v);
+            }
+            g
+        }
+        [f] if f == "JBIG2Decode" => jbig2(doc, image.content, params, w, h, number)?,
+        [f] if f == "JPXDecode" => jpx(image.content, w, h, number)?,
+        fs if fs.iter().any(|f| matches!(f.as_str(), "DCTDecode" | "CCITTFaxDecode" | "JBIG2Decode" | "JPXDecode")) => {
+            return Err(unsupported(format!("image filter chain {fs:?}")))
+        }
+        _ => return raw_samples(doc, image, w, h, number),
+    };
+    if decode_inverted(dict) {
+        gray.iter_mut().for_each(|v| *v = 255 - *v);
+    }
+    Ok(gray)
+}
+
+fn check_size(iw: u32, ih: u32, w: u32, h: u32, number: u32) -> Result<(), DecodeError> {
+    if (iw, ih) == (w, h) {
+        Ok(())
+    } else {
+        Err(corrupt(format!("page {number}: the image is {iw}x{ih} but the PDF says {w}x{h}")))
+    }
+}
+
+fn decode_params<'a>(doc: &'a Document, dict: &'a Dictionary) -> Option<&'a Dictionary> {
+    match dict.get(b"DecodeParms").ok().map(|o| resolve(doc, o))? {
+        Object::Dictionary(d) => Some(d),
+        Object::Array(a) => a.first().map(|o| resolve(doc, o)).and_then(|o| o.as_dict().ok()),
+        _ => None,
+    }
+}
+
+/// Uncompressed, Flate (with predictors), LZW, RunLength or ASCII-coded samples.
+fn raw_samples(
+    doc: &Document,
+    image: &lopdf::xobject::PdfImage<'_>,
+    w: u32,
+    h: u32,
+    number: u32,
+) -> Result<Vec<u8>, DecodeError> {
+    let unsupported = |detail: String| DecodeError::UnsupportedPage { page: number, detail };
+    let dict = image.origin_dict;
+    let is_mask = dict.get(b"ImageMask").and_then(Object::as_bool).unwrap_or(false);
+    let (color, bpc) = if is_mask {
+        (Color::Gray, 1)
+    } else {
+        let cs = dict
+            .get(b"ColorSpace")
+            .map_err(|_| unsupported("image without a colour space".into()))?;
+        let color = color_space(doc, cs).map_err(unsupported)?;
+        let bpc = image.bits_per_component.unwrap_or(8);
+        (color, u8::try_from(bpc).unwrap_or(0))
+    };
+    let bits = u64::from(w) * u64::from(h) * color.components() as u64 * u64::from(bpc.max(1));
+    // The stream may hold a little more than the samples (row padding, trailing bytes).
+    let limit = usize::try_from(bits / 8 + u64::from(h) + 1024).unwrap_or(usize::MAX);
+    let stream = doc.get_object(image.id).and_then(Object::as_stream).map_err(corrupt)?;
+    let data = stream
+        .decompressed_content_with_limit(limit)
+        .map_err(|e| corrupt(format!("page {number}: image data: {e}")))?;
+    samples_to_gray(&data, w, h, bpc, &color, decode_inverted(dict))
+        .map_err(|e| corrupt(format!("page {number}: {e}")))
+}
+
+/// Collects JBIG2 pixels into grey (black 0, white 255).
+struct Bits {
+    pixels: Vec<u8>,
+    cap: usize,
+}
+
+impl hayro_jbig2::Decoder for Bits {
+    fn push_pixel(&mut self, black: bool) {
+        if self.pixels.len() < self.cap {
+            self.pixels.push(if black { 0 } else { 255 });
+        }
+    }
+
+    fn push_pixel_chunk(&mut self, black: bool, chunk_count: u32) {
+        let n = (chunk_count as usize * 8).min(self.cap - self.pixels.len());
+        self.pixels.extend(std::iter::repeat_n(if black { 0 } else { 255 }, n));
+    }
+
+    fn next_line(&mut self) {}
+}
+
+fn jbig2(
+    doc: &Document,
+    data: &[u8],
+    params: Option<&Dictionary>,
+    w: u32,
+    h: u32,
+    number: u32,
+) -> Result<Vec<u8>, DecodeError> {
+    let err = |e: String| corrupt(format!("page {number}: JBIG2 image: {e}"));
+    let settings = hayro_jbig2::DecodeSettings::default();
+    let globals_data = params
+        .and_then(|p| p.get(b"JBIG2Globals").ok())
+        .map(|o| resolve(doc, o))
+        .and_then(|o| o.as_stream().ok())
+        .map(|s| s.decompressed_content_with_limit(16 << 20).map_err(|e| err(e.to_string())))
+        .transpose()?;
+    let globals = globals_data
+        .as_deref()
+        .map(|g| hayro_jbig2::Globals::new(g, &settings).map_err(|e| err(format!("{e:?}"))))
+        .transpose()?;
+    let page = hayro_jbig2::Page::new_embedded(data, globals.as_ref(), &settings).map_err(|e| err(format!("{e:?}")))?;
+    check_size(page.width(), page.height(), w, h, number)?;
+    let cap = w as usize * h as usize;
+    let mut bits = Bits { pixels: Vec::with_capacity(cap), cap };
+    page.decode(&mut bits).map_err(|e| err(format!("{e:?}")))?;
+    bits.pixels.resize(cap, 255);
+    Ok(bits.pixels)
+}
+
+fn jpx(data: &[u8], w: u32, h: u32, number: u32) -> Result<Vec<u8>, DecodeError> {
+    let err = |e: String| corrupt(format!("page {number}: JPEG 2000 image: {e}"));
+    let settings = hayro_jpeg2000::DecodeSettings::default();
+    let image = hayro_jpeg2000::Image::new(data, &settings).map_err(|e| err(format!("{e:?}")))?;
+    check_size(image.width(), image.height(), w, h, number)?;
+    let mut ctx = hayro_jpeg2000::DecoderContext::default();
+    let decoded = image.decode(&mut ctx).map_err(|e| err(format!("{e:?}")))?;
+    let samples = decoded.data_u8();
+    let channels = decoded.components().len();
+    let color = match (channels, image.has_alpha()) {
+        (1, _) => Color::Gray,
+        (2, true) => Color::GrayAlpha,
+        (3, _) => Color::Rgb,
+        (4, true) => Color::Rgba,
+        (4, false) => Color::Cmyk,
+        (n, _) => return Err(err(format!("{n} channels"))),
+    };
+    samples_to_gray(&samples, w, h, 8, &color, false).map_err(err)
 }
 
 /// True when the image's /Decode array maps the first component backwards ([1 0]).
@@ -305,7 +528,10 @@ mod tests {
     fn decode_one(bytes: &[u8]) -> Result<Raster, DecodeError> {
         let mut pages = crate::open(bytes, chartdex_core::MediaType::Pdf, Limits::default())?;
         assert_eq!(pages.page_count(), 1);
-        pages.next().unwrap()
+        match pages.next().unwrap()? {
+            PageContent::Raster(r) => Ok(r),
+            PageContent::Text(t) => panic!("expected a raster, got text {t:?}"),
+        }
     }
 
     #[test]

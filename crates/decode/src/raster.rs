@@ -23,6 +23,26 @@ pub(crate) fn from_gray(img: GrayImage, dpi: Option<(u32, u32)>) -> Raster {
     Raster { width, height, pixels: img.into_raw(), dpi }
 }
 
+/// Resamples a page whose pixels are not square (fax: 204×98 dpi) so both axes have the higher
+/// resolution; text then has its real proportions, which OCR needs.
+pub(crate) fn square_pixels(r: Raster, limits: &crate::Limits, page: u32) -> Result<Raster, crate::DecodeError> {
+    let (dx, dy) = r.dpi;
+    let ratio = f64::from(dx.max(dy)) / f64::from(dx.min(dy).max(1));
+    if ratio < 1.1 {
+        return Ok(r);
+    }
+    let (w, h) = if dx < dy {
+        ((f64::from(r.width) * ratio).round() as u32, r.height)
+    } else {
+        (r.width, (f64::from(r.height) * ratio).round() as u32)
+    };
+    limits.check_page(page, u64::from(w), u64::from(h))?;
+    let img = GrayImage::from_raw(r.width, r.height, r.pixels).expect("raster size is consistent");
+    let img = image::imageops::resize(&img, w, h, image::imageops::FilterType::Triangle);
+    let d = dx.max(dy);
+    Ok(from_gray(img, Some((d, d))))
+}
+
 /// Rotates a raster clockwise by `degrees` (a multiple of 90).
 pub(crate) fn rotate(r: Raster, degrees: i64) -> Raster {
     let degrees = degrees.rem_euclid(360);
@@ -175,6 +195,16 @@ mod tests {
         assert_eq!(infer_dpi(100, 100), 72);
         assert_eq!(plausible_dpi(1.0), None);
         assert_eq!(plausible_dpi(299.7), Some(300));
+    }
+
+    #[test]
+    fn fax_pixels_are_made_square() {
+        let fax = Raster { width: 10, height: 5, pixels: vec![255; 50], dpi: (204, 98) };
+        let r = square_pixels(fax, &crate::Limits::default(), 1).unwrap();
+        assert_eq!((r.width, r.height, r.dpi), (10, 10, (204, 204)));
+        let fine = Raster { width: 10, height: 10, pixels: vec![255; 100], dpi: (204, 196) };
+        let r = square_pixels(fine, &crate::Limits::default(), 1).unwrap();
+        assert_eq!((r.width, r.height, r.dpi), (10, 10, (204, 196)));
     }
 
     #[test]

@@ -94,7 +94,10 @@ impl TesseractEngine {
         };
         let datapath =
             config.datapath.as_ref().map(|p| p.to_str().ok_or_else(init_err)).transpose()?;
-        let mut api = Tesseract::new(datapath, Some(&config.language)).map_err(|_| init_err())?;
+        let api = Tesseract::new(datapath, Some(&config.language)).map_err(|_| init_err())?;
+        // Tesseract prints diagnostics ("Detected 19 diacritics") to stderr; they are noise
+        // beside chartdex's own report.
+        let mut api = api.set_variable("debug_file", "/dev/null").map_err(|_| init_err())?;
         // The API's default is a single text block; the tesseract command line (and every chart
         // page) wants automatic page segmentation.
         api.set_page_seg_mode(PageSegMode::PsmAuto);

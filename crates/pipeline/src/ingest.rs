@@ -13,7 +13,8 @@ use chartdex_decode::Limits;
 use chartdex_index::{PageEntry, SearchIndex, Writer};
 use chartdex_ocr::{OcrError, Recognized, Recognizer};
 use chartdex_vault::{Vault, VaultError};
-use crossbeam_channel::{bounded, Receiver, Sender};
+use chartdex_decode::PageContent;
+use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
 use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -45,6 +46,8 @@ pub struct IngestOptions {
     pub limits: Limits,
     /// Documents whose mean word confidence is below this (0..1) are flagged for review.
     pub review_threshold: f32,
+    /// How long decoding one page may take before the file is given up as hung.
+    pub decode_timeout: Duration,
 }
 
 impl Default for IngestOptions {
@@ -53,6 +56,7 @@ impl Default for IngestOptions {
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             limits: Limits::default(),
             review_threshold: 0.6,
+            decode_timeout: Duration::from_secs(120),
         }
     }
 }
@@ -60,6 +64,12 @@ impl Default for IngestOptions {
 /// How often the index is committed during a run (whichever comes first).
 const COMMIT_EVERY_DOCS: usize = 64;
 const COMMIT_EVERY: Duration = Duration::from_secs(10);
+
+/// A page's text and how it was obtained.
+struct PageOut {
+    recognized: Recognized,
+    method: TextMethod,
+}
 
 struct PageJob {
     seq: u64,
@@ -82,7 +92,7 @@ enum Msg {
     Page {
         seq: u64,
         number: u32,
-        result: Result<Recognized, String>,
+        result: Result<PageOut, String>,
     },
     Doc(Box<DocDone>),
     Duplicate {
@@ -171,13 +181,13 @@ pub fn ingest(
         let (msg_tx, msg_rx) = bounded::<Msg>(256);
         let producer_tx = msg_tx.clone();
         let (vault, in_flight, resolved) = (&vault, &in_flight, &resolved);
-        let limits = opts.limits;
+        let (limits, decode_timeout) = (opts.limits, opts.decode_timeout);
         let catalogue_path = &catalogue_path;
         std::thread::Builder::new()
             .name("chartdex-walk".into())
             .spawn_scoped(s, move || {
                 let walk =
-                    Walk { vault, in_flight, limits, jobs: job_tx, msgs: producer_tx.clone() };
+                    Walk { vault, in_flight, limits, decode_timeout, jobs: job_tx, msgs: producer_tx.clone() };
                 if let Err(e) = walk.run(catalogue_path, resolved) {
                     let _ = producer_tx.send(Msg::Fatal(e));
                 }
@@ -312,6 +322,7 @@ struct Walk<'a> {
     vault: &'a Vault,
     in_flight: &'a Mutex<HashSet<DocId>>,
     limits: Limits,
+    decode_timeout: Duration,
     jobs: Sender<PageJob>,
     msgs: Sender<Msg>,
 }
@@ -406,46 +417,85 @@ impl Walk<'_> {
         }
         self.in_flight.lock().expect("in-flight set").insert(id.clone());
         let media = chartdex_decode::sniff(&bytes);
-        let mut pages_sent = 0u32;
-        let mut stopped = false;
-        let failure = match media {
-            None => Some(chartdex_decode::DecodeError::UnknownType.to_string()),
-            Some(media) => {
-                let decoded = catch_unwind(AssertUnwindSafe(|| -> Result<(), String> {
-                    let pages = chartdex_decode::open(&bytes, media, self.limits)
-                        .map_err(|e| e.to_string())?;
-                    for (i, page) in pages.enumerate() {
-                        let raster = page.map_err(|e| e.to_string())?;
-                        let job = PageJob { seq, number: i as u32 + 1, raster };
-                        if self.jobs.send(job).is_err() {
-                            stopped = true;
-                            return Ok(());
-                        }
-                        pages_sent += 1;
-                    }
-                    Ok(())
-                }));
-                match decoded {
-                    Ok(Ok(())) if pages_sent == 0 && !stopped => Some("no pages".into()),
-                    Ok(Ok(())) => None,
-                    Ok(Err(reason)) => Some(reason),
-                    Err(panic) => Some(format!("decoder crashed: {}", panic_message(&*panic))),
-                }
-            }
+        let size = bytes.len() as u64;
+        let (pages_sent, failure) = match media {
+            None => (0, Some(chartdex_decode::DecodeError::UnknownType.to_string())),
+            Some(media) => match self.decode(bytes, media, seq) {
+                Ok(done) => done,
+                Err(Stop) => return Ok(Err(Stop)),
+            },
         };
-        if stopped {
-            return Ok(Err(Stop));
-        }
         Ok(self.send(Msg::Doc(Box::new(DocDone {
             seq,
             id,
-            bytes: bytes.len() as u64,
+            bytes: size,
             media,
             source,
             path: path.to_path_buf(),
             pages_sent,
             failure,
         }))))
+    }
+
+    /// Decodes a file on a thread of its own, forwarding each page as it comes: rasters to the
+    /// OCR workers, text layers straight to the assembler. A decoder that panics fails the file;
+    /// one that takes longer than the timeout for a page is abandoned (its thread is left to
+    /// finish or die with the process) and fails the file. Returns the pages sent and the
+    /// failure, if any.
+    fn decode(&self, bytes: Vec<u8>, media: MediaType, seq: u64) -> Result<(u32, Option<String>), Stop> {
+        let (tx, rx) = bounded::<Result<PageContent, String>>(1);
+        let limits = self.limits;
+        let spawned = std::thread::Builder::new().name("chartdex-decode".into()).spawn(move || {
+            let run = catch_unwind(AssertUnwindSafe(|| {
+                let pages = match chartdex_decode::open(&bytes, media, limits) {
+                    Ok(pages) => pages,
+                    Err(e) => return Err(e.to_string()),
+                };
+                for page in pages {
+                    let failed = page.is_err();
+                    if tx.send(page.map_err(|e| e.to_string())).is_err() || failed {
+                        break;
+                    }
+                }
+                Ok(())
+            }));
+            let failure = match run {
+                Ok(Ok(())) => return,
+                Ok(Err(reason)) => reason,
+                Err(panic) => format!("decoder crashed: {}", panic_message(&*panic)),
+            };
+            let _ = tx.send(Err(failure));
+        });
+        if let Err(e) = spawned {
+            return Ok((0, Some(format!("cannot start a decoder thread: {e}"))));
+        }
+        let mut sent = 0u32;
+        loop {
+            let number = sent + 1;
+            match rx.recv_timeout(self.decode_timeout) {
+                Ok(Ok(PageContent::Raster(raster))) => {
+                    self.jobs.send(PageJob { seq, number, raster }).map_err(|_| Stop)?;
+                }
+                Ok(Ok(PageContent::Text(text))) => {
+                    let page = PageOut {
+                        recognized: Recognized { text, confidence: 1.0, words: Vec::new() },
+                        method: TextMethod::TextLayer,
+                    };
+                    self.send(Msg::Page { seq, number, result: Ok(page) })?;
+                }
+                Ok(Err(reason)) => return Ok((sent, Some(reason))),
+                Err(RecvTimeoutError::Disconnected) if sent == 0 => return Ok((0, Some("no pages".into()))),
+                Err(RecvTimeoutError::Disconnected) => return Ok((sent, None)),
+                Err(RecvTimeoutError::Timeout) => {
+                    let reason = format!(
+                        "page {number}: decoding took longer than {} s and was abandoned",
+                        self.decode_timeout.as_secs()
+                    );
+                    return Ok((sent, Some(reason)));
+                }
+            }
+            sent += 1;
+        }
     }
 }
 
@@ -457,7 +507,7 @@ fn ocr_worker(
 ) {
     for job in jobs.iter() {
         let result = match catch_unwind(AssertUnwindSafe(|| engine.recognize(&job.raster))) {
-            Ok(Ok(r)) => Ok(r),
+            Ok(Ok(recognized)) => Ok(PageOut { recognized, method: TextMethod::Ocr }),
             Ok(Err(e)) => Err(e.to_string()),
             Err(panic) => {
                 // The engine's state is unknown after a panic: start a fresh one.
@@ -476,7 +526,7 @@ fn ocr_worker(
 
 #[derive(Default)]
 struct Assembly {
-    pages: Vec<(u32, Result<Recognized, String>)>,
+    pages: Vec<(u32, Result<PageOut, String>)>,
     done: Option<Box<DocDone>>,
     extra_sources: Vec<Source>,
 }
@@ -501,8 +551,10 @@ impl Assembler<'_> {
         for msg in msgs {
             match msg {
                 Msg::Page { seq, number, result } => {
-                    if result.is_ok() {
-                        self.summary.pages_ocred += 1;
+                    match &result {
+                        Ok(PageOut { method: TextMethod::Ocr, .. }) => self.summary.pages_ocred += 1,
+                        Ok(PageOut { method: TextMethod::TextLayer, .. }) => self.summary.pages_text += 1,
+                        Err(_) => {}
                     }
                     self.reporter.event(Event::PageDone);
                     self.pending.entry(seq).or_default().pages.push((number, result));
@@ -590,14 +642,8 @@ impl Assembler<'_> {
             .pages
             .into_iter()
             .map(|(number, result)| match result {
-                Ok(r) => (
-                    PageText {
-                        number,
-                        text: r.text,
-                        confidence: r.confidence,
-                        method: TextMethod::Ocr,
-                        words: r.words,
-                    },
+                Ok(PageOut { recognized: r, method }) => (
+                    PageText { number, text: r.text, confidence: r.confidence, method, words: r.words },
                     None,
                 ),
                 Err(e) => (

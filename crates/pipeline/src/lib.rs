@@ -69,8 +69,10 @@ pub struct RunSummary {
     pub duplicates: u64,
     /// Files already digitized at the same path with the same size and time, skipped.
     pub unchanged: u64,
-    /// Pages recognised in this run.
+    /// Pages recognised by OCR in this run.
     pub pages_ocred: u64,
+    /// Pages whose PDF text layer was used instead of OCR.
+    pub pages_text: u64,
     /// Documents flagged for a person to check.
     pub needs_review: u64,
     pub rejected: Vec<Rejected>,
