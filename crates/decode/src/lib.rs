@@ -132,8 +132,8 @@ pub struct Pages<'a> {
 
 enum Inner<'a> {
     Single(Option<Raster>),
-    Tiff(tiff_pages::TiffPages<'a>),
-    Pdf(pdf::PdfPages<'a>),
+    Tiff(Box<tiff_pages::TiffPages<'a>>),
+    Pdf(Box<pdf::PdfPages<'a>>),
 }
 
 impl std::fmt::Debug for Pages<'_> {
@@ -157,12 +157,12 @@ pub fn open(bytes: &[u8], media: MediaType, limits: Limits) -> Result<Pages<'_>,
         MediaType::Tiff => {
             let t = tiff_pages::TiffPages::open(bytes, &limits)?;
             let n = t.count();
-            (Inner::Tiff(t), n)
+            (Inner::Tiff(Box::new(t)), n)
         }
         MediaType::Pdf => {
             let p = pdf::PdfPages::open(bytes, &limits)?;
             let n = p.count();
-            (Inner::Pdf(p), n)
+            (Inner::Pdf(Box::new(p)), n)
         }
         other => (Inner::Single(Some(images::decode(bytes, other, &limits)?)), 1),
     };

@@ -19,10 +19,7 @@ pub(crate) struct PdfPages<'a> {
 }
 
 fn corrupt(detail: impl std::fmt::Display) -> DecodeError {
-    DecodeError::Corrupt {
-        format: "PDF",
-        detail: detail.to_string(),
-    }
+    DecodeError::Corrupt { format: "PDF", detail: detail.to_string() }
 }
 
 /// What a page's content stream draws.
@@ -55,7 +52,13 @@ impl<'a> PdfPages<'a> {
                     Ok(r) if r.page_count() > 0 => {
                         let count = r.page_count() as u32;
                         limits.check_pages(u64::from(count))?;
-                        Ok(PdfPages { bytes, doc: None, pages: Vec::new(), count, renderer: Some(r) })
+                        Ok(PdfPages {
+                            bytes,
+                            doc: None,
+                            pages: Vec::new(),
+                            count,
+                            renderer: Some(r),
+                        })
                     }
                     Err(DecodeError::Encrypted) => Err(DecodeError::Encrypted),
                     _ => Err(corrupt(e)),
@@ -85,7 +88,12 @@ impl<'a> PdfPages<'a> {
         Ok(self.renderer.as_ref().expect("renderer was just opened"))
     }
 
-    fn render(&mut self, index: u32, dpi: Option<f32>, limits: &Limits) -> Result<PageContent, DecodeError> {
+    fn render(
+        &mut self,
+        index: u32,
+        dpi: Option<f32>,
+        limits: &Limits,
+    ) -> Result<PageContent, DecodeError> {
         let count = self.count;
         let renderer = self.renderer()?;
         if renderer.page_count() != count as usize {
@@ -94,13 +102,14 @@ impl<'a> PdfPages<'a> {
                 renderer.page_count()
             )));
         }
-        let raster = catch_unwind(AssertUnwindSafe(|| renderer.render(index as usize, dpi, limits)))
-            .unwrap_or_else(|_| {
-                Err(DecodeError::UnsupportedPage {
-                    page: index + 1,
-                    detail: "the PDF renderer crashed on this page".into(),
-                })
-            })?;
+        let raster =
+            catch_unwind(AssertUnwindSafe(|| renderer.render(index as usize, dpi, limits)))
+                .unwrap_or_else(|_| {
+                    Err(DecodeError::UnsupportedPage {
+                        page: index + 1,
+                        detail: "the PDF renderer crashed on this page".into(),
+                    })
+                })?;
         Ok(PageContent::Raster(raster))
     }
 
@@ -125,12 +134,16 @@ impl<'a> PdfPages<'a> {
             return Ok(PageContent::Text(text));
         }
         let native = match images.as_slice() {
-            [one] if !drawn.text && !drawn.paths => Some(self.image_page(one, page_id, number, limits)),
+            [one] if !drawn.text && !drawn.paths => {
+                Some(self.image_page(one, page_id, number, limits))
+            }
             _ => None,
         };
         match native {
             Some(Ok(raster)) => Ok(PageContent::Raster(raster)),
-            Some(Err(e @ (DecodeError::TooManyPixels { .. } | DecodeError::TooMuchData { .. }))) => Err(e),
+            Some(Err(
+                e @ (DecodeError::TooManyPixels { .. } | DecodeError::TooMuchData { .. }),
+            )) => Err(e),
             // An image this decoder cannot take as is: the renderer may still draw it, at the
             // image's own resolution.
             Some(Err(native_err)) => {
@@ -173,7 +186,8 @@ impl<'a> PdfPages<'a> {
             Some((Some(x), Some(y))) => Some((x, y)),
             _ => None,
         };
-        let img = image::GrayImage::from_raw(w, h, gray).ok_or_else(|| corrupt("image size mismatch"))?;
+        let img =
+            image::GrayImage::from_raw(w, h, gray).ok_or_else(|| corrupt("image size mismatch"))?;
         let rotation = inherited(doc, page, b"Rotate").and_then(|o| o.as_i64().ok()).unwrap_or(0);
         Ok(rotate(from_gray(img, dpi), rotation))
     }
@@ -189,7 +203,9 @@ fn drawn(doc: &Document, page_id: ObjectId) -> Drawn {
     for op in &content.operations {
         match op.operator.as_str() {
             "Tj" | "TJ" | "'" | "\"" => d.text = true,
-            "Tr" => d.invisible_text |= op.operands.first().and_then(|o| o.as_i64().ok()) == Some(3),
+            "Tr" => {
+                d.invisible_text |= op.operands.first().and_then(|o| o.as_i64().ok()) == Some(3)
+            }
             "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" | "S" | "s" | "sh" => d.paths = true,
             _ => {}
         }
@@ -217,9 +233,13 @@ fn image_gray(
             img.into_luma8().into_raw()
         }
         [f] if f == "CCITTFaxDecode" => {
-            let k = params.and_then(|p| p.get(b"K").ok()).and_then(|o| o.as_i64().ok()).unwrap_or(0);
+            let k =
+                params.and_then(|p| p.get(b"K").ok()).and_then(|o| o.as_i64().ok()).unwrap_or(0);
             let flag = |key: &[u8], default: bool| {
-                params.and_then(|p| p.get(key).ok()).and_then(|o| o.as_bool().ok()).unwrap_or(default)
+                params
+                    .and_then(|p| p.get(key).ok())
+                    .and_then(|o| o.as_bool().ok())
+                    .unwrap_or(default)
             };
             let p = ccitt::Params {
                 columns: w,
@@ -232,7 +252,8 @@ fn image_gray(
                 byte_aligned: flag(b"EncodedByteAlign", false),
                 end_of_block: flag(b"EndOfBlock", true),
             };
-            let mut g = ccitt::decode(image.content, p).map_err(|e| corrupt(format!("page {number}: {e}")))?;
+            let mut g = ccitt::decode(image.content, p)
+                .map_err(|e| corrupt(format!("page {number}: {e}")))?;
             if flag(b"BlackIs1", false) {
                 g.iter_mut().for_each(|v| *v = 255 - *v);
             }
@@ -240,7 +261,10 @@ fn image_gray(
         }
         [f] if f == "JBIG2Decode" => jbig2(doc, image.content, params, w, h, number)?,
         [f] if f == "JPXDecode" => jpx(image.content, w, h, number)?,
-        fs if fs.iter().any(|f| matches!(f.as_str(), "DCTDecode" | "CCITTFaxDecode" | "JBIG2Decode" | "JPXDecode")) => {
+        fs if fs.iter().any(|f| {
+            matches!(f.as_str(), "DCTDecode" | "CCITTFaxDecode" | "JBIG2Decode" | "JPXDecode")
+        }) =>
+        {
             return Err(unsupported(format!("image filter chain {fs:?}")))
         }
         _ => return raw_samples(doc, image, w, h, number),
@@ -340,7 +364,8 @@ fn jbig2(
         .as_deref()
         .map(|g| hayro_jbig2::Globals::new(g, &settings).map_err(|e| err(format!("{e:?}"))))
         .transpose()?;
-    let page = hayro_jbig2::Page::new_embedded(data, globals.as_ref(), &settings).map_err(|e| err(format!("{e:?}")))?;
+    let page = hayro_jbig2::Page::new_embedded(data, globals.as_ref(), &settings)
+        .map_err(|e| err(format!("{e:?}")))?;
     check_size(page.width(), page.height(), w, h, number)?;
     let cap = w as usize * h as usize;
     let mut bits = Bits { pixels: Vec::with_capacity(cap), cap };

@@ -25,7 +25,11 @@ pub(crate) fn from_gray(img: GrayImage, dpi: Option<(u32, u32)>) -> Raster {
 
 /// Resamples a page whose pixels are not square (fax: 204×98 dpi) so both axes have the higher
 /// resolution; text then has its real proportions, which OCR needs.
-pub(crate) fn square_pixels(r: Raster, limits: &crate::Limits, page: u32) -> Result<Raster, crate::DecodeError> {
+pub(crate) fn square_pixels(
+    r: Raster,
+    limits: &crate::Limits,
+    page: u32,
+) -> Result<Raster, crate::DecodeError> {
     let (dx, dy) = r.dpi;
     let ratio = f64::from(dx.max(dy)) / f64::from(dx.min(dy).max(1));
     if ratio < 1.1 {

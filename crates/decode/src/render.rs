@@ -22,10 +22,7 @@ impl Renderer {
         match Pdf::new(Arc::new(bytes.to_vec())) {
             Ok(pdf) => Ok(Renderer { pdf }),
             Err(hayro::hayro_syntax::LoadPdfError::Decryption(_)) => Err(DecodeError::Encrypted),
-            Err(e) => Err(DecodeError::Corrupt {
-                format: "PDF",
-                detail: format!("{e:?}"),
-            }),
+            Err(e) => Err(DecodeError::Corrupt { format: "PDF", detail: format!("{e:?}") }),
         }
     }
 
@@ -35,7 +32,12 @@ impl Renderer {
 
     /// Renders page `index` at `dpi` (300 by default), lowered if needed so the page fits the
     /// pixel limit.
-    pub(crate) fn render(&self, index: usize, dpi: Option<f32>, limits: &Limits) -> Result<Raster, DecodeError> {
+    pub(crate) fn render(
+        &self,
+        index: usize,
+        dpi: Option<f32>,
+        limits: &Limits,
+    ) -> Result<Raster, DecodeError> {
         let number = index as u32 + 1;
         let page = self.pdf.pages().get(index).ok_or_else(|| DecodeError::UnsupportedPage {
             page: number,
@@ -68,11 +70,7 @@ impl Renderer {
             });
         }
         let scale = dpi / 72.0;
-        let settings = PixmapSettings {
-            x_scale: scale,
-            y_scale: scale,
-            bg_color: WHITE,
-        };
+        let settings = PixmapSettings { x_scale: scale, y_scale: scale, bg_color: WHITE };
         let cache = RenderCache::new();
         let pixmap = hayro::render(
             page,
@@ -87,15 +85,11 @@ impl Renderer {
             .chunks_exact(4)
             .map(|p| {
                 // Premultiplied over an opaque white background: alpha is 255.
-                ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114 + 500) / 1000) as u8
+                ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114 + 500)
+                    / 1000) as u8
             })
             .collect();
         let d = dpi.round() as u32;
-        Ok(Raster {
-            width,
-            height,
-            pixels,
-            dpi: (d, d),
-        })
+        Ok(Raster { width, height, pixels, dpi: (d, d) })
     }
 }

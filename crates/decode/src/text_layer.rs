@@ -59,20 +59,27 @@ mod tests {
 
     #[test]
     fn real_text_is_used() {
-        assert_eq!(usable("Page 2 Heading\nBody text. \n", false).as_deref(), Some("Page 2 Heading\nBody text."));
+        assert_eq!(
+            usable("Page 2 Heading\nBody text. \n", false).as_deref(),
+            Some("Page 2 Heading\nBody text.")
+        );
     }
 
     #[test]
     fn unmapped_fonts_are_not() {
         assert_eq!(usable("\"7+%-\n", false), None);
-        assert_eq!(usable("Fnemb\\hehk;eZ\\d\nInk^;eZ\\d!D6*))\"\nInk^FZ‘^gmZ\nInk^<rZg\n", false), None);
+        assert_eq!(
+            usable("Fnemb\\hehk;eZ\\d\nInk^;eZ\\d!D6*))\"\nInk^FZ‘^gmZ\nInk^<rZg\n", false),
+            None
+        );
         assert_eq!(usable(" \n", false), None);
     }
 
     #[test]
     fn a_stamp_on_a_scan_is_not_a_text_layer() {
         assert_eq!(usable("Received by fax 03/02/2024", true), None);
-        let ocr_layer = "Patient: Alice Testpatient MRN 00123456 seen today for follow up of diabetes \
+        let ocr_layer =
+            "Patient: Alice Testpatient MRN 00123456 seen today for follow up of diabetes \
                          and hypertension; doing well on metformin and lisinopril, no complaints.";
         assert!(usable(ocr_layer, true).is_some());
     }

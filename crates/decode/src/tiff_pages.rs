@@ -1,7 +1,7 @@
 //! Multi-page TIFF (scanner and fax output) through the `tiff` crate: every page, one at a time.
 
-use crate::raster::{from_gray, infer_dpi, plausible_dpi, samples_to_gray, Color};
 use crate::ccitt;
+use crate::raster::{from_gray, infer_dpi, plausible_dpi, samples_to_gray, Color};
 use crate::{DecodeError, Limits};
 use chartdex_core::Raster;
 use std::io::Cursor;
@@ -100,7 +100,8 @@ impl<'a> TiffPages<'a> {
             if photometric == Some(1) {
                 gray.iter_mut().for_each(|v| *v = 255 - *v);
             }
-            let img = image::GrayImage::from_raw(w, h, gray).ok_or_else(|| corrupt("page size mismatch"))?;
+            let img = image::GrayImage::from_raw(w, h, gray)
+                .ok_or_else(|| corrupt("page size mismatch"))?;
             let dpi = dpi.or_else(|| Some((infer_dpi(w, h), infer_dpi(w, h))));
             return Ok(from_gray(img, dpi));
         }
@@ -133,12 +134,21 @@ impl<'a> TiffPages<'a> {
 impl TiffPages<'_> {
     /// Decodes a Group 3 page strip by strip from the file's bytes (compression 2: modified
     /// Huffman; 3: T.4, one- or two-dimensional per T4Options).
-    fn group3(&mut self, w: u32, h: u32, compression: u16, number: u32) -> Result<Vec<u8>, DecodeError> {
+    fn group3(
+        &mut self,
+        w: u32,
+        h: u32,
+        compression: u16,
+        number: u32,
+    ) -> Result<Vec<u8>, DecodeError> {
         let err = page_err(number);
         let d = &mut self.decoder;
-        let offsets: Vec<u64> = d.get_tag(Tag::StripOffsets).and_then(|v| v.into_u64_vec()).map_err(&err)?;
-        let counts: Vec<u64> = d.get_tag(Tag::StripByteCounts).and_then(|v| v.into_u64_vec()).map_err(&err)?;
-        let rows_per_strip = d.find_tag_unsigned::<u32>(Tag::RowsPerStrip).map_err(&err)?.unwrap_or(h).max(1);
+        let offsets: Vec<u64> =
+            d.get_tag(Tag::StripOffsets).and_then(|v| v.into_u64_vec()).map_err(&err)?;
+        let counts: Vec<u64> =
+            d.get_tag(Tag::StripByteCounts).and_then(|v| v.into_u64_vec()).map_err(&err)?;
+        let rows_per_strip =
+            d.find_tag_unsigned::<u32>(Tag::RowsPerStrip).map_err(&err)?.unwrap_or(h).max(1);
         let options = d.find_tag_unsigned::<u32>(Tag::Unknown(292)).map_err(&err)?.unwrap_or(0);
         let reversed = d.find_tag_unsigned::<u16>(Tag::FillOrder).map_err(&err)?.unwrap_or(1) == 2;
         let bytes = self.bytes;
@@ -153,7 +163,9 @@ impl TiffPages<'_> {
                 .ok()
                 .zip(usize::try_from(len).ok())
                 .and_then(|(o, l)| bytes.get(o..o.checked_add(l)?))
-                .ok_or_else(|| corrupt(format!("page {number}: strip {i} lies outside the file")))?;
+                .ok_or_else(|| {
+                    corrupt(format!("page {number}: strip {i} lies outside the file"))
+                })?;
             let strip: std::borrow::Cow<'_, [u8]> = if reversed {
                 strip.iter().map(|b| b.reverse_bits()).collect::<Vec<_>>().into()
             } else {
@@ -169,7 +181,10 @@ impl TiffPages<'_> {
                 byte_aligned: compression == 2 || options & 4 != 0,
                 end_of_block: true,
             };
-            out.extend(ccitt::decode(&strip, params).map_err(|e| corrupt(format!("page {number}: {e}")))?);
+            out.extend(
+                ccitt::decode(&strip, params)
+                    .map_err(|e| corrupt(format!("page {number}: {e}")))?,
+            );
         }
         out.resize(w as usize * h as usize, 255);
         Ok(out)

@@ -10,10 +10,10 @@ use crate::catalogue::{Catalogue, NewDocument, Source};
 use crate::{DataDir, Event, FileOutcome, PipelineError, Rejected, Reporter, RunSummary};
 use chartdex_core::{DocId, Fields, MediaType, PageText, Raster, TextMethod};
 use chartdex_decode::Limits;
+use chartdex_decode::PageContent;
 use chartdex_index::{PageEntry, SearchIndex, Writer};
 use chartdex_ocr::{OcrError, Recognized, Recognizer};
 use chartdex_vault::{Vault, VaultError};
-use chartdex_decode::PageContent;
 use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
 use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -186,8 +186,14 @@ pub fn ingest(
         std::thread::Builder::new()
             .name("chartdex-walk".into())
             .spawn_scoped(s, move || {
-                let walk =
-                    Walk { vault, in_flight, limits, decode_timeout, jobs: job_tx, msgs: producer_tx.clone() };
+                let walk = Walk {
+                    vault,
+                    in_flight,
+                    limits,
+                    decode_timeout,
+                    jobs: job_tx,
+                    msgs: producer_tx.clone(),
+                };
                 if let Err(e) = walk.run(catalogue_path, resolved) {
                     let _ = producer_tx.send(Msg::Fatal(e));
                 }
@@ -442,7 +448,12 @@ impl Walk<'_> {
     /// one that takes longer than the timeout for a page is abandoned (its thread is left to
     /// finish or die with the process) and fails the file. Returns the pages sent and the
     /// failure, if any.
-    fn decode(&self, bytes: Vec<u8>, media: MediaType, seq: u64) -> Result<(u32, Option<String>), Stop> {
+    fn decode(
+        &self,
+        bytes: Vec<u8>,
+        media: MediaType,
+        seq: u64,
+    ) -> Result<(u32, Option<String>), Stop> {
         let (tx, rx) = bounded::<Result<PageContent, String>>(1);
         let limits = self.limits;
         let spawned = std::thread::Builder::new().name("chartdex-decode".into()).spawn(move || {
@@ -484,7 +495,9 @@ impl Walk<'_> {
                     self.send(Msg::Page { seq, number, result: Ok(page) })?;
                 }
                 Ok(Err(reason)) => return Ok((sent, Some(reason))),
-                Err(RecvTimeoutError::Disconnected) if sent == 0 => return Ok((0, Some("no pages".into()))),
+                Err(RecvTimeoutError::Disconnected) if sent == 0 => {
+                    return Ok((0, Some("no pages".into())))
+                }
                 Err(RecvTimeoutError::Disconnected) => return Ok((sent, None)),
                 Err(RecvTimeoutError::Timeout) => {
                     let reason = format!(
@@ -552,8 +565,12 @@ impl Assembler<'_> {
             match msg {
                 Msg::Page { seq, number, result } => {
                     match &result {
-                        Ok(PageOut { method: TextMethod::Ocr, .. }) => self.summary.pages_ocred += 1,
-                        Ok(PageOut { method: TextMethod::TextLayer, .. }) => self.summary.pages_text += 1,
+                        Ok(PageOut { method: TextMethod::Ocr, .. }) => {
+                            self.summary.pages_ocred += 1
+                        }
+                        Ok(PageOut { method: TextMethod::TextLayer, .. }) => {
+                            self.summary.pages_text += 1
+                        }
                         Err(_) => {}
                     }
                     self.reporter.event(Event::PageDone);
@@ -643,7 +660,13 @@ impl Assembler<'_> {
             .into_iter()
             .map(|(number, result)| match result {
                 Ok(PageOut { recognized: r, method }) => (
-                    PageText { number, text: r.text, confidence: r.confidence, method, words: r.words },
+                    PageText {
+                        number,
+                        text: r.text,
+                        confidence: r.confidence,
+                        method,
+                        words: r.words,
+                    },
                     None,
                 ),
                 Err(e) => (
