@@ -3,5 +3,6 @@
 mod util;
 
 mod errors;
+mod formats;
 mod ingest;
 mod search;

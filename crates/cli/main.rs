@@ -63,8 +63,8 @@ fn init_logging(verbose: u8) {
     // The PDF libraries log what they find odd in a file (font dictionaries, content); that is
     // noise to a records clerk, and can quote a document, so it stays quiet unless asked for.
     let default = match verbose {
-        0 => "warn,lopdf=error,hayro=error,hayro_interpret=error,hayro_syntax=error",
-        1 => "info,lopdf=error,hayro=error,hayro_interpret=error,hayro_syntax=error",
+        0 => "warn,lopdf=off,hayro=off,hayro_interpret=off,hayro_syntax=off",
+        1 => "info,lopdf=off,hayro=off,hayro_interpret=off,hayro_syntax=off",
         _ => "debug",
     };
     let filter =

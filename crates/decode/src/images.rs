@@ -37,6 +37,13 @@ pub(crate) fn decode(
     let name = format_name(media);
     let corrupt =
         |e: image::ImageError| DecodeError::Corrupt { format: name, detail: e.to_string() };
+    if media == MediaType::Jpeg && !jpeg_complete(bytes) {
+        // The decoder would fill the missing rows with grey; a truncated scan must not pass.
+        return Err(DecodeError::Corrupt {
+            format: name,
+            detail: "the image data ends before the end-of-image marker (truncated file)".into(),
+        });
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut image_limits = image::Limits::default();
     // Bytes per pixel can reach 8 (16-bit RGBA); the page check below is the real bound.
@@ -65,7 +72,31 @@ pub(crate) fn decode(
                 }
             },
         );
-    Ok(from_gray(img.into_luma8(), dpi))
+    Ok(from_gray(flatten(img), dpi))
+}
+
+/// Grey, with any transparency composited over white paper (a transparent pixel's colour is
+/// often black, which would otherwise turn the page black).
+fn flatten(img: DynamicImage) -> image::GrayImage {
+    if !img.color().has_alpha() {
+        return img.into_luma8();
+    }
+    let la = img.into_luma_alpha8();
+    image::GrayImage::from_fn(la.width(), la.height(), |x, y| {
+        let [l, a] = la.get_pixel(x, y).0;
+        let (l, a) = (u32::from(l), u32::from(a));
+        image::Luma([((l * a + 255 * (255 - a) + 127) / 255) as u8])
+    })
+}
+
+/// True if an end-of-image marker follows the last start-of-scan marker. (Inside entropy-coded
+/// data 0xFF is always followed by 0x00 or a restart marker, so FF D9 there is the real end; an
+/// embedded EXIF thumbnail's own end comes before the main scan.)
+fn jpeg_complete(bytes: &[u8]) -> bool {
+    let Some(sos) = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]) else {
+        return false;
+    };
+    bytes[sos..].windows(2).any(|w| w == [0xFF, 0xD9])
 }
 
 /// The `pHYs` chunk of a PNG, when its unit is the metre.
@@ -149,6 +180,33 @@ mod tests {
         chunk.extend_from_slice(&[0, 0, 0, 0]); // CRC is not checked by png_dpi
         bytes.splice(33..33, chunk);
         assert_eq!(png_dpi(&bytes), Some((300, 300)));
+    }
+
+    #[test]
+    fn truncated_jpeg_is_refused() {
+        let img = GrayImage::from_fn(64, 64, |x, y| Luma([((x * y) % 256) as u8]));
+        let mut bytes = Vec::new();
+        img.write_to(&mut Cursor::new(&mut bytes), ImageFormat::Jpeg).unwrap();
+        assert!(decode(&bytes, MediaType::Jpeg, &Limits::default()).is_ok());
+        let err =
+            decode(&bytes[..bytes.len() - 40], MediaType::Jpeg, &Limits::default()).unwrap_err();
+        assert!(err.to_string().contains("truncated"), "{err}");
+    }
+
+    #[test]
+    fn transparency_becomes_white_paper() {
+        // Black ink on a fully transparent background whose colour is black.
+        let img = image::RgbaImage::from_fn(2, 1, |x, _| {
+            if x == 0 {
+                image::Rgba([0, 0, 0, 255])
+            } else {
+                image::Rgba([0, 0, 0, 0])
+            }
+        });
+        let mut bytes = Vec::new();
+        img.write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png).unwrap();
+        let r = decode(&bytes, MediaType::Png, &Limits::default()).unwrap();
+        assert_eq!(r.pixels, vec![0, 255]);
     }
 
     #[test]

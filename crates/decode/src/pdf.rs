@@ -97,9 +97,10 @@ impl<'a> PdfPages<'a> {
         let count = self.count;
         let renderer = self.renderer()?;
         if renderer.page_count() != count as usize {
+            // The two readers see different documents: the file is damaged past this page.
             return Err(corrupt(format!(
-                "readers disagree on the page count ({count} and {})",
-                renderer.page_count()
+                "page {}: the page cannot be read (is the file truncated?)",
+                index + 1
             )));
         }
         let raster =

@@ -68,10 +68,10 @@ pub(crate) fn rotate(r: Raster, degrees: i64) -> Raster {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Color {
     Gray,
-    /// Grey with an alpha sample, which is ignored (scans have no transparency worth keeping).
+    /// Grey with an alpha sample, composited over white.
     GrayAlpha,
     Rgb,
-    /// RGB with an alpha sample, which is ignored.
+    /// RGB with an alpha sample, composited over white.
     Rgba,
     Cmyk,
     /// Palette entries as RGB triples.
@@ -132,8 +132,10 @@ pub(crate) fn samples_to_gray(
                 };
             }
             let g = match color {
-                Color::Gray | Color::GrayAlpha => comp[0],
-                Color::Rgb | Color::Rgba => luma(comp[0], comp[1], comp[2]),
+                Color::Gray => comp[0],
+                Color::Rgb => luma(comp[0], comp[1], comp[2]),
+                Color::GrayAlpha => over_white(comp[0], comp[1]),
+                Color::Rgba => over_white(luma(comp[0], comp[1], comp[2]), comp[3]),
                 Color::Cmyk => {
                     let k = 255 - u32::from(comp[3]);
                     let ch = |c: u8| ((255 - u32::from(c)) * k / 255) as u8;
@@ -154,6 +156,12 @@ pub(crate) fn samples_to_gray(
         }
     }
     Ok(out)
+}
+
+/// A grey value with alpha, composited over white paper.
+fn over_white(g: u8, a: u8) -> u8 {
+    let (g, a) = (u32::from(g), u32::from(a));
+    ((g * a + 255 * (255 - a) + 127) / 255) as u8
 }
 
 fn luma(r: u8, g: u8, b: u8) -> u8 {
