@@ -464,7 +464,8 @@ fn color_space(doc: &Document, cs: &Object) -> Result<Color, String> {
                     Ok(Color::Indexed(palette))
                 }
                 b"CalGray" => Ok(Color::Gray),
-                b"CalRGB" | b"Lab" => Ok(Color::Rgb),
+                b"CalRGB" => Ok(Color::Rgb),
+                b"Lab" => Ok(Color::Lab),
                 other => Err(format!(
                     "{} colour space is not supported yet",
                     String::from_utf8_lossy(other)

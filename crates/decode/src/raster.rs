@@ -74,6 +74,8 @@ pub(crate) enum Color {
     /// RGB with an alpha sample, composited over white.
     Rgba,
     Cmyk,
+    /// CIE L*a*b*: the first component is lightness.
+    Lab,
     /// Palette entries as RGB triples.
     Indexed(Vec<[u8; 3]>),
 }
@@ -83,7 +85,7 @@ impl Color {
         match self {
             Color::Gray | Color::Indexed(_) => 1,
             Color::GrayAlpha => 2,
-            Color::Rgb => 3,
+            Color::Rgb | Color::Lab => 3,
             Color::Rgba | Color::Cmyk => 4,
         }
     }
@@ -135,6 +137,7 @@ pub(crate) fn samples_to_gray(
                 Color::Gray => comp[0],
                 Color::Rgb => luma(comp[0], comp[1], comp[2]),
                 Color::GrayAlpha => over_white(comp[0], comp[1]),
+                Color::Lab => comp[0],
                 Color::Rgba => over_white(luma(comp[0], comp[1], comp[2]), comp[3]),
                 Color::Cmyk => {
                     let k = 255 - u32::from(comp[3]);

@@ -882,6 +882,75 @@ mod tests {
     }
 
     #[test]
+    fn io_failures_read_as_reasons() {
+        use std::io::{Error, ErrorKind};
+        assert_eq!(io_reason(&Error::from(ErrorKind::PermissionDenied)), "permission denied");
+        assert!(io_reason(&Error::from(ErrorKind::NotFound))
+            .contains("moved or deleted during the run"));
+        assert!(io_reason(&Error::other("disk on fire")).contains("disk on fire"));
+    }
+
+    #[test]
+    fn a_file_that_vanishes_before_it_is_read_is_rejected() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::create(tmp.path().join("data")).unwrap();
+        let vault = Vault::open(data.vault_dir()).unwrap();
+        let cat = Catalogue::open(&data.catalogue_path()).unwrap();
+        let (jobs, _job_rx) = bounded(1);
+        let (msgs, msg_rx) = bounded(4);
+        let in_flight = Mutex::new(HashSet::new());
+        let walk = Walk {
+            vault: &vault,
+            in_flight: &in_flight,
+            limits: Limits::default(),
+            decode_timeout: Duration::from_secs(5),
+            jobs,
+            msgs,
+        };
+        let root = Root { base: tmp.path().to_path_buf(), walk: tmp.path().to_path_buf() };
+        let gone = tmp.path().join("gone.png");
+        assert!(walk.file(&cat, &root, &gone, 1).unwrap().is_ok());
+        match msg_rx.try_recv().unwrap() {
+            Msg::Rejected { path, reason } => {
+                assert_eq!(path, gone);
+                assert!(reason.starts_with("no such file"), "{reason}");
+            }
+            _ => panic!("expected a rejection"),
+        }
+    }
+
+    #[test]
+    fn a_hung_decoder_is_abandoned_after_the_timeout() {
+        // A letter page to render, under a timeout far shorter than rendering takes: the decoder
+        // is still busy when the walker gives up on it (and finishes alone soon after).
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::create(tmp.path().join("data")).unwrap();
+        let vault = Vault::open(data.vault_dir()).unwrap();
+        let (jobs, _job_rx) = bounded(1);
+        let (msgs, _msg_rx) = bounded(4);
+        let in_flight = Mutex::new(HashSet::new());
+        let walk = Walk {
+            vault: &vault,
+            in_flight: &in_flight,
+            limits: Limits::default(),
+            decode_timeout: Duration::from_millis(1),
+            jobs,
+            msgs,
+        };
+        let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n\
+3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >> endobj\n\
+trailer << /Root 1 0 R >>\n%%EOF\n";
+        let (sent, failure) = match walk.decode(pdf.to_vec(), MediaType::Pdf, 1) {
+            Ok(done) => done,
+            Err(Stop) => panic!("the run did not stop"),
+        };
+        assert_eq!(sent, 0);
+        let failure = failure.unwrap();
+        assert!(failure.contains("took longer than"), "{failure}");
+    }
+
+    #[test]
     fn a_second_writer_is_refused() {
         let tmp = tempfile::tempdir().unwrap();
         let data = DataDir::create(tmp.path().join("data")).unwrap();
