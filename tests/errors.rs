@@ -73,6 +73,34 @@ fn a_missing_path_is_reported_and_the_rest_ingested() {
 }
 
 #[test]
+fn a_second_ingest_on_the_same_data_directory_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let scan = charts().join("referral_fax.tif");
+    assert_code(&chartdex(&data, &["ingest", scan.to_str().unwrap()]), 0);
+    // Hold the writer lock as a running ingest would.
+    let lock = fs::OpenOptions::new().write(true).open(data.join("lock")).unwrap();
+    lock.try_lock().unwrap();
+    let out = chartdex(&data, &["ingest", scan.to_str().unwrap()]);
+    assert_code(&out, 1);
+    assert!(stderr(&out).contains("another ingest is already running"), "{}", stderr(&out));
+    // Searches keep working meanwhile.
+    let hits = json_lines(&chartdex(&data, &["search", "--json", "lumbar"]));
+    assert_eq!(hits.len(), 1);
+}
+
+#[test]
+fn a_data_directory_that_is_a_file_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("not-a-dir");
+    fs::write(&data, b"x").unwrap();
+    let scan = charts().join("referral_fax.tif");
+    let out = chartdex(&data, &["ingest", scan.to_str().unwrap()]);
+    assert_code(&out, 1);
+    assert!(stderr(&out).contains("not-a-dir"), "{}", stderr(&out));
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");

@@ -31,6 +31,8 @@ pub enum DecodeError {
     TooMuchData { limit: u64 },
     #[error("{pages} pages exceeds the limit of {limit} pages per file")]
     TooManyPages { pages: u64, limit: u32 },
+    #[error("page {page}: image data expands past its declared size (a decompression bomb?)")]
+    Bomb { page: u32 },
     #[error("encrypted, password required")]
     Encrypted,
     #[error("page {page}: {detail}")]

@@ -34,9 +34,8 @@ struct Drawn {
 impl<'a> PdfPages<'a> {
     pub(crate) fn open(bytes: &'a [u8], limits: &Limits) -> Result<PdfPages<'a>, DecodeError> {
         let options = lopdf::LoadOptions {
-            max_decompressed_size: Some(
-                usize::try_from(limits.max_page_pixels.saturating_mul(4)).unwrap_or(usize::MAX),
-            ),
+            // Object and cross-reference streams: structure, never this large in a real file.
+            max_decompressed_size: Some(256 << 20),
             ..lopdf::LoadOptions::default()
         };
         // lopdf tries the empty user password itself; a file it cannot decrypt needs a password.
@@ -143,7 +142,9 @@ impl<'a> PdfPages<'a> {
         match native {
             Some(Ok(raster)) => Ok(PageContent::Raster(raster)),
             Some(Err(
-                e @ (DecodeError::TooManyPixels { .. } | DecodeError::TooMuchData { .. }),
+                e @ (DecodeError::TooManyPixels { .. }
+                | DecodeError::TooMuchData { .. }
+                | DecodeError::Bomb { .. }),
             )) => Err(e),
             // An image this decoder cannot take as is: the renderer may still draw it, at the
             // image's own resolution.
@@ -317,9 +318,16 @@ fn raw_samples(
     // The stream may hold a little more than the samples (row padding, trailing bytes).
     let limit = usize::try_from(bits / 8 + u64::from(h) + 1024).unwrap_or(usize::MAX);
     let stream = doc.get_object(image.id).and_then(Object::as_stream).map_err(corrupt)?;
-    let data = stream
-        .decompressed_content_with_limit(limit)
-        .map_err(|e| corrupt(format!("page {number}: image data: {e}")))?;
+    let data = stream.decompressed_content_with_limit(limit).map_err(|e| match e {
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
+            DecodeError::Bomb { page: number }
+        }
+        e => corrupt(format!("page {number}: image data: {e}")),
+    })?;
+    // lopdf may also stop quietly at the limit; a real image never fills its slack.
+    if data.len() >= limit {
+        return Err(DecodeError::Bomb { page: number });
+    }
     samples_to_gray(&data, w, h, bpc, &color, decode_inverted(dict))
         .map_err(|e| corrupt(format!("page {number}: {e}")))
 }
