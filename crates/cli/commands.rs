@@ -45,8 +45,7 @@ fn warn_if_shared(dir: &DataDir) {
 }
 
 fn ingest(data: &Path, args: IngestArgs) -> Result<Outcome> {
-    let dir = DataDir::create(data)
-        .with_context(|| format!("cannot create the data directory {}", data.display()))?;
+    let dir = DataDir::create(data).context("cannot create the data directory")?;
     warn_if_shared(&dir);
     let config = TesseractConfig { language: args.lang, datapath: None };
     let engines = move || -> Result<Box<dyn Recognizer>, OcrError> {

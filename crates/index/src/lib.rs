@@ -25,9 +25,9 @@ pub enum IndexError {
         "the index is locked by another writer (is another ingest running on this data directory?)"
     )]
     Locked,
-    #[error("cannot open the index at {path}: {source}")]
+    #[error("cannot open the index at {path}")]
     Open { path: String, source: tantivy::TantivyError },
-    #[error("index error: {0}")]
+    #[error("index error")]
     Tantivy(#[from] tantivy::TantivyError),
 }
 

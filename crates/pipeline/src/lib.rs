@@ -25,15 +25,15 @@ pub enum PipelineError {
     NoDataDir(PathBuf),
     #[error("another ingest is already running on {0}; wait for it to finish")]
     Busy(PathBuf),
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("catalogue error: {0}")]
+    #[error("catalogue error")]
     Catalogue(#[from] rusqlite::Error),
     #[error(transparent)]
     Index(#[from] chartdex_index::IndexError),
     #[error(transparent)]
     Vault(#[from] chartdex_vault::VaultError),
-    #[error("OCR engine: {0}")]
+    #[error("OCR engine")]
     Ocr(#[from] chartdex_ocr::OcrError),
     #[error("not a document id or id prefix (at least 4 hex digits): {0:?}")]
     BadId(String),

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 /// Errors of the vault, each naming the path involved.
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
-    #[error("vault io error at {path}: {source}")]
+    #[error("vault: {path}")]
     Io { path: PathBuf, source: io::Error },
     #[error("not a vault key (64 hex characters expected): {0:?}")]
     BadKey(String),
