@@ -6,7 +6,7 @@ use crate::record::Record;
 use crate::Outcome;
 use anyhow::{Context, Result};
 use chartdex_index::SearchIndex;
-use chartdex_ocr::{OcrError, Recognizer, TesseractConfig, TesseractEngine};
+use chartdex_ocr::{OcrError, Preprocess, Recognizer, TesseractConfig, TesseractEngine};
 use chartdex_pipeline::{Catalogue, DataDir, IngestOptions, RunSummary};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::Path;
@@ -47,7 +47,11 @@ fn warn_if_shared(dir: &DataDir) {
 fn ingest(data: &Path, args: IngestArgs) -> Result<Outcome> {
     let dir = DataDir::create(data).context("cannot create the data directory")?;
     warn_if_shared(&dir);
-    let config = TesseractConfig { language: args.lang, datapath: None };
+    let config = TesseractConfig {
+        language: args.lang,
+        datapath: None,
+        preprocess: Preprocess { orientation: !args.no_orientation, deskew: !args.no_deskew },
+    };
     let engines = move || -> Result<Box<dyn Recognizer>, OcrError> {
         Ok(Box::new(TesseractEngine::new(config.clone())?))
     };

@@ -62,6 +62,12 @@ pub(crate) struct IngestArgs {
     /// Largest total of decoded pages per file, in MiB.
     #[arg(long, default_value_t = 8192, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
     pub(crate) max_file_decoded_mib: u64,
+    /// Do not detect and correct 90/180/270° page rotation before OCR.
+    #[arg(long)]
+    pub(crate) no_orientation: bool,
+    /// Do not measure and remove the skew of text lines before OCR.
+    #[arg(long)]
+    pub(crate) no_deskew: bool,
     /// Seconds decoding one page may take before the file is given up as hung.
     #[arg(long, default_value_t = 120, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub(crate) decode_timeout: u64,

@@ -152,6 +152,21 @@ impl TextMethod {
     }
 }
 
+/// What was done to a page before recognition, so a person can see why its text reads as it does.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PageMeta {
+    /// Clockwise rotation applied to turn the page upright: 0, 90, 180 or 270.
+    pub rotation: u32,
+    /// The orientation detector's confidence, when it ran and found text.
+    pub orientation_confidence: Option<f32>,
+    /// Measured skew of the text lines in degrees (counter-clockwise positive), when measured.
+    pub skew: Option<f32>,
+    /// True if the page was rotated to remove that skew.
+    pub deskewed: bool,
+    /// The preparation steps that were switched on.
+    pub steps: Vec<String>,
+}
+
 /// The text of one page of a document. Page numbers start at 1.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PageText {
@@ -160,7 +175,10 @@ pub struct PageText {
     /// Mean word confidence, 0..1 (0 for a page without words).
     pub confidence: f32,
     pub method: TextMethod,
+    /// Words with boxes in the original page's pixel coordinates.
     pub words: Vec<Word>,
+    #[serde(default)]
+    pub meta: PageMeta,
 }
 
 #[cfg(test)]

@@ -117,6 +117,7 @@ mod tests {
             confidence: 0.9,
             method: TextMethod::Ocr,
             words: vec![],
+            meta: Default::default(),
         }
     }
 

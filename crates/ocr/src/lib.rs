@@ -5,9 +5,14 @@
 //! fakes. An engine is expensive to create (it loads the language model), so a caller makes one
 //! per worker thread and reuses it for every page. This crate never touches files or the catalogue.
 
+mod osd;
+mod preprocess;
 mod tsv;
 
-use chartdex_core::{Raster, Word};
+pub use preprocess::Preprocess;
+use preprocess::{Geometry, Gray};
+
+use chartdex_core::{PageMeta, Raster, Word};
 use std::path::PathBuf;
 use tesseract::{PageSegMode, Tesseract};
 
@@ -32,7 +37,10 @@ pub struct Recognized {
     pub text: String,
     /// Mean word confidence, 0..1; 0 when no word was found.
     pub confidence: f32,
+    /// Words with boxes in the original page's coordinates.
     pub words: Vec<Word>,
+    /// What was done to the page before recognition.
+    pub meta: PageMeta,
 }
 
 /// An OCR engine that recognises one page at a time. Implementations are `Send` so each worker
@@ -48,11 +56,17 @@ pub struct TesseractConfig {
     pub language: String,
     /// Directory holding `*.traineddata`; `None` uses tesseract's default (or `TESSDATA_PREFIX`).
     pub datapath: Option<PathBuf>,
+    /// Page preparation before recognition.
+    pub preprocess: Preprocess,
 }
 
 impl Default for TesseractConfig {
     fn default() -> Self {
-        TesseractConfig { language: "eng".into(), datapath: None }
+        TesseractConfig {
+            language: "eng".into(),
+            datapath: None,
+            preprocess: Preprocess::default(),
+        }
     }
 }
 
@@ -72,6 +86,8 @@ pub struct TesseractEngine {
     // `tesseract::Tesseract` consumes itself on every call and is lost on error; it is re-created
     // on the next page when that happens.
     api: Option<Tesseract>,
+    /// The orientation detector; `None` if switched off or the `osd` model is missing.
+    osd: Option<osd::Osd>,
 }
 
 impl std::fmt::Debug for TesseractEngine {
@@ -84,7 +100,16 @@ impl TesseractEngine {
     /// Starts an engine, loading the language model.
     pub fn new(config: TesseractConfig) -> Result<TesseractEngine, OcrError> {
         let api = Self::start(&config)?;
-        Ok(TesseractEngine { config, api: Some(api) })
+        let osd = if config.preprocess.orientation {
+            let osd = osd::Osd::new(config.datapath.as_deref());
+            if osd.is_none() {
+                tracing::warn!("tesseract's osd model is missing (Debian: tesseract-ocr-osd); pages are not turned upright");
+            }
+            osd
+        } else {
+            None
+        };
+        Ok(TesseractEngine { config, api: Some(api), osd })
     }
 
     fn start(config: &TesseractConfig) -> Result<Tesseract, OcrError> {
@@ -118,11 +143,17 @@ impl Recognizer for TesseractEngine {
         };
         let bad_image =
             |detail: String| OcrError::BadImage { width: page.width, height: page.height, detail };
-        let width = i32::try_from(page.width).map_err(|_| bad_image("too wide".into()))?;
-        let height = i32::try_from(page.height).map_err(|_| bad_image("too tall".into()))?;
-        let api = api
-            .set_frame(&page.pixels, width, height, 1, width)
-            .map_err(|e| bad_image(e.to_string()))?;
+        if page.pixels.len() != page.width as usize * page.height as usize {
+            return Err(bad_image("pixel buffer does not match the size".into()));
+        }
+        let (prepared, geometry, meta) = self.prepare(page);
+        let img = prepared.as_ref().map_or((page.width, page.height, &page.pixels[..]), |g| {
+            (g.width, g.height, &g.pixels[..])
+        });
+        let width = i32::try_from(img.0).map_err(|_| bad_image("too wide".into()))?;
+        let height = i32::try_from(img.1).map_err(|_| bad_image("too tall".into()))?;
+        let api =
+            api.set_frame(img.2, width, height, 1, width).map_err(|e| bad_image(e.to_string()))?;
         let dpi = i32::try_from(page.dpi.1.max(1)).unwrap_or(300);
         let mut api = api
             .set_source_resolution(dpi)
@@ -131,8 +162,65 @@ impl Recognizer for TesseractEngine {
         let text = api.get_text().map_err(|e| OcrError::Recognize(e.to_string()))?;
         let tsv = api.get_tsv_text(0).map_err(|e| OcrError::Recognize(e.to_string()))?;
         self.api = Some(api);
-        let words = tsv::words(&tsv);
-        Ok(Recognized { text: tidy(&text), confidence: mean_confidence(&words), words })
+        let mut words = tsv::words(&tsv);
+        if prepared.is_some() {
+            for w in &mut words {
+                w.bbox = geometry.map_to_original(w.bbox);
+            }
+        }
+        Ok(Recognized { text: tidy(&text), confidence: mean_confidence(&words), words, meta })
+    }
+}
+
+/// Below this OSD confidence a page is left as it is (tesseract's own advice is about 2).
+const MIN_ORIENTATION_CONFIDENCE: f32 = 1.5;
+/// Skews smaller than this are left alone: rotating costs sharpness for nothing.
+const MIN_SKEW_DEGREES: f32 = 0.1;
+
+impl TesseractEngine {
+    /// Runs the preparation steps; the prepared page if any step changed it, how it maps to the
+    /// original, and what was done.
+    fn prepare(&mut self, page: &Raster) -> (Option<Gray>, Geometry, PageMeta) {
+        let cfg = self.config.preprocess;
+        let mut geometry =
+            Geometry { width: page.width, height: page.height, quarter: 0, skew: 0.0 };
+        let mut prepared: Option<Gray> = None;
+        let mut orientation_confidence = None;
+        if let Some(osd) = self.osd.as_mut().filter(|_| cfg.orientation) {
+            if let Some(o) = osd.detect(&page.pixels, page.width, page.height, page.dpi.1) {
+                orientation_confidence = Some(o.confidence);
+                if o.degrees != 0 && o.confidence >= MIN_ORIENTATION_CONFIDENCE {
+                    // OSD reports how far the page is turned clockwise; turn it back.
+                    let turn = (360 - o.degrees) % 360;
+                    let original = Gray {
+                        width: page.width,
+                        height: page.height,
+                        pixels: page.pixels.clone(),
+                    };
+                    prepared = Some(preprocess::quarter_turn(&original, turn));
+                    geometry.quarter = turn;
+                }
+            }
+        }
+        let mut measured = None;
+        if cfg.deskew {
+            let current = prepared.take().unwrap_or_else(|| Gray {
+                width: page.width,
+                height: page.height,
+                pixels: page.pixels.clone(),
+            });
+            measured = preprocess::measure_skew(&current);
+            match measured {
+                Some(s) if s.abs() >= MIN_SKEW_DEGREES => {
+                    prepared = Some(preprocess::rotate(&current, s));
+                    geometry.skew = s;
+                }
+                _ if geometry.quarter != 0 => prepared = Some(current),
+                _ => {}
+            }
+        }
+        let meta = preprocess::meta(&geometry, orientation_confidence, measured, &cfg);
+        (prepared, geometry, meta)
     }
 }
 
@@ -194,10 +282,87 @@ mod tests {
         assert!(engine.recognize(&page).is_ok());
     }
 
+    /// A fixture chart page, as the decoder would hand it over.
+    fn fixture(name: &str) -> Raster {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures/charts")
+            .join(name);
+        let img = image::open(path).unwrap().into_luma8();
+        let (width, height) = img.dimensions();
+        Raster { width, height, pixels: img.into_raw(), dpi: (300, 300) }
+    }
+
+    fn turned(page: &Raster, degrees: u32) -> Raster {
+        let g = Gray { width: page.width, height: page.height, pixels: page.pixels.clone() };
+        let t = preprocess::quarter_turn(&g, degrees);
+        Raster { width: t.width, height: t.height, pixels: t.pixels, dpi: page.dpi }
+    }
+
+    fn word<'a>(r: &'a Recognized, text: &str) -> &'a Word {
+        r.words
+            .iter()
+            .find(|w| w.text == text)
+            .unwrap_or_else(|| panic!("no {text:?} in {:?}", r.text))
+    }
+
+    #[test]
+    fn a_page_fed_sideways_or_upside_down_is_read_upright_with_boxes_on_the_original() {
+        let mut engine = TesseractEngine::new(TesseractConfig::default()).unwrap();
+        let upright = fixture("progress_note.png");
+        let base = engine.recognize(&upright).unwrap();
+        assert_eq!(base.meta.rotation, 0);
+        let heading = word(&base, "PROGRESS").bbox;
+        for degrees in [90, 180, 270] {
+            let page = turned(&upright, degrees);
+            let r = engine.recognize(&page).unwrap();
+            assert_eq!(r.meta.rotation, (360 - degrees) % 360, "fed turned {degrees}°");
+            assert!(r.text.contains("PROGRESS NOTE"), "{degrees}°: {}", r.text);
+            // The word's box is in the coordinates of the page as it was fed: turning the
+            // upright box the same way gives the same place.
+            let b = word(&r, "PROGRESS").bbox;
+            let fed = Geometry {
+                width: page.width,
+                height: page.height,
+                quarter: (360 - degrees) % 360,
+                skew: 0.0,
+            };
+            let expected = fed.map_to_original(heading);
+            let near = |a: u32, b: u32| a.abs_diff(b) <= 4;
+            assert!(
+                near(b.x, expected.x)
+                    && near(b.y, expected.y)
+                    && near(b.w, expected.w)
+                    && near(b.h, expected.h),
+                "{degrees}°: {b:?} vs {expected:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_skewed_page_is_straightened_before_recognition() {
+        // The medication list fixture is rendered turned 1.2° counter-clockwise.
+        let mut engine = TesseractEngine::new(TesseractConfig::default()).unwrap();
+        let r = engine.recognize(&fixture("medication_list.png")).unwrap();
+        let skew = r.meta.skew.unwrap();
+        assert!((skew - 1.2).abs() <= 0.2, "measured {skew}");
+        assert!(r.meta.deskewed);
+        assert_eq!(r.meta.steps, ["orientation", "deskew"]);
+        let off = TesseractConfig {
+            preprocess: Preprocess { orientation: false, deskew: false },
+            ..Default::default()
+        };
+        let raw =
+            TesseractEngine::new(off).unwrap().recognize(&fixture("medication_list.png")).unwrap();
+        assert_eq!(raw.meta.skew, None);
+        assert!(!raw.meta.deskewed);
+        assert!(raw.meta.steps.is_empty());
+    }
+
     #[test]
     fn missing_language_is_a_clear_error() {
-        let err = TesseractEngine::new(TesseractConfig { language: "zzz".into(), datapath: None })
-            .unwrap_err();
+        let err =
+            TesseractEngine::new(TesseractConfig { language: "zzz".into(), ..Default::default() })
+                .unwrap_err();
         assert!(err.to_string().contains("tesseract-ocr-zzz"), "{err}");
     }
 }

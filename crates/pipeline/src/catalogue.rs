@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS pages (
     text       TEXT NOT NULL,
     confidence REAL NOT NULL,
     method     TEXT NOT NULL,
-    words      TEXT NOT NULL DEFAULT '[]',  -- JSON of [Word]
+    words      TEXT NOT NULL DEFAULT '[]',  -- JSON of [Word], boxes in original page pixels
+    meta       TEXT NOT NULL DEFAULT '{}',  -- JSON of PageMeta: rotation, skew, steps
     error      TEXT,                        -- why the page has no text, if it failed
     PRIMARY KEY (doc_id, number)
 );
@@ -156,6 +157,7 @@ impl Catalogue {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SCHEMA)?;
+        migrate(&conn)?;
         Ok(Catalogue { conn })
     }
 
@@ -256,8 +258,8 @@ impl Catalogue {
         tx.execute("DELETE FROM pages WHERE doc_id = ?1", [doc.id.as_str()])?;
         {
             let mut insert = tx.prepare(
-                "INSERT INTO pages (doc_id, number, text, confidence, method, words, error)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO pages (doc_id, number, text, confidence, method, words, error, meta)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             for (p, error) in doc.pages {
                 insert.execute(params![
@@ -268,6 +270,7 @@ impl Catalogue {
                     p.method.as_str(),
                     serde_json::to_string(&p.words).unwrap_or_else(|_| "[]".into()),
                     error,
+                    serde_json::to_string(&p.meta).unwrap_or_else(|_| "{}".into()),
                 ])?;
             }
         }
@@ -402,7 +405,7 @@ impl Catalogue {
     /// A document's pages in order.
     pub fn pages(&self, id: &DocId) -> Result<Vec<StoredPage>, PipelineError> {
         let mut stmt = self.conn.prepare(
-            "SELECT number, text, confidence, method, words, error FROM pages WHERE doc_id = ?1
+            "SELECT number, text, confidence, method, words, error, meta FROM pages WHERE doc_id = ?1
              ORDER BY number",
         )?;
         let pages = stmt
@@ -416,6 +419,7 @@ impl Catalogue {
                         confidence: r.get::<_, f64>(2)? as f32,
                         method: TextMethod::parse(&method).unwrap_or(TextMethod::Ocr),
                         words: serde_json::from_str::<Vec<Word>>(&words).unwrap_or_default(),
+                        meta: serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default(),
                     },
                     error: r.get(5)?,
                 })
@@ -475,6 +479,16 @@ impl Catalogue {
             |r| r.get(0),
         )?)
     }
+}
+
+/// Brings a catalogue made by an earlier version up to the current schema.
+fn migrate(conn: &Connection) -> Result<(), PipelineError> {
+    let has_meta: bool =
+        conn.prepare("SELECT 1 FROM pragma_table_info('pages') WHERE name = 'meta'")?.exists([])?;
+    if !has_meta {
+        conn.execute_batch("ALTER TABLE pages ADD COLUMN meta TEXT NOT NULL DEFAULT '{}'")?;
+    }
+    Ok(())
 }
 
 fn upsert_source(conn: &Connection, id: &DocId, s: &Source) -> Result<(), PipelineError> {

@@ -489,7 +489,12 @@ impl Walk<'_> {
                 }
                 Ok(Ok(PageContent::Text(text))) => {
                     let page = PageOut {
-                        recognized: Recognized { text, confidence: 1.0, words: Vec::new() },
+                        recognized: Recognized {
+                            text,
+                            confidence: 1.0,
+                            words: Vec::new(),
+                            meta: Default::default(),
+                        },
                         method: TextMethod::TextLayer,
                     };
                     self.send(Msg::Page { seq, number, result: Ok(page) })?;
@@ -666,6 +671,7 @@ impl Assembler<'_> {
                         confidence: r.confidence,
                         method,
                         words: r.words,
+                        meta: r.meta,
                     },
                     None,
                 ),
@@ -676,6 +682,7 @@ impl Assembler<'_> {
                         confidence: 0.0,
                         method: TextMethod::Ocr,
                         words: vec![],
+                        meta: Default::default(),
                     },
                     Some(e),
                 ),
@@ -753,6 +760,7 @@ mod tests {
                 panic!("fake engine crash");
             }
             Ok(Recognized {
+                meta: Default::default(),
                 text: format!(
                     "Patient: Testpatient, Alice\nMRN: 0012345\npage width {}",
                     page.width
