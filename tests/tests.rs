@@ -5,4 +5,5 @@ mod util;
 mod errors;
 mod formats;
 mod ingest;
+mod review;
 mod search;

@@ -19,6 +19,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         Command::Show(args) => show(&data, args),
         Command::Export(args) => export(&data, args),
         Command::Rejects(args) => rejects(&data, args.json),
+        Command::Review(args) => review(&data, args.json),
         Command::Reindex => reindex(&data),
     }
 }
@@ -239,12 +240,25 @@ fn show(data: &Path, args: ShowArgs) -> Result<Outcome> {
     writeln!(out, "facility:     {}", f.facility.clone().unwrap_or_else(none))?;
     writeln!(out, "icd10:        {}", join_or_dash(&f.icd10))?;
     writeln!(out, "cpt:          {}", join_or_dash(&f.cpt))?;
-    writeln!(out, "needs review: {}", if doc.needs_review { "yes" } else { "no" })?;
+    match (&doc.review_reason, doc.needs_review) {
+        (Some(reason), true) => writeln!(out, "needs review: yes: {reason}")?,
+        (None, true) => writeln!(out, "needs review: yes")?,
+        _ => writeln!(out, "needs review: no")?,
+    }
     writeln!(out, "pages:        {}", pages.len())?;
     for p in &pages {
+        let m = &p.page.meta;
+        let mut prep = Vec::new();
+        if m.rotation != 0 {
+            prep.push(format!("turned {}°", m.rotation));
+        }
+        if m.deskewed {
+            prep.push(format!("deskewed {:.1}°", m.skew.unwrap_or(0.0)));
+        }
+        let prep = if prep.is_empty() { String::new() } else { format!(", {}", prep.join(", ")) };
         writeln!(
             out,
-            "\n--- page {} ({}, confidence {:.2}) ---",
+            "\n--- page {} ({}, confidence {:.2}{prep}) ---",
             p.page.number,
             p.page.method.as_str(),
             p.page.confidence
@@ -327,6 +341,29 @@ fn rejects(data: &Path, json: bool) -> Result<Outcome> {
         }
     }
     out.flush()?;
+    Ok(Outcome::Success)
+}
+
+fn review(data: &Path, json: bool) -> Result<Outcome> {
+    let (_dir, cat) = open_existing(data)?;
+    let items = cat.review_queue()?;
+    let mut out = stdout();
+    for item in &items {
+        if json {
+            let v = serde_json::json!({
+                "id": item.id, "source": item.source, "reason": item.reason, "ingested_at": item.ingested_at,
+            });
+            serde_json::to_writer(&mut out, &v)?;
+            writeln!(out)?;
+        } else {
+            let short = item.id.get(..12).unwrap_or(&item.id);
+            writeln!(out, "{short}  {}  {}", item.source.as_deref().unwrap_or("-"), item.reason)?;
+        }
+    }
+    out.flush()?;
+    if items.is_empty() && !json {
+        eprintln!("nothing to review");
+    }
     Ok(Outcome::Success)
 }
 

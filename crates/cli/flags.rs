@@ -37,6 +37,8 @@ pub(crate) enum Command {
     Export(ExportArgs),
     /// List the files that are not digitized, with the reason.
     Rejects(JsonArg),
+    /// List the documents a person should check (failed or low-confidence pages), with the reason.
+    Review(JsonArg),
     /// Rebuild the search index from the catalogue (no OCR).
     Reindex,
 }

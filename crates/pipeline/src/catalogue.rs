@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS documents (
     doc_type     TEXT,
     fields       TEXT NOT NULL DEFAULT '{}',-- JSON of chartdex_core::Fields
     needs_review INTEGER NOT NULL DEFAULT 0,
+    review_reason TEXT,                     -- why, when needs_review
     page_count   INTEGER NOT NULL DEFAULT 0,
     indexed      INTEGER NOT NULL DEFAULT 0,-- 1 once the index holds its current pages
     first_run    INTEGER,
@@ -86,7 +87,8 @@ pub(crate) struct NewDocument<'a> {
     pub(crate) media_type: Option<MediaType>,
     pub(crate) rejected: Option<&'a str>,
     pub(crate) fields: &'a Fields,
-    pub(crate) needs_review: bool,
+    /// Why a person should check it; `None` when nothing is doubtful.
+    pub(crate) review: Option<&'a str>,
     pub(crate) pages: &'a [(PageText, Option<String>)],
     pub(crate) run_id: i64,
 }
@@ -108,10 +110,21 @@ pub struct DocumentRecord {
     pub reason: Option<String>,
     pub fields: Fields,
     pub needs_review: bool,
+    /// Why a person should check it.
+    pub review_reason: Option<String>,
     pub page_count: u32,
     pub ingested_at: String,
     /// Where it was found, first-seen first.
     pub sources: Vec<Source>,
+}
+
+/// A document waiting for a person to check it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewItem {
+    pub id: String,
+    pub source: Option<String>,
+    pub reason: String,
+    pub ingested_at: String,
 }
 
 /// A file a run could not digitize.
@@ -235,11 +248,13 @@ impl Catalogue {
         let fields = serde_json::to_string(doc.fields).unwrap_or_else(|_| "{}".into());
         tx.execute(
             "INSERT INTO documents (id, bytes, media_type, status, reason, doc_type, fields,
-                                    needs_review, page_count, indexed, first_run, ingested_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11)
+                                    needs_review, page_count, indexed, first_run, ingested_at,
+                                    review_reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11, ?12)
              ON CONFLICT(id) DO UPDATE SET media_type = excluded.media_type, status = excluded.status,
                  reason = excluded.reason, doc_type = excluded.doc_type, fields = excluded.fields,
-                 needs_review = excluded.needs_review, page_count = excluded.page_count, indexed = 0,
+                 needs_review = excluded.needs_review, review_reason = excluded.review_reason,
+                 page_count = excluded.page_count, indexed = 0,
                  ingested_at = excluded.ingested_at",
             params![
                 doc.id.as_str(),
@@ -249,10 +264,11 @@ impl Catalogue {
                 doc.rejected,
                 doc.fields.doc_type.map(|t| t.name()),
                 fields,
-                doc.needs_review,
+                doc.review.is_some(),
                 doc.pages.len() as u32,
                 doc.run_id,
                 now(),
+                doc.review,
             ],
         )?;
         tx.execute("DELETE FROM pages WHERE doc_id = ?1", [doc.id.as_str()])?;
@@ -351,7 +367,8 @@ impl Catalogue {
         let row = self
             .conn
             .query_row(
-                "SELECT bytes, media_type, status, reason, fields, needs_review, page_count, ingested_at
+                "SELECT bytes, media_type, status, reason, fields, needs_review, page_count, ingested_at,
+                        review_reason
                  FROM documents WHERE id = ?1",
                 [id.as_str()],
                 |r| {
@@ -364,12 +381,22 @@ impl Catalogue {
                         r.get::<_, bool>(5)?,
                         r.get::<_, u32>(6)?,
                         r.get::<_, String>(7)?,
+                        r.get::<_, Option<String>>(8)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((bytes, media, status, reason, fields, needs_review, page_count, ingested_at)) =
-            row
+        let Some((
+            bytes,
+            media,
+            status,
+            reason,
+            fields,
+            needs_review,
+            page_count,
+            ingested_at,
+            review_reason,
+        )) = row
         else {
             return Ok(None);
         };
@@ -396,6 +423,7 @@ impl Catalogue {
             reason,
             fields: serde_json::from_str(&fields).unwrap_or_default(),
             needs_review,
+            review_reason,
             page_count,
             ingested_at,
             sources,
@@ -471,6 +499,28 @@ impl Catalogue {
         Ok(rows)
     }
 
+    /// Documents flagged for a person to check, oldest first, with the reason and where the
+    /// original was first found.
+    pub fn review_queue(&self) -> Result<Vec<ReviewItem>, PipelineError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.id, COALESCE(d.review_reason, 'flagged for review'), d.ingested_at,
+                    (SELECT s.rel_path FROM sources s WHERE s.doc_id = d.id ORDER BY s.first_seen, s.rowid LIMIT 1)
+             FROM documents d WHERE d.status = 'digitized' AND d.needs_review = 1
+             ORDER BY d.ingested_at, d.id",
+        )?;
+        let items = stmt
+            .query_map([], |r| {
+                Ok(ReviewItem {
+                    id: r.get(0)?,
+                    reason: r.get(1)?,
+                    ingested_at: r.get(2)?,
+                    source: r.get(3)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(items)
+    }
+
     /// How many documents are digitized.
     pub fn document_count(&self) -> Result<u64, PipelineError> {
         Ok(self.conn.query_row(
@@ -483,6 +533,12 @@ impl Catalogue {
 
 /// Brings a catalogue made by an earlier version up to the current schema.
 fn migrate(conn: &Connection) -> Result<(), PipelineError> {
+    let has_review: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('documents') WHERE name = 'review_reason'")?
+        .exists([])?;
+    if !has_review {
+        conn.execute_batch("ALTER TABLE documents ADD COLUMN review_reason TEXT")?;
+    }
     let has_meta: bool =
         conn.prepare("SELECT 1 FROM pragma_table_info('pages') WHERE name = 'meta'")?.exists([])?;
     if !has_meta {

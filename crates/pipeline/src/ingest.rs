@@ -694,14 +694,15 @@ impl Assembler<'_> {
         } else {
             Fields::default()
         };
-        let needs_review = done.failure.is_none() && self.needs_review(&pages);
+        let review = if done.failure.is_none() { self.review_reason(&pages) } else { None };
+        let needs_review = review.is_some();
         let record = NewDocument {
             id: &done.id,
             bytes: done.bytes,
             media_type: done.media,
             rejected: done.failure.as_deref(),
             fields: &fields,
-            needs_review,
+            review: review.as_deref(),
             pages: if done.failure.is_some() { &[] } else { &pages },
             run_id: self.run_id,
         };
@@ -731,17 +732,45 @@ impl Assembler<'_> {
         Ok(())
     }
 
-    /// A page that failed, or low mean confidence over the pages that have words.
-    fn needs_review(&self, pages: &[(PageText, Option<String>)]) -> bool {
-        if pages.iter().any(|(_, e)| e.is_some()) {
-            return true;
-        }
-        let with_words: Vec<f32> =
-            pages.iter().filter(|(p, _)| !p.words.is_empty()).map(|(p, _)| p.confidence).collect();
-        !with_words.is_empty()
-            && with_words.iter().sum::<f32>() / (with_words.len() as f32)
-                < self.opts.review_threshold
+    /// Why a person should check this document, if they should: a page that failed, a page
+    /// read with low confidence, or a page whose text looks garbled.
+    fn review_reason(&self, pages: &[(PageText, Option<String>)]) -> Option<String> {
+        let reasons: Vec<String> = pages
+            .iter()
+            .filter_map(|(p, error)| {
+                if let Some(e) = error {
+                    return Some(format!("page {}: no text ({e})", p.number));
+                }
+                if p.method != TextMethod::Ocr || p.words.is_empty() {
+                    return None;
+                }
+                if p.confidence < self.opts.review_threshold {
+                    return Some(format!(
+                        "page {}: low OCR confidence ({:.2})",
+                        p.number, p.confidence
+                    ));
+                }
+                garbled(&p.text).then(|| format!("page {}: text looks garbled", p.number))
+            })
+            .collect();
+        (!reasons.is_empty()).then(|| reasons.join("; "))
     }
+}
+
+/// True when most of a page's words hold characters no chart text has (OCR of noise, or of a
+/// page tesseract could not make out).
+fn garbled(text: &str) -> bool {
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    if tokens.len() < 8 {
+        return false;
+    }
+    let odd = tokens
+        .iter()
+        .filter(|t| {
+            t.chars().any(|c| !(c.is_alphanumeric() || ".,:;/-()'\"%#&+*°$@!?[]".contains(c)))
+        })
+        .count();
+    odd * 10 > tokens.len() * 4
 }
 
 #[cfg(test)]
@@ -887,6 +916,15 @@ mod tests {
         assert_eq!(reindex(&data).unwrap(), 1);
         let index = SearchIndex::open(&data.index_dir()).unwrap();
         assert_eq!(index.search("testpatient", 10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn garbled_text_is_told_from_chart_text() {
+        assert!(!garbled(
+            "Patient: Testpatient, Alice MRN: 00123456 DOB: 03/14/1961 Sex: F E11.9 (diabetes)"
+        ));
+        assert!(garbled("=~ Patert {PLACEWCLOER} ~~ GO8 L|| §§ a~b ¬x ~~~ <<>> {} ]|["));
+        assert!(!garbled("too ~short~"));
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod catalogue;
 mod datadir;
 mod ingest;
 
-pub use catalogue::{Catalogue, DocumentRecord, RejectRecord, Source, StoredPage};
+pub use catalogue::{Catalogue, DocumentRecord, RejectRecord, ReviewItem, Source, StoredPage};
 pub use datadir::{DataDir, WriterLock};
 pub use ingest::{ingest, reindex, EngineFactory, IngestOptions};
 
