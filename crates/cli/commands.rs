@@ -51,7 +51,12 @@ fn ingest(data: &Path, args: IngestArgs) -> Result<Outcome> {
     let config = TesseractConfig {
         language: args.lang,
         datapath: None,
-        preprocess: Preprocess { orientation: !args.no_orientation, deskew: !args.no_deskew },
+        preprocess: Preprocess {
+            orientation: !args.no_orientation,
+            deskew: !args.no_deskew,
+            clean: !args.no_clean,
+            upsample: !args.no_upsample,
+        },
     };
     let engines = move || -> Result<Box<dyn Recognizer>, OcrError> {
         Ok(Box::new(TesseractEngine::new(config.clone())?))

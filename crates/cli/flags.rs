@@ -70,6 +70,12 @@ pub(crate) struct IngestArgs {
     /// Do not measure and remove the skew of text lines before OCR.
     #[arg(long)]
     pub(crate) no_deskew: bool,
+    /// Do not clean pages before OCR (scan borders, edge shadows, streaks, speckle, uneven paper).
+    #[arg(long)]
+    pub(crate) no_clean: bool,
+    /// Do not enlarge low-resolution pages (fax) before OCR.
+    #[arg(long)]
+    pub(crate) no_upsample: bool,
     /// Seconds decoding one page may take before the file is given up as hung.
     #[arg(long, default_value_t = 120, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub(crate) decode_timeout: u64,

@@ -163,6 +163,12 @@ pub struct PageMeta {
     pub skew: Option<f32>,
     /// True if the page was rotated to remove that skew.
     pub deskewed: bool,
+    /// The resolution a low-resolution page (fax) was enlarged to, if it was.
+    #[serde(default)]
+    pub upscaled_to: Option<u32>,
+    /// What cleaning changed: "borders", "2 streaks", "binarized", "130 specks".
+    #[serde(default)]
+    pub cleaning: Vec<String>,
     /// The preparation steps that were switched on.
     pub steps: Vec<String>,
 }

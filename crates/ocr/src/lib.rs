@@ -5,6 +5,7 @@
 //! fakes. An engine is expensive to create (it loads the language model), so a caller makes one
 //! per worker thread and reuses it for every page. This crate never touches files or the catalogue.
 
+mod clean;
 mod osd;
 mod preprocess;
 mod tsv;
@@ -154,7 +155,7 @@ impl Recognizer for TesseractEngine {
         let height = i32::try_from(img.1).map_err(|_| bad_image("too tall".into()))?;
         let api =
             api.set_frame(img.2, width, height, 1, width).map_err(|e| bad_image(e.to_string()))?;
-        let dpi = i32::try_from(page.dpi.1.max(1)).unwrap_or(300);
+        let dpi = i32::try_from(meta.upscaled_to.unwrap_or(page.dpi.1).max(1)).unwrap_or(300);
         let mut api = api
             .set_source_resolution(dpi)
             .recognize()
@@ -176,51 +177,94 @@ impl Recognizer for TesseractEngine {
 const MIN_ORIENTATION_CONFIDENCE: f32 = 1.5;
 /// Skews smaller than this are left alone: rotating costs sharpness for nothing.
 const MIN_SKEW_DEGREES: f32 = 0.1;
+/// Bilevel pages below this resolution (fax: 200–204 dpi) are enlarged to `TARGET_DPI`, where
+/// tesseract's glyph sizes read best; below `MIN_UPSAMPLE_DPI` the resolution is not trusted.
+const UPSAMPLE_BELOW_DPI: u32 = 250;
+const MIN_UPSAMPLE_DPI: u32 = 100;
+const TARGET_DPI: u32 = 300;
 
 impl TesseractEngine {
-    /// Runs the preparation steps; the prepared page if any step changed it, how it maps to the
+    /// Runs the preparation steps; the prepared page if any step made one, how it maps to the
     /// original, and what was done.
     fn prepare(&mut self, page: &Raster) -> (Option<Gray>, Geometry, PageMeta) {
         let cfg = self.config.preprocess;
+        let (width, height) = (page.width, page.height);
         let mut geometry =
-            Geometry { width: page.width, height: page.height, quarter: 0, skew: 0.0 };
-        let mut prepared: Option<Gray> = None;
+            Geometry { width, height, scaled: (width, height), quarter: 0, skew: 0.0 };
+        let original = || Gray { width, height, pixels: page.pixels.clone() };
+        // The page as the steps have left it; `None` while it is the page as given.
+        let mut work: Option<Gray> = None;
+
+        let dpi = page.dpi.1.max(1);
+        let mut upscaled_to = None;
+        // Fax pages only: a grey scan at 200 dpi reads as well as it is, and enlarging its noise
+        // costs more than it gains.
+        if cfg.upsample
+            && (MIN_UPSAMPLE_DPI..UPSAMPLE_BELOW_DPI).contains(&dpi)
+            && clean::mostly_bilevel(&page.pixels)
+        {
+            let img = preprocess::scale(&original(), f64::from(TARGET_DPI) / f64::from(dpi));
+            geometry.scaled = (img.width, img.height);
+            upscaled_to = Some(TARGET_DPI);
+            work = Some(img);
+        }
+
+        let mut cleaning = Vec::new();
+        if cfg.clean {
+            let base = work.take().unwrap_or_else(original);
+            let (cleaned, did) = clean::clean(&base);
+            if did.inverted {
+                cleaning.push("inverted".to_string());
+            }
+            if did.borders {
+                cleaning.push("borders".to_string());
+            }
+            if did.streaks > 0 {
+                cleaning.push(format!("{} streaks", did.streaks));
+            }
+            if did.binarized {
+                cleaning.push("binarized".to_string());
+            }
+            if did.specks > 0 {
+                cleaning.push(format!("{} specks", did.specks));
+            }
+            work = Some(cleaned.unwrap_or(base));
+        }
+
         let mut orientation_confidence = None;
         if let Some(osd) = self.osd.as_mut().filter(|_| cfg.orientation) {
-            if let Some(o) = osd.detect(&page.pixels, page.width, page.height, page.dpi.1) {
+            let (pixels, w, h) = match &work {
+                Some(g) => (&g.pixels[..], g.width, g.height),
+                None => (&page.pixels[..], width, height),
+            };
+            if let Some(o) = osd.detect(pixels, w, h, upscaled_to.unwrap_or(dpi)) {
                 orientation_confidence = Some(o.confidence);
                 if o.degrees != 0 && o.confidence >= MIN_ORIENTATION_CONFIDENCE {
                     // OSD reports how far the page is turned clockwise; turn it back.
                     let turn = (360 - o.degrees) % 360;
-                    let original = Gray {
-                        width: page.width,
-                        height: page.height,
-                        pixels: page.pixels.clone(),
-                    };
-                    prepared = Some(preprocess::quarter_turn(&original, turn));
+                    work =
+                        Some(preprocess::quarter_turn(&work.take().unwrap_or_else(original), turn));
                     geometry.quarter = turn;
                 }
             }
         }
+
         let mut measured = None;
         if cfg.deskew {
-            let current = prepared.take().unwrap_or_else(|| Gray {
-                width: page.width,
-                height: page.height,
-                pixels: page.pixels.clone(),
-            });
+            let current = work.take().unwrap_or_else(original);
             measured = preprocess::measure_skew(&current);
-            match measured {
+            work = Some(match measured {
                 Some(s) if s.abs() >= MIN_SKEW_DEGREES => {
-                    prepared = Some(preprocess::rotate(&current, s));
                     geometry.skew = s;
+                    preprocess::rotate(&current, s)
                 }
-                _ if geometry.quarter != 0 => prepared = Some(current),
-                _ => {}
-            }
+                _ => current,
+            });
         }
-        let meta = preprocess::meta(&geometry, orientation_confidence, measured, &cfg);
-        (prepared, geometry, meta)
+        let mut meta = preprocess::meta(&geometry, orientation_confidence, measured, &cfg);
+        meta.upscaled_to = upscaled_to;
+        meta.cleaning = cleaning;
+        (work, geometry, meta)
     }
 }
 
@@ -321,6 +365,7 @@ mod tests {
             // upright box the same way gives the same place.
             let b = word(&r, "PROGRESS").bbox;
             let fed = Geometry {
+                scaled: (page.width, page.height),
                 width: page.width,
                 height: page.height,
                 quarter: (360 - degrees) % 360,
@@ -346,9 +391,14 @@ mod tests {
         let skew = r.meta.skew.unwrap();
         assert!((skew - 1.2).abs() <= 0.2, "measured {skew}");
         assert!(r.meta.deskewed);
-        assert_eq!(r.meta.steps, ["orientation", "deskew"]);
+        assert_eq!(r.meta.steps, ["upsample", "clean", "orientation", "deskew"]);
         let off = TesseractConfig {
-            preprocess: Preprocess { orientation: false, deskew: false },
+            preprocess: Preprocess {
+                orientation: false,
+                deskew: false,
+                clean: false,
+                upsample: false,
+            },
             ..Default::default()
         };
         let raw =

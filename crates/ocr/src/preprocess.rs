@@ -12,11 +12,15 @@ pub struct Preprocess {
     pub orientation: bool,
     /// Measure the skew of the text lines and rotate it away.
     pub deskew: bool,
+    /// Remove scan borders, edge shadows, streaks and speckle; binarise uneven paper.
+    pub clean: bool,
+    /// Enlarge low-resolution pages (fax) to the resolution tesseract reads best.
+    pub upsample: bool,
 }
 
 impl Default for Preprocess {
     fn default() -> Self {
-        Preprocess { orientation: true, deskew: true }
+        Preprocess { orientation: true, deskew: true, clean: true, upsample: true }
     }
 }
 
@@ -28,13 +32,15 @@ pub(crate) struct Gray {
     pub(crate) pixels: Vec<u8>,
 }
 
-/// How the prepared page relates to the original: first a quarter-turn rotation, then a small
-/// rotation about the centre.
+/// How the prepared page relates to the original: first a scaling, then a quarter-turn rotation,
+/// then a small rotation about the centre.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub(crate) struct Geometry {
     /// Original size.
     pub(crate) width: u32,
     pub(crate) height: u32,
+    /// Size after scaling (equal to the original when not scaled).
+    pub(crate) scaled: (u32, u32),
     /// Clockwise quarter turns applied (0, 90, 180, 270).
     pub(crate) quarter: u32,
     /// Clockwise rotation applied after it, in degrees.
@@ -44,11 +50,8 @@ pub(crate) struct Geometry {
 impl Geometry {
     /// Maps a box on the prepared page to the original page (the bounding box of its corners).
     pub(crate) fn map_to_original(&self, b: BBox) -> BBox {
-        let (qw, qh) = if self.quarter % 180 == 90 {
-            (self.height, self.width)
-        } else {
-            (self.width, self.height)
-        };
+        let (sw, sh) = self.scaled;
+        let (qw, qh) = if self.quarter % 180 == 90 { (sh, sw) } else { (sw, sh) };
         let corners = [
             (b.x as f64, b.y as f64),
             ((b.x + b.w) as f64, b.y as f64),
@@ -63,13 +66,15 @@ impl Geometry {
             let (dx, dy) = (x - cx, y - cy);
             let (x, y) = (cx + dx * a.cos() - dy * a.sin(), cy + dx * a.sin() + dy * a.cos());
             // Undo the quarter turn.
-            let (ow, oh) = (self.width as f64, self.height as f64);
+            let (ow, oh) = (sw as f64, sh as f64);
             let (x, y) = match self.quarter {
                 90 => (y, oh - x),
                 180 => (ow - x, oh - y),
                 270 => (ow - y, x),
                 _ => (x, y),
             };
+            // Undo the scaling.
+            let (x, y) = (x * self.width as f64 / ow, y * self.height as f64 / oh);
             x0 = x0.min(x);
             y0 = y0.min(y);
             x1 = x1.max(x);
@@ -80,6 +85,30 @@ impl Geometry {
         let (x1, y1) = (clamp(x1, self.width), clamp(y1, self.height));
         BBox { x: x0, y: y0, w: x1 - x0, h: y1 - y0 }
     }
+}
+
+/// Enlarges the image by `factor` (bilinear).
+pub(crate) fn scale(img: &Gray, factor: f64) -> Gray {
+    let (w, h) = (img.width as usize, img.height as usize);
+    let (nw, nh) = ((w as f64 * factor).round() as usize, (h as f64 * factor).round() as usize);
+    let mut out = vec![255u8; nw * nh];
+    for oy in 0..nh {
+        let sy = ((oy as f64 + 0.5) / factor - 0.5).clamp(0.0, (h - 1) as f64);
+        let (y0, fy) = (sy.floor() as usize, sy - sy.floor());
+        let y1 = (y0 + 1).min(h - 1);
+        for ox in 0..nw {
+            let sx = ((ox as f64 + 0.5) / factor - 0.5).clamp(0.0, (w - 1) as f64);
+            let (x0, fx) = (sx.floor() as usize, sx - sx.floor());
+            let x1 = (x0 + 1).min(w - 1);
+            let p = |x: usize, y: usize| img.pixels[y * w + x] as f64;
+            let v = p(x0, y0) * (1.0 - fx) * (1.0 - fy)
+                + p(x1, y0) * fx * (1.0 - fy)
+                + p(x0, y1) * (1.0 - fx) * fy
+                + p(x1, y1) * fx * fy;
+            out[oy * nw + ox] = v.round() as u8;
+        }
+    }
+    Gray { width: nw as u32, height: nh as u32, pixels: out }
 }
 
 /// Turns the image clockwise by a multiple of 90 degrees.
@@ -235,6 +264,12 @@ pub(crate) fn meta(
     config: &Preprocess,
 ) -> PageMeta {
     let mut steps = Vec::new();
+    if config.upsample {
+        steps.push("upsample".to_string());
+    }
+    if config.clean {
+        steps.push("clean".to_string());
+    }
     if config.orientation {
         steps.push("orientation".to_string());
     }
@@ -246,6 +281,8 @@ pub(crate) fn meta(
         orientation_confidence,
         skew: measured_skew,
         deskewed: geometry.skew != 0.0,
+        upscaled_to: None,
+        cleaning: Vec::new(),
         steps,
     }
 }
@@ -303,10 +340,14 @@ mod tests {
     fn boxes_map_back_to_the_original_page() {
         // A 100 x 50 page turned 90° clockwise is 50 x 100; its top-left 10 x 20 box came from
         // the bottom-left of the original.
-        let g = Geometry { width: 100, height: 50, quarter: 90, skew: 0.0 };
+        let g = Geometry { width: 100, height: 50, scaled: (100, 50), quarter: 90, skew: 0.0 };
         let b = g.map_to_original(BBox { x: 0, y: 0, w: 10, h: 20 });
         assert_eq!(b, BBox { x: 0, y: 40, w: 20, h: 10 });
-        let none = Geometry { width: 100, height: 50, quarter: 0, skew: 0.0 };
+        let none = Geometry { width: 100, height: 50, scaled: (100, 50), quarter: 0, skew: 0.0 };
+        let doubled =
+            Geometry { width: 100, height: 50, scaled: (200, 100), quarter: 0, skew: 0.0 };
+        let b = BBox { x: 10, y: 20, w: 30, h: 40 };
+        assert_eq!(doubled.map_to_original(b), BBox { x: 5, y: 10, w: 15, h: 20 });
         let same = BBox { x: 5, y: 6, w: 7, h: 8 };
         assert_eq!(none.map_to_original(same), same);
     }

@@ -1,0 +1,365 @@
+//! Cleaning a scan for OCR: dark scan borders and edge shadows, long vertical streaks (photocopier
+//! drums) and rules, uneven grey backgrounds (adaptive binarisation), and fax speckle.
+
+use crate::preprocess::Gray;
+
+/// What cleaning changed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cleaned {
+    pub(crate) inverted: bool,
+    pub(crate) borders: bool,
+    pub(crate) streaks: usize,
+    pub(crate) binarized: bool,
+    pub(crate) specks: usize,
+}
+
+/// Runs every cleaning step; `None` when nothing needed changing.
+pub(crate) fn clean(img: &Gray) -> (Option<Gray>, Cleaned) {
+    let mut out = img.clone();
+    // A negative (white text on black) reads as a dark page: turn it into ink on paper first,
+    // or every step below would take the page for one big shadow.
+    let inverted = mean(&out.pixels) < 96.0;
+    if inverted {
+        out.pixels.iter_mut().for_each(|p| *p = 255 - *p);
+    }
+    let mut did =
+        Cleaned { inverted, borders: remove_edge_shadows(&mut out), ..Cleaned::default() };
+    did.streaks = remove_streaks(&mut out);
+    if let Some(bin) = binarize_if_uneven(&out) {
+        out = bin;
+        did.binarized = true;
+    }
+    if is_bilevel(&out) {
+        did.specks = despeckle(&mut out);
+    }
+    let changed = did.inverted || did.borders || did.streaks > 0 || did.binarized || did.specks > 0;
+    (changed.then_some(out), did)
+}
+
+fn mean(pixels: &[u8]) -> f64 {
+    if pixels.is_empty() {
+        return 255.0;
+    }
+    pixels.iter().map(|&p| p as f64).sum::<f64>() / pixels.len() as f64
+}
+
+fn col_mean(img: &Gray, x: usize) -> f64 {
+    let w = img.width as usize;
+    (0..img.height as usize).map(|y| img.pixels[y * w + x] as f64).sum::<f64>() / img.height as f64
+}
+
+fn row_mean(img: &Gray, y: usize) -> f64 {
+    let w = img.width as usize;
+    img.pixels[y * w..(y + 1) * w].iter().map(|&p| p as f64).sum::<f64>() / w as f64
+}
+
+/// Whitens dark bands running along the page edges (the scanner lid's shadow, a book's gutter):
+/// columns or rows from an edge inwards whose mean is far darker than a text line's.
+fn remove_edge_shadows(img: &mut Gray) -> bool {
+    let (w, h) = (img.width as usize, img.height as usize);
+    if w < 50 || h < 50 {
+        return false;
+    }
+    // A text-dense line averages well above 150; a shadow or border well below.
+    const DARK: f64 = 140.0;
+    let max_band = |n: usize| n / 12;
+    let mut changed = false;
+    let mut band = |img: &mut Gray, cols: bool, from_end: bool| {
+        let n = if cols { w } else { h };
+        let mut k = 0;
+        while k < max_band(n) {
+            let i = if from_end { n - 1 - k } else { k };
+            let m = if cols { col_mean(img, i) } else { row_mean(img, i) };
+            if m >= DARK {
+                break;
+            }
+            k += 1;
+        }
+        // Also take the fading edge of the shadow (a few lines lighter than DARK).
+        if k > 0 {
+            k = (k + k / 2 + 2).min(max_band(n));
+            for j in 0..k {
+                let i = if from_end { n - 1 - j } else { j };
+                if cols {
+                    (0..h).for_each(|y| img.pixels[y * w + i] = 255);
+                } else {
+                    img.pixels[i * w..(i + 1) * w].fill(255);
+                }
+            }
+            changed = true;
+        }
+    };
+    band(img, true, false);
+    band(img, true, true);
+    band(img, false, false);
+    band(img, false, true);
+    changed
+}
+
+/// Finds columns where a dark run covers most of the page height (no glyph is that tall) and
+/// paints them over with what lies beside them, so text a streak crosses keeps its strokes.
+/// Returns how many streaks were removed.
+fn remove_streaks(img: &mut Gray) -> usize {
+    let (w, h) = (img.width as usize, img.height as usize);
+    if w < 50 || h < 200 {
+        return 0;
+    }
+    const INK: u8 = 160;
+    let long = h * 2 / 5;
+    // Longest dark vertical run per column.
+    let streak_col: Vec<bool> = (0..w)
+        .map(|x| {
+            let (mut run, mut best) = (0, 0);
+            for y in 0..h {
+                if img.pixels[y * w + x] < INK {
+                    run += 1;
+                    best = best.max(run);
+                } else {
+                    run = 0;
+                }
+            }
+            best >= long
+        })
+        .collect();
+    let mut streaks = 0;
+    let mut x = 0;
+    while x < w {
+        if !streak_col[x] {
+            x += 1;
+            continue;
+        }
+        let start = x;
+        while x < w && streak_col[x] {
+            x += 1;
+        }
+        let end = x; // exclusive
+        if end - start > w / 20 {
+            continue; // a wide dark area is not a streak (a photo, a filled box)
+        }
+        streaks += 1;
+        let left = start.checked_sub(2);
+        let right = (end + 1 < w).then_some(end + 1);
+        for y in 0..h {
+            let row = &mut img.pixels[y * w..(y + 1) * w];
+            let l = left.map(|i| row[i]);
+            let r = right.map(|i| row[i]);
+            let fill = match (l, r) {
+                (Some(a), Some(b)) => ((a as u16 + b as u16) / 2) as u8,
+                (Some(a), None) | (None, Some(a)) => a,
+                (None, None) => 255,
+            };
+            row[start..end].fill(fill);
+        }
+    }
+    streaks
+}
+
+/// Sauvola binarisation, but only for pages whose paper is unevenly grey (photocopies, shadows);
+/// an evenly lit page is left to tesseract's own thresholding, which reads it as well or better.
+fn binarize_if_uneven(img: &Gray) -> Option<Gray> {
+    let (w, h) = (img.width as usize, img.height as usize);
+    if w < 64 || h < 64 || is_bilevel(img) {
+        return None;
+    }
+    // The paper's brightness per 64-px block: the 90th percentile of the block.
+    let mut paper = Vec::new();
+    for by in (0..h - 63).step_by(64) {
+        for bx in (0..w - 63).step_by(64) {
+            let mut hist = [0u32; 256];
+            for y in by..by + 64 {
+                for &p in &img.pixels[y * w + bx..y * w + bx + 64] {
+                    hist[p as usize] += 1;
+                }
+            }
+            let mut acc = 0;
+            let p90 = (0..256).find(|&v| {
+                acc += hist[v];
+                acc >= 64 * 64 * 9 / 10
+            });
+            paper.push(p90.unwrap_or(255) as i32);
+        }
+    }
+    paper.sort_unstable();
+    let spread = paper[paper.len() * 95 / 100] - paper[paper.len() * 5 / 100];
+    let dim = paper[paper.len() / 2] < 215;
+    if spread < 30 && !dim {
+        return None;
+    }
+    Some(sauvola(img, 25, 0.2))
+}
+
+/// Sauvola's threshold t = m (1 + k (s / 128 - 1)) over a (2r+1)² window, via integral images.
+fn sauvola(img: &Gray, r: usize, k: f64) -> Gray {
+    let (w, h) = (img.width as usize, img.height as usize);
+    let mut sum = vec![0f64; (w + 1) * (h + 1)];
+    let mut sq = vec![0f64; (w + 1) * (h + 1)];
+    for y in 0..h {
+        let (mut rs, mut rq) = (0f64, 0f64);
+        for x in 0..w {
+            let v = img.pixels[y * w + x] as f64;
+            rs += v;
+            rq += v * v;
+            sum[(y + 1) * (w + 1) + x + 1] = sum[y * (w + 1) + x + 1] + rs;
+            sq[(y + 1) * (w + 1) + x + 1] = sq[y * (w + 1) + x + 1] + rq;
+        }
+    }
+    let mut out = vec![255u8; w * h];
+    for y in 0..h {
+        let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
+        for x in 0..w {
+            let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
+            let n = ((y1 - y0) * (x1 - x0)) as f64;
+            let at = |t: &Vec<f64>| {
+                t[y1 * (w + 1) + x1] - t[y0 * (w + 1) + x1] - t[y1 * (w + 1) + x0]
+                    + t[y0 * (w + 1) + x0]
+            };
+            let mean = at(&sum) / n;
+            let var = (at(&sq) / n - mean * mean).max(0.0);
+            let t = mean * (1.0 + k * (var.sqrt() / 128.0 - 1.0));
+            if (img.pixels[y * w + x] as f64) <= t {
+                out[y * w + x] = 0;
+            }
+        }
+    }
+    Gray { width: img.width, height: img.height, pixels: out }
+}
+
+fn is_bilevel(img: &Gray) -> bool {
+    mostly_bilevel(&img.pixels)
+}
+
+/// True for black-and-white pages (fax, Group 4 scans): nearly every pixel is 0 or 255.
+pub(crate) fn mostly_bilevel(pixels: &[u8]) -> bool {
+    let sample = pixels.iter().step_by(7);
+    let (mut n, mut grey) = (0usize, 0usize);
+    for &p in sample {
+        n += 1;
+        if p != 0 && p != 255 {
+            grey += 1;
+        }
+    }
+    grey * 200 <= n
+}
+
+/// Removes black pixels with no black neighbour (fax speckle). Returns how many.
+fn despeckle(img: &mut Gray) -> usize {
+    let (w, h) = (img.width as usize, img.height as usize);
+    let mut specks = Vec::new();
+    for y in 1..h.saturating_sub(1) {
+        for x in 1..w.saturating_sub(1) {
+            if img.pixels[y * w + x] != 0 {
+                continue;
+            }
+            let alone =
+                [(-1isize, -1isize), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)]
+                    .iter()
+                    .all(|&(dx, dy)| {
+                        img.pixels[(y as isize + dy) as usize * w + (x as isize + dx) as usize] != 0
+                    });
+            if alone {
+                specks.push(y * w + x);
+            }
+        }
+    }
+    for &i in &specks {
+        img.pixels[i] = 255;
+    }
+    specks.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// White paper with "text": short dark bars in lines.
+    fn page(w: u32, h: u32) -> Gray {
+        let mut pixels = vec![250u8; (w * h) as usize];
+        for y in (60..h - 60).step_by(40) {
+            for dy in 0..10 {
+                for x in 80..w - 80 {
+                    if (x / 9) % 3 != 2 {
+                        pixels[((y + dy) * w + x) as usize] = 20;
+                    }
+                }
+            }
+        }
+        Gray { width: w, height: h, pixels }
+    }
+
+    #[test]
+    fn a_streaked_page_loses_its_streaks_but_keeps_its_text() {
+        let clean = page(600, 800);
+        let mut streaked = clean.clone();
+        for y in 0..800 {
+            for x in 300..304 {
+                streaked.pixels[y * 600 + x] = 40;
+            }
+        }
+        let removed = remove_streaks(&mut streaked);
+        assert_eq!(removed, 1);
+        // The streak's columns are paper again between the text lines …
+        assert!(streaked.pixels[30 * 600 + 301] > 200);
+        // … and text where a line crosses it.
+        assert!(streaked.pixels[65 * 600 + 301] < 100);
+        // Text columns elsewhere are untouched.
+        assert_eq!(streaked.pixels[65 * 600 + 100], clean.pixels[65 * 600 + 100]);
+        // A page without streaks is left alone.
+        let mut plain = clean.clone();
+        assert_eq!(remove_streaks(&mut plain), 0);
+        assert_eq!(plain, clean);
+    }
+
+    #[test]
+    fn an_edge_shadow_is_whitened() {
+        let mut img = page(600, 800);
+        for y in 0..800 {
+            for x in 0..25 {
+                img.pixels[y * 600 + x] = 30;
+            }
+        }
+        assert!(remove_edge_shadows(&mut img));
+        assert!(img.pixels[400 * 600 + 10] == 255);
+        assert_eq!(img.pixels[65 * 600 + 90], 20, "text kept");
+    }
+
+    #[test]
+    fn uneven_paper_is_binarized_and_even_paper_is_not() {
+        let even = page(640, 640);
+        assert!(binarize_if_uneven(&even).is_none());
+        let mut uneven = even.clone();
+        for y in 0..640 {
+            for x in 0..640 {
+                let p = &mut uneven.pixels[y * 640 + x];
+                if *p > 200 {
+                    *p = (250 - x * 80 / 640) as u8; // paper from 250 down to 170
+                }
+            }
+        }
+        let bin = binarize_if_uneven(&uneven).unwrap();
+        assert!(is_bilevel(&bin));
+        assert_eq!(bin.pixels[30 * 640 + 600], 255, "dim paper becomes white");
+        assert_eq!(bin.pixels[65 * 640 + 90], 0, "text stays black");
+    }
+
+    #[test]
+    fn a_negative_page_is_turned_into_ink_on_paper() {
+        let mut negative = page(300, 300);
+        negative.pixels.iter_mut().for_each(|p| *p = 255 - *p);
+        let (out, did) = clean(&negative);
+        assert!(did.inverted);
+        let out = out.unwrap();
+        assert!(mean(&out.pixels) > 150.0);
+        assert!(out.pixels[65 * 300 + 90] < 50, "text is dark again");
+    }
+
+    #[test]
+    fn lone_specks_are_removed_and_strokes_kept() {
+        let mut img = Gray { width: 5, height: 5, pixels: vec![255; 25] };
+        img.pixels[6] = 0; // a speck
+        img.pixels[13] = 0;
+        img.pixels[18] = 0; // a two-pixel stroke
+        assert_eq!(despeckle(&mut img), 1);
+        assert_eq!(img.pixels[6], 255);
+        assert_eq!((img.pixels[13], img.pixels[18]), (0, 0));
+    }
+}
