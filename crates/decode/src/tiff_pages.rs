@@ -191,6 +191,21 @@ impl TiffPages<'_> {
     }
 }
 
+/// A numeric tag value (the tiff crate's own conversion does not take rationals, which is how
+/// resolutions are stored).
+fn value_f64(v: tiff::decoder::ifd::Value) -> Option<f64> {
+    use tiff::decoder::ifd::Value::*;
+    match v {
+        Rational(n, d) if d != 0 => Some(f64::from(n) / f64::from(d)),
+        Float(f) => Some(f64::from(f)),
+        Double(f) => Some(f),
+        Short(n) => Some(f64::from(n)),
+        Unsigned(n) => Some(f64::from(n)),
+        List(mut l) if !l.is_empty() => value_f64(l.swap_remove(0)),
+        _ => None,
+    }
+}
+
 /// XResolution/YResolution with ResolutionUnit (2 inch, the default; 3 centimetre).
 fn resolution(d: &mut Decoder<Cursor<&[u8]>>) -> Option<(u32, u32)> {
     let unit = d.find_tag_unsigned::<u16>(Tag::ResolutionUnit).ok().flatten().unwrap_or(2);
@@ -199,7 +214,7 @@ fn resolution(d: &mut Decoder<Cursor<&[u8]>>) -> Option<(u32, u32)> {
         3 => 2.54,
         _ => return None,
     };
-    let mut get = |tag| d.find_tag(tag).ok().flatten().and_then(|v| v.into_f64().ok());
+    let mut get = |tag| d.find_tag(tag).ok().flatten().and_then(value_f64);
     let x = get(Tag::XResolution)?;
     let y = get(Tag::YResolution).unwrap_or(x);
     Some((plausible_dpi(x * scale)?, plausible_dpi(y * scale)?))
