@@ -9,6 +9,7 @@ pub(crate) struct Cleaned {
     pub(crate) inverted: bool,
     pub(crate) borders: bool,
     pub(crate) streaks: usize,
+    pub(crate) rules: usize,
     pub(crate) binarized: bool,
     pub(crate) specks: usize,
 }
@@ -25,6 +26,7 @@ pub(crate) fn clean(img: &Gray) -> (Option<Gray>, Cleaned) {
     let mut did =
         Cleaned { inverted, borders: remove_edge_shadows(&mut out), ..Cleaned::default() };
     did.streaks = remove_streaks(&mut out);
+    did.rules = remove_rules(&mut out);
     if let Some(bin) = binarize_if_uneven(&out) {
         out = bin;
         did.binarized = true;
@@ -32,7 +34,12 @@ pub(crate) fn clean(img: &Gray) -> (Option<Gray>, Cleaned) {
     if is_bilevel(&out) {
         did.specks = despeckle(&mut out);
     }
-    let changed = did.inverted || did.borders || did.streaks > 0 || did.binarized || did.specks > 0;
+    let changed = did.inverted
+        || did.borders
+        || did.streaks > 0
+        || did.rules > 0
+        || did.binarized
+        || did.specks > 0;
     (changed.then_some(out), did)
 }
 
@@ -96,16 +103,46 @@ fn remove_edge_shadows(img: &mut Gray) -> bool {
     changed
 }
 
+/// Horizontal rules and streaks (form lines, copier marks): rows with one unbroken dark run over
+/// a third of the page width (words always break a text line's runs), painted over the same way
+/// as vertical streaks. Returns how many were removed.
+fn remove_rules(img: &mut Gray) -> usize {
+    let mut t = transpose(img);
+    let min_run = t.height as usize / 3;
+    let removed = remove_long_runs(&mut t, min_run);
+    if removed > 0 {
+        *img = transpose(&t);
+    }
+    removed
+}
+
+fn transpose(img: &Gray) -> Gray {
+    let (w, h) = (img.width as usize, img.height as usize);
+    let mut out = vec![0u8; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            out[x * h + y] = img.pixels[y * w + x];
+        }
+    }
+    Gray { width: img.height, height: img.width, pixels: out }
+}
+
 /// Finds columns where a dark run covers most of the page height (no glyph is that tall) and
 /// paints them over with what lies beside them, so text a streak crosses keeps its strokes.
 /// Returns how many streaks were removed.
 fn remove_streaks(img: &mut Gray) -> usize {
+    let min_run = img.height as usize * 2 / 5;
+    remove_long_runs(img, min_run)
+}
+
+/// Paints over thin groups of columns holding an unbroken dark run of at least `long` pixels,
+/// with the mean of the pixels just beside the group. Returns how many groups.
+fn remove_long_runs(img: &mut Gray, long: usize) -> usize {
     let (w, h) = (img.width as usize, img.height as usize);
     if w < 50 || h < 200 {
         return 0;
     }
     const INK: u8 = 160;
-    let long = h * 2 / 5;
     // Longest dark vertical run per column.
     let streak_col: Vec<bool> = (0..w)
         .map(|x| {
@@ -306,6 +343,24 @@ mod tests {
         // A page without streaks is left alone.
         let mut plain = clean.clone();
         assert_eq!(remove_streaks(&mut plain), 0);
+        assert_eq!(plain, clean);
+    }
+
+    #[test]
+    fn a_horizontal_rule_is_removed_and_text_kept() {
+        let clean = page(600, 800);
+        let mut ruled = clean.clone();
+        // A form line between two text lines, and one through a text line.
+        for y in [85usize, 86, 87, 104, 105] {
+            for x in 40..560 {
+                ruled.pixels[y * 600 + x] = 10;
+            }
+        }
+        assert_eq!(remove_rules(&mut ruled), 2);
+        assert!(ruled.pixels[86 * 600 + 300] > 200, "the line between text lines is gone");
+        assert_eq!(ruled.pixels[65 * 600 + 90], 20, "text kept");
+        let mut plain = clean.clone();
+        assert_eq!(remove_rules(&mut plain), 0);
         assert_eq!(plain, clean);
     }
 

@@ -228,6 +228,9 @@ impl TesseractEngine {
             if did.streaks > 0 {
                 cleaning.push(format!("{} streaks", did.streaks));
             }
+            if did.rules > 0 {
+                cleaning.push(format!("{} rules", did.rules));
+            }
             if did.binarized {
                 cleaning.push("binarized".to_string());
             }
