@@ -936,23 +936,26 @@ mod tests {
         assert!(io_reason(&Error::other("disk on fire")).contains("disk on fire"));
     }
 
+    /// A walker on its own, with the receiving ends of its channels.
+    fn walker_for_test<'a>(
+        vault: &'a Vault,
+        in_flight: &'a Mutex<HashSet<DocId>>,
+        decode_timeout: Duration,
+    ) -> (Walk<'a>, Receiver<PageJob>, Receiver<Msg>) {
+        let (jobs, job_rx) = bounded(1);
+        let (msgs, msg_rx) = bounded(4);
+        let walk = Walk { vault, in_flight, limits: Limits::default(), decode_timeout, jobs, msgs };
+        (walk, job_rx, msg_rx)
+    }
+
     #[test]
     fn a_file_that_vanishes_before_it_is_read_is_rejected() {
         let tmp = tempfile::tempdir().unwrap();
         let data = DataDir::create(tmp.path().join("data")).unwrap();
         let vault = Vault::open(data.vault_dir()).unwrap();
         let cat = Catalogue::open(&data.catalogue_path()).unwrap();
-        let (jobs, _job_rx) = bounded(1);
-        let (msgs, msg_rx) = bounded(4);
         let in_flight = Mutex::new(HashSet::new());
-        let walk = Walk {
-            vault: &vault,
-            in_flight: &in_flight,
-            limits: Limits::default(),
-            decode_timeout: Duration::from_secs(5),
-            jobs,
-            msgs,
-        };
+        let (walk, _job_rx, msg_rx) = walker_for_test(&vault, &in_flight, Duration::from_secs(5));
         let root = Root { base: tmp.path().to_path_buf(), walk: tmp.path().to_path_buf() };
         let gone = tmp.path().join("gone.png");
         assert!(walk.file(&cat, &root, &gone, 1).unwrap().is_ok());
@@ -972,17 +975,9 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let data = DataDir::create(tmp.path().join("data")).unwrap();
         let vault = Vault::open(data.vault_dir()).unwrap();
-        let (jobs, _job_rx) = bounded(1);
-        let (msgs, _msg_rx) = bounded(4);
         let in_flight = Mutex::new(HashSet::new());
-        let walk = Walk {
-            vault: &vault,
-            in_flight: &in_flight,
-            limits: Limits::default(),
-            decode_timeout: Duration::from_millis(1),
-            jobs,
-            msgs,
-        };
+        let (walk, _job_rx, _msg_rx) =
+            walker_for_test(&vault, &in_flight, Duration::from_millis(1));
         let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
 2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n\
 3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >> endobj\n\
