@@ -87,6 +87,9 @@ fn export_has_the_contract_keys_and_the_ocr_text() {
         assert_eq!(doc["doc_type"], truth["doc_type"], "{source}");
         assert_eq!(doc["patient"]["mrn"], truth["patient"]["mrn"], "{source}");
         assert_eq!(doc["patient"]["family"], truth["patient"]["family"], "{source}");
+        // ICD-10 codes validated against the official list; the progress note's "I50.9" is
+        // read by OCR as "150.9" and corrected.
+        assert_eq!(doc["icd10"], truth["icd10"], "{source}");
     }
     sources.sort();
     assert_eq!(sources, chart_files());

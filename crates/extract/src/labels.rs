@@ -2,7 +2,7 @@
 //! several to a line as in two-column chart headers.
 
 use crate::dates::normalize_date;
-use crate::{npi_is_valid, Diagnostic, Extraction};
+use crate::{icd10, npi_is_valid, Diagnostic, Extraction};
 use chartdex_core::PageText;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -51,9 +51,8 @@ static LABEL_RE: LazyLock<(Regex, Vec<Key>)> = LazyLock::new(|| {
     (re, LABELS.iter().map(|(_, k)| *k).collect())
 });
 
-static ICD10_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b([A-TV-Z][0-9][0-9AB]\.[0-9A-Z]{1,4})\b").expect("icd regex is valid")
-});
+/// Words that say a line lists diagnoses.
+const DIAGNOSIS_CONTEXT: &[&str] = &["icd", "diagnos", "assessment", "impression", "dx", "problem"];
 
 /// What reading remembers from page to page.
 #[derive(Debug)]
@@ -89,11 +88,35 @@ pub(crate) fn read_page(page: &PageText, out: &mut Extraction, state: &mut State
             apply(key, value, page.number, out, &mut state.dos_priority);
         }
     }
-    let f = &mut out.fields;
-    for m in ICD10_RE.captures_iter(&page.text) {
-        let code = m[1].to_ascii_uppercase();
-        if !f.icd10.contains(&code) {
-            f.icd10.push(code);
+    read_codes(page, out);
+}
+
+/// ICD-10-CM codes, validated against the official list. A code written with its dot counts
+/// anywhere; one without (I10) only on a line about diagnoses. A code that is valid only once OCR
+/// confusions are undone ("150.9" for I50.9) counts where a code is expected: at the start of a
+/// line, or on a line about diagnoses — never in the middle of other text, where "150.9" may be
+/// a weight.
+fn read_codes(page: &PageText, out: &mut Extraction) {
+    for line in page.text.lines() {
+        let lower = line.to_lowercase();
+        let context = DIAGNOSIS_CONTEXT.iter().any(|w| lower.contains(w));
+        for (i, token) in line.split_whitespace().enumerate() {
+            let has_dot =
+                token.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()).contains('.');
+            let code = match icd10::read(token) {
+                Some(icd10::Read::Exact(code)) if has_dot || context => code,
+                Some(icd10::Read::Corrected(code)) if context || (has_dot && i == 0) => {
+                    out.diagnostics.push(Diagnostic {
+                        page: page.number,
+                        message: format!("ICD-10 code read as {token:?}, corrected to {code}"),
+                    });
+                    code
+                }
+                _ => continue,
+            };
+            if !out.fields.icd10.contains(&code) {
+                out.fields.icd10.push(code);
+            }
         }
     }
 }

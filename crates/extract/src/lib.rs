@@ -6,10 +6,12 @@
 //! [`Diagnostic`] beside the fields rather than as an error.
 
 mod dates;
+mod icd10;
 mod labels;
 
 use chartdex_core::{DocType, Fields, PageText};
 pub use dates::normalize_date;
+pub use icd10::is_billable;
 
 /// A note about something the extractor saw but did not trust.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,7 +150,16 @@ mod tests {
         assert_eq!(f.service_date.as_deref(), Some("2024-03-02"));
         assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
         assert_eq!(f.provider.npi.as_deref(), Some("1234567893"));
-        assert_eq!(f.icd10, vec!["E11.9", "J45.909"]);
+        assert_eq!(f.icd10, vec!["E11.9", "I10", "J45.909"]);
+    }
+
+    #[test]
+    fn codes_are_validated_and_ocr_confusions_corrected_where_a_code_belongs() {
+        let text = "Assessment:\n150.9 Heart failure, unspecified\n  E11.9 Type 2 diabetes\n\
+                    Weight 150.9 lb, Z99.9 is no code\nDx: l10";
+        let e = extract(&[page(text)]);
+        assert_eq!(e.fields.icd10, vec!["I50.9", "E11.9", "I10"]);
+        assert_eq!(e.diagnostics.len(), 2, "{:?}", e.diagnostics);
     }
 
     #[test]
