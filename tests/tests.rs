@@ -3,6 +3,7 @@
 mod util;
 
 mod errors;
+mod fields;
 mod formats;
 mod ingest;
 mod review;

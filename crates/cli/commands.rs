@@ -21,6 +21,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         Command::Rejects(args) => rejects(&data, args.json),
         Command::Review(args) => review(&data, args.json),
         Command::Reindex => reindex(&data),
+        Command::Reextract(args) => reextract(&data, args.json),
     }
 }
 
@@ -200,7 +201,7 @@ fn show(data: &Path, args: ShowArgs) -> Result<Outcome> {
     let pages = cat.pages(&id)?;
     let mut out = stdout();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &Record::new(&doc, &pages))?;
+        serde_json::to_writer_pretty(&mut out, &Record::new(&doc, &pages, true))?;
         writeln!(out)?;
         out.flush()?;
         return Ok(Outcome::Success);
@@ -226,25 +227,43 @@ fn show(data: &Path, args: ShowArgs) -> Result<Outcome> {
         )?;
     }
     writeln!(out, "ingested:     {}", doc.ingested_at)?;
-    writeln!(out, "type:         {}", f.doc_type.map(|t| t.name()).unwrap_or("-"))?;
-    writeln!(out, "patient:      {}", f.patient.display_name().unwrap_or_else(none))?;
-    writeln!(out, "mrn:          {}", f.patient.mrn.clone().unwrap_or_else(none))?;
-    writeln!(out, "dob:          {}", f.patient.dob.clone().unwrap_or_else(none))?;
-    writeln!(out, "sex:          {}", f.patient.sex.clone().unwrap_or_else(none))?;
-    writeln!(out, "service date: {}", f.service_date.clone().unwrap_or_else(none))?;
-    let provider = [
-        f.provider.given.clone(),
-        f.provider.family.clone(),
-        f.provider.npi.as_ref().map(|n| format!("(NPI {n})")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
-    writeln!(out, "provider:     {}", if provider.is_empty() { none() } else { provider })?;
-    writeln!(out, "facility:     {}", f.facility.clone().unwrap_or_else(none))?;
+    let seen = |field: &str| where_read(&doc.evidence, field);
+    let field = |value: Option<String>, key: &str| match value {
+        Some(v) => format!("{v}{}", seen(key)),
+        None => none(),
+    };
+    writeln!(out, "type:         {}", field(f.doc_type.map(|t| t.name().to_string()), "doc_type"))?;
+    writeln!(out, "patient:      {}", field(f.patient.display_name(), "patient.family"))?;
+    writeln!(out, "mrn:          {}", field(f.patient.mrn.clone(), "patient.mrn"))?;
+    writeln!(out, "dob:          {}", field(f.patient.dob.clone(), "patient.dob"))?;
+    writeln!(out, "sex:          {}", field(f.patient.sex.clone(), "patient.sex"))?;
+    writeln!(out, "service date: {}", field(f.service_date.clone(), "service_date"))?;
+    let provider = [f.provider.given.clone(), f.provider.family.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    writeln!(
+        out,
+        "provider:     {}",
+        field((!provider.is_empty()).then_some(provider), "provider.family")
+    )?;
+    writeln!(out, "npi:          {}", field(f.provider.npi.clone(), "provider.npi"))?;
+    writeln!(out, "facility:     {}", field(f.facility.clone(), "facility"))?;
     writeln!(out, "icd10:        {}", join_or_dash(&f.icd10))?;
     writeln!(out, "cpt:          {}", join_or_dash(&f.cpt))?;
+    if f.medications.is_empty() {
+        writeln!(out, "medications:  -")?;
+    }
+    for (i, m) in f.medications.iter().enumerate() {
+        let label = if i == 0 { "medications:" } else { "" };
+        let parts: Vec<&str> =
+            [Some(m.name.as_str()), m.dose.as_deref(), m.route.as_deref(), m.frequency.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
+        writeln!(out, "{label:<13} {}", parts.join(" "))?;
+    }
     match (&doc.review_reason, doc.needs_review) {
         (Some(reason), true) => writeln!(out, "needs review: yes: {reason}")?,
         (None, true) => writeln!(out, "needs review: yes")?,
@@ -277,6 +296,18 @@ fn show(data: &Path, args: ShowArgs) -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// "  (page 1, 0.96)": where a field was read and how sure, from its evidence.
+fn where_read(evidence: &[chartdex_core::Evidence], field: &str) -> String {
+    match evidence.iter().find(|e| e.field == field) {
+        Some(e) => {
+            let read_as =
+                e.read_as.as_deref().map(|r| format!(", read as {r:?}")).unwrap_or_default();
+            format!("  (page {}, confidence {:.2}{read_as})", e.page, e.confidence)
+        }
+        None => String::new(),
+    }
+}
+
 fn join_or_dash(v: &[String]) -> String {
     if v.is_empty() {
         "-".into()
@@ -307,9 +338,10 @@ fn export(data: &Path, args: ExportArgs) -> Result<Outcome> {
             let mut write_err = None;
             cat.for_each_document(|doc| {
                 let pages = cat.pages(&doc.id)?;
-                let res = serde_json::to_writer(&mut out, &Record::new(&doc, &pages))
-                    .map_err(io::Error::from)
-                    .and_then(|()| writeln!(out));
+                let res =
+                    serde_json::to_writer(&mut out, &Record::new(&doc, &pages, args.evidence))
+                        .map_err(io::Error::from)
+                        .and_then(|()| writeln!(out));
                 if let Err(e) = res {
                     write_err = Some(e);
                     return Err(chartdex_pipeline::PipelineError::Internal(
@@ -369,6 +401,25 @@ fn review(data: &Path, json: bool) -> Result<Outcome> {
     if items.is_empty() && !json {
         eprintln!("nothing to review");
     }
+    Ok(Outcome::Success)
+}
+
+fn reextract(data: &Path, json: bool) -> Result<Outcome> {
+    let dir = DataDir::open_existing(data)?;
+    let s = chartdex_pipeline::reextract(&dir, IngestOptions::default().review_threshold)?;
+    let mut out = stdout();
+    if json {
+        let v = serde_json::json!({
+            "documents": s.documents, "changed": s.changed, "needs_review": s.needs_review,
+        });
+        serde_json::to_writer(&mut out, &v)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "documents:      {}", s.documents)?;
+        writeln!(out, "fields changed: {}", s.changed)?;
+        writeln!(out, "needs review:   {}", s.needs_review)?;
+    }
+    out.flush()?;
     Ok(Outcome::Success)
 }
 

@@ -41,6 +41,8 @@ pub(crate) enum Command {
     Review(JsonArg),
     /// Rebuild the search index from the catalogue (no OCR).
     Reindex,
+    /// Read every document's fields again from its stored text (no OCR), then re-index it.
+    Reextract(JsonArg),
 }
 
 #[derive(Debug, Args)]
@@ -99,7 +101,7 @@ pub(crate) struct ShowArgs {
     /// A document id (SHA-256), or a unique prefix of it (at least 4 hex digits).
     #[arg(value_name = "ID")]
     pub(crate) id: String,
-    /// The document as one JSON object (the export record).
+    /// The document as one JSON object (the export record, with the `evidence` key).
     #[arg(long)]
     pub(crate) json: bool,
 }
@@ -118,6 +120,9 @@ pub(crate) struct ExportArgs {
     /// Write to FILE (created mode 0600) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub(crate) out: Option<PathBuf>,
+    /// Add an `evidence` key: where each field value was read (page, box, confidence).
+    #[arg(long)]
+    pub(crate) evidence: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,6 @@
 //! The export record: one document with exactly the keys of the export contract.
 
-use chartdex_core::{Medication, Patient, Provider};
+use chartdex_core::{Evidence, Medication, Patient, Provider};
 use chartdex_pipeline::{DocumentRecord, StoredPage};
 use serde::Serialize;
 
@@ -22,6 +22,10 @@ pub(crate) struct Record<'a> {
     pub(crate) medications: &'a [Medication],
     pub(crate) pages: Vec<PageRecord<'a>>,
     pub(crate) needs_review: bool,
+    /// Where each field value was read (page, box, confidence): only when asked for, so the
+    /// export keeps exactly the contract's keys by default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) evidence: Option<&'a [Evidence]>,
 }
 
 #[derive(Debug, Serialize)]
@@ -33,7 +37,11 @@ pub(crate) struct PageRecord<'a> {
 }
 
 impl<'a> Record<'a> {
-    pub(crate) fn new(doc: &'a DocumentRecord, pages: &'a [StoredPage]) -> Record<'a> {
+    pub(crate) fn new(
+        doc: &'a DocumentRecord,
+        pages: &'a [StoredPage],
+        with_evidence: bool,
+    ) -> Record<'a> {
         let f = &doc.fields;
         Record {
             id: doc.id.as_str(),
@@ -60,6 +68,7 @@ impl<'a> Record<'a> {
                 })
                 .collect(),
             needs_review: doc.needs_review,
+            evidence: with_evidence.then_some(doc.evidence.as_slice()),
         }
     }
 }

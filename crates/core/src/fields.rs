@@ -1,5 +1,6 @@
 //! The structured fields read off a chart, shaped as the export contract names them.
 
+use crate::BBox;
 use serde::{Deserialize, Serialize};
 
 /// The kind of clinical document, exported by its snake_case name.
@@ -150,6 +151,27 @@ pub struct Fields {
     pub icd10: Vec<String>,
     pub cpt: Vec<String>,
     pub medications: Vec<Medication>,
+}
+
+/// Where one field value was read and how sure the extractor is of it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The field, as its export key path: `patient.mrn`, `service_date`, `icd10`, `medications` …
+    pub field: String,
+    /// The value as extracted (normalised: ISO date, dotted code, medication name).
+    pub value: String,
+    /// 0..1: the OCR confidence of the words it was read from, lowered where the value had to be
+    /// corrected or was found without a label.
+    pub confidence: f32,
+    /// The page it was read on (from 1).
+    pub page: u32,
+    /// Where on that page, in the original page's pixels; `None` for text without word boxes.
+    #[serde(default)]
+    pub bbox: Option<BBox>,
+    /// The text as it was read, when the value differs from it (a corrected code, a date before
+    /// normalisation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_as: Option<String>,
 }
 
 #[cfg(test)]

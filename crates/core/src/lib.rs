@@ -5,7 +5,7 @@
 
 mod fields;
 
-pub use fields::{DocType, Fields, Medication, Patient, Provider};
+pub use fields::{DocType, Evidence, Fields, Medication, Patient, Provider};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -118,6 +118,17 @@ pub struct BBox {
     pub h: u32,
 }
 
+impl BBox {
+    /// The smallest box holding both.
+    pub fn union(self, other: BBox) -> BBox {
+        let x = self.x.min(other.x);
+        let y = self.y.min(other.y);
+        let right = (self.x + self.w).max(other.x + other.w);
+        let bottom = (self.y + self.h).max(other.y + other.h);
+        BBox { x, y, w: right - x, h: bottom - y }
+    }
+}
+
 /// One recognised word with its position and the engine's confidence (0..1).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Word {
@@ -207,6 +218,13 @@ mod tests {
             assert_eq!(MediaType::from_mime(m.mime()), Some(m));
         }
         assert_eq!(MediaType::from_mime("text/plain"), None);
+    }
+
+    #[test]
+    fn boxes_unite() {
+        let a = BBox { x: 10, y: 20, w: 5, h: 5 };
+        let b = BBox { x: 30, y: 18, w: 10, h: 4 };
+        assert_eq!(a.union(b), BBox { x: 10, y: 18, w: 30, h: 7 });
     }
 
     #[test]

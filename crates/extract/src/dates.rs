@@ -3,22 +3,82 @@
 const MONTHS: [&str; 12] =
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
+/// A calendar date read off a chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: u32,
+    pub month: u32,
+    pub day: u32,
+    /// The year was written with two digits (and pivoted: ≤ 30 → 20xx, else 19xx).
+    pub two_digit_year: bool,
+}
+
+impl Date {
+    pub fn iso(&self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
 /// Normalises one date string (03/14/2019, 3/14/19, 2019-03-14, March 14, 2019, 14-Mar-2019,
-/// 03-14-2019, 03.14.2019) to YYYY-MM-DD. Two-digit years pivot at 30 (≤ 30 → 20xx).
+/// 03-14-2019, 03.14.2019, March 14th, 2019, 2019/03/14) to YYYY-MM-DD.
 pub fn normalize_date(s: &str) -> Option<String> {
-    let s = s.trim().trim_end_matches(['.', ',', ';']);
-    let tokens: Vec<&str> = s
+    parse(s).map(|d| d.iso())
+}
+
+/// Parses one date string; see [`normalize_date`]. OCR's O for 0 and l or I for 1 inside a
+/// number are read as digits.
+pub(crate) fn parse(s: &str) -> Option<Date> {
+    parse_with(s, true)
+}
+
+/// True when `s` reads as a date only once OCR letters are taken for digits.
+pub(crate) fn needs_ocr_fix(s: &str) -> bool {
+    parse_with(s, false).is_none() && parse_with(s, true).is_some()
+}
+
+fn parse_with(s: &str, ocr: bool) -> Option<Date> {
+    let s = s.trim().trim_end_matches(['.', ',', ';', ')']).trim_start_matches('(');
+    let tokens: Vec<String> = s
         .split(|c: char| c == '/' || c == '-' || c == '.' || c == ',' || c.is_whitespace())
         .filter(|t| !t.is_empty())
+        .map(|t| if ocr { ocr_digits(t) } else { t.to_string() })
         .collect();
-    let (y, m, d) = match tokens.as_slice() {
-        [a, b, c] if a.len() == 4 && is_num(a) => (num(a)?, month(b)?, num(c)?),
-        [a, b, c] if is_num(a) && is_num(b) => (year(c)?, num(a)?, num(b)?),
-        [a, b, c] if is_num(a) => (year(c)?, month(b)?, num(a)?),
-        [a, b, c] => (year(c)?, month(a)?, num(b)?),
+    let t: Vec<&str> = tokens.iter().map(String::as_str).collect();
+    let (y, m, d, short) = match t.as_slice() {
+        [a, b, c] if a.len() == 4 && is_num(a) => (num(a)?, month(b)?, day(c)?, false),
+        [a, b, c] if is_num(a) && is_num(b) => {
+            let (y, short) = year(c)?;
+            (y, num(a)?, day(b)?, short)
+        }
+        [a, b, c] if is_num(a) => {
+            let (y, short) = year(c)?;
+            (y, month(b)?, day(a)?, short)
+        }
+        [a, b, c] => {
+            let (y, short) = year(c)?;
+            (y, month(a)?, day(b)?, short)
+        }
         _ => return None,
     };
-    valid(y, m, d).then(|| format!("{y:04}-{m:02}-{d:02}"))
+    valid(y, m, d).then_some(Date { year: y, month: m, day: d, two_digit_year: short })
+}
+
+/// "O3" → "03", "2O19" → "2019", "l4" → "14": only in tokens that already hold a digit and no
+/// other letter.
+fn ocr_digits(t: &str) -> String {
+    let has_digit = t.bytes().any(|b| b.is_ascii_digit());
+    let only_confusable = t.chars().all(|c| c.is_ascii_digit() || "OolI".contains(c));
+    if has_digit && only_confusable {
+        t.chars()
+            .map(|c| match c {
+                'O' | 'o' => '0',
+                'l' | 'I' => '1',
+                c => c,
+            })
+            .collect()
+    } else {
+        t.to_string()
+    }
 }
 
 fn is_num(t: &str) -> bool {
@@ -33,23 +93,50 @@ fn num(t: &str) -> Option<u32> {
     }
 }
 
-fn year(t: &str) -> Option<u32> {
+/// A day, with an English ordinal suffix allowed ("14th").
+fn day(t: &str) -> Option<u32> {
+    let lower = t.to_ascii_lowercase();
+    let bare =
+        ["st", "nd", "rd", "th"].iter().find_map(|s| lower.strip_suffix(s)).unwrap_or(&lower);
+    if bare.len() > 2 {
+        return None;
+    }
+    num(bare)
+}
+
+fn year(t: &str) -> Option<(u32, bool)> {
     match t.len() {
-        4 => num(t),
-        2 => num(t).map(|y| if y <= 30 { 2000 + y } else { 1900 + y }),
+        4 => num(t).map(|y| (y, false)),
+        2 => num(t).map(|y| (if y <= 30 { 2000 + y } else { 1900 + y }, true)),
         _ => None,
     }
 }
 
 fn month(t: &str) -> Option<u32> {
     if is_num(t) {
-        return num(t);
+        return num(t).filter(|m| t.len() <= 2 && *m >= 1);
     }
     let lower = t.to_ascii_lowercase();
     if lower.len() < 3 {
         return None;
     }
-    MONTHS.iter().position(|m| lower.starts_with(m)).map(|i| i as u32 + 1)
+    let i = MONTHS.iter().position(|m| lower.starts_with(m))?;
+    // "Mar", "March", "Sept"; not "Marching".
+    const FULL: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    (FULL[i].starts_with(&lower) || lower == "sept").then_some(i as u32 + 1)
 }
 
 fn valid(y: u32, m: u32, d: u32) -> bool {
@@ -78,17 +165,37 @@ mod tests {
             "03-14-2019",
             "03.14.2019",
             "Mar 14 2019",
+            "Mar. 14, 2019",
+            "March 14th, 2019",
+            "14 March 2019",
+            "2019/03/14",
         ] {
             assert_eq!(normalize_date(s).as_deref(), Some("2019-03-14"), "{s}");
         }
     }
 
     #[test]
+    fn ocr_letters_in_numbers_are_read_as_digits() {
+        assert_eq!(normalize_date("O3/l4/2O19").as_deref(), Some("2019-03-14"));
+        assert_eq!(normalize_date("Oct 1, 2019").as_deref(), Some("2019-10-01"));
+        assert_eq!(normalize_date("Sept 14, 2019").as_deref(), Some("2019-09-14"));
+    }
+
+    #[test]
     fn impossible_dates_are_refused() {
-        for s in ["02/30/2019", "13/01/2019", "2019-14-01", "hello", "1/2", "02/29/2019"] {
+        for s in [
+            "02/30/2019",
+            "13/01/2019",
+            "2019-14-01",
+            "hello",
+            "1/2",
+            "02/29/2019",
+            "Marching 1, 2019",
+        ] {
             assert_eq!(normalize_date(s), None, "{s}");
         }
         assert_eq!(normalize_date("02/29/2020").as_deref(), Some("2020-02-29"));
-        assert_eq!(normalize_date("1/2/45").as_deref(), Some("1945-01-02"));
+        let d = parse("1/2/45").unwrap();
+        assert_eq!((d.iso().as_str(), d.two_digit_year), ("1945-01-02", true));
     }
 }

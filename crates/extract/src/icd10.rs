@@ -34,7 +34,7 @@ fn as_letter(c: char) -> Option<char> {
     match c {
         '1' | 'l' | '|' => Some('I'),
         '0' => Some('O'),
-        '5' => Some('S'),
+        '5' | '$' => Some('S'),
         '8' => Some('B'),
         '2' => Some('Z'),
         c if c.is_ascii_alphabetic() => Some(c.to_ascii_uppercase()),
@@ -46,7 +46,7 @@ fn as_digit(c: char) -> Option<char> {
     match c.to_ascii_uppercase() {
         'O' | 'Q' | 'D' => Some('0'),
         'I' | 'L' | '|' => Some('1'),
-        'S' => Some('5'),
+        'S' | '$' => Some('5'),
         'B' => Some('8'),
         'Z' => Some('2'),
         c if c.is_ascii_digit() => Some(c),
@@ -66,10 +66,10 @@ fn swapped(c: char) -> Option<char> {
 /// Reads a token as an ICD-10-CM code: exact if it is one, corrected if exactly one reading with
 /// OCR confusions undone is, else `None`.
 pub(crate) fn read(token: &str) -> Option<Read> {
-    let token = token.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '|');
+    let token = token.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '|' && c != '$');
     let compact: String = token.chars().filter(|&c| c != '.').collect();
     if !(3..=7).contains(&compact.chars().count())
-        || !compact.chars().all(|c| c.is_ascii_alphanumeric() || c == '|')
+        || !compact.chars().all(|c| c.is_ascii_alphanumeric() || c == '|' || c == '$')
     {
         return None;
     }
@@ -135,6 +135,7 @@ mod tests {
         assert_eq!(read("l10"), Some(Read::Corrected("I10".into())));
         assert_eq!(read("EI1.9"), Some(Read::Corrected("E11.9".into())));
         assert_eq!(read("J45.9O9"), Some(Read::Corrected("J45.909".into())));
+        assert_eq!(read("$52.501A"), Some(Read::Corrected("S52.501A".into())));
         // Nothing valid to correct to: no code.
         assert_eq!(read("100.4"), None);
         assert_eq!(read("999.9"), None);

@@ -1,17 +1,28 @@
-//! Field extraction: the OCR text of a document → its chart fields (patient, dates, provider,
-//! codes, document type).
+//! Field extraction: the OCR text of a document (with its word boxes) → its chart fields
+//! (patient, dates, provider, facility, codes, medications, document type), each value with
+//! where it was read and how sure the extractor is of it.
 //!
 //! Pure and infallible: no IO, no panics on any input, and never an invented value — a field the
-//! text does not clearly give stays empty. What could not be read cleanly is reported as a
-//! [`Diagnostic`] beside the fields rather than as an error.
+//! text does not clearly give stays empty, and an OCR misreading is corrected only where
+//! validation (a code list, a check digit, the drug vocabulary) confirms the correction. What
+//! could not be read cleanly is reported as a [`Diagnostic`] beside the fields rather than as an
+//! error.
 
+mod codes;
 mod dates;
+mod doctype;
 mod icd10;
 mod labels;
+mod layout;
+mod meds;
+mod names;
+mod sections;
 
-use chartdex_core::{DocType, Fields, PageText};
-pub use dates::normalize_date;
+use chartdex_core::{Evidence, Fields, PageText};
+pub use dates::{normalize_date, Date};
 pub use icd10::is_billable;
+use layout::Place;
+pub use meds::is_drug_name;
 
 /// A note about something the extractor saw but did not trust.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,24 +31,117 @@ pub struct Diagnostic {
     pub message: String,
 }
 
-/// The fields of a document and the diagnostics met on the way.
+/// The fields of a document, where each value was read, and the diagnostics met on the way.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Extraction {
     pub fields: Fields,
+    /// One entry per value (per code and medication for the lists), in reading order.
+    pub evidence: Vec<Evidence>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The date of birth was written with a two-digit year.
+    dob_two_digit_year: bool,
 }
 
-/// Reads the fields off a document's pages. The first page that gives a value wins.
+/// The fields whose doubt sends a document to a person: the ones it is filed under.
+pub const KEY_FIELDS: [(&str, &str); 4] = [
+    ("patient.family", "patient name"),
+    ("patient.mrn", "MRN"),
+    ("patient.dob", "date of birth"),
+    ("service_date", "date of service"),
+];
+
+impl Extraction {
+    fn note(&mut self, field: &str, value: &str, place: Place, factor: f32, read_as: Option<&str>) {
+        self.evidence.push(Evidence {
+            field: field.to_string(),
+            value: value.to_string(),
+            confidence: ((place.confidence * factor * 1000.0).round() / 1000.0).clamp(0.0, 1.0),
+            page: place.page,
+            bbox: place.bbox,
+            read_as: read_as.map(str::to_string),
+        });
+    }
+
+    fn diagnose(&mut self, page: u32, message: &str) {
+        self.diagnostics.push(Diagnostic { page, message: message.to_string() });
+    }
+
+    /// The evidence for one field (the first, for list fields).
+    pub fn evidence_for(&self, field: &str) -> Option<&Evidence> {
+        self.evidence.iter().find(|e| e.field == field)
+    }
+
+    /// Why a person should check the fields, if they should: no patient name or MRN at all (the
+    /// document cannot be filed), or a key field read with confidence below `threshold`.
+    pub fn doubts(&self, threshold: f32) -> Vec<String> {
+        let mut out = Vec::new();
+        let p = &self.fields.patient;
+        if p.family.is_none() && p.mrn.is_none() {
+            out.push("no patient name or MRN found".to_string());
+        }
+        for (field, label) in KEY_FIELDS {
+            if let Some(e) = self.evidence_for(field).filter(|e| e.confidence < threshold) {
+                out.push(format!(
+                    "page {}: {label} read with low confidence ({:.2})",
+                    e.page, e.confidence
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// Reads the fields off a document's pages. The first page that gives a value wins, except that
+/// a specific date-of-service label beats a generic "Date:" found earlier.
 pub fn extract(pages: &[PageText]) -> Extraction {
     let mut out = Extraction::default();
     let mut state = labels::State::default();
     for page in pages {
-        labels::read_page(page, &mut out, &mut state);
+        let lines = layout::lines(page);
+        labels::read_lines(&lines, &mut out, &mut state);
+        let secs = sections::of_lines(lines.iter().map(|l| l.text));
+        for (i, (line, section)) in lines.iter().zip(secs).enumerate() {
+            codes::read_icd10(line, section, &mut out);
+            codes::read_cpt(line, section, &mut out);
+            let next = lines[i + 1..].iter().find(|l| !l.text.trim().is_empty());
+            meds::read_line(line, next, section, &mut out);
+        }
     }
     if let Some(first) = pages.first() {
-        out.fields.doc_type = Some(doc_type(&first.text));
+        let (t, confidence) = doctype::doc_type(&first.text);
+        out.fields.doc_type = Some(t);
+        let place = Place { page: first.number, bbox: None, confidence };
+        out.note("doc_type", t.name(), place, 1.0, None);
+        if out.fields.facility.is_none() {
+            if let Some((name, n)) = doctype::letterhead(&first.text) {
+                let lines = layout::lines(first);
+                let place = lines.get(n).map(|l| l.place(0, l.text.len()));
+                let place =
+                    place.unwrap_or(Place { page: first.number, bbox: None, confidence: 0.5 });
+                out.note("facility", &name, place, 0.9, None);
+                out.fields.facility = Some(name);
+            }
+        }
     }
+    fix_two_digit_birth_year(&mut out);
     out
+}
+
+/// A date of birth written with a two-digit year after the date of service ("DOB 1/2/25" on a
+/// 2024 visit) was born a century earlier.
+fn fix_two_digit_birth_year(out: &mut Extraction) {
+    let (Some(dob), Some(dos)) = (&out.fields.patient.dob, &out.fields.service_date) else {
+        return;
+    };
+    if !out.dob_two_digit_year || dob <= dos {
+        return;
+    }
+    let Some(year) = dob.get(..4).and_then(|y| y.parse::<u32>().ok()) else { return };
+    let fixed = format!("{}{}", year - 100, &dob[4..]);
+    for e in out.evidence.iter_mut().filter(|e| e.field == "patient.dob") {
+        e.value = fixed.clone();
+    }
+    out.fields.patient.dob = Some(fixed);
 }
 
 /// Luhn check of an NPI: the check digit over "80840" followed by the first nine digits.
@@ -67,50 +171,10 @@ pub fn npi_is_valid(npi: &str) -> bool {
     sum.is_multiple_of(10)
 }
 
-/// The document type from the title words near the top of the first page.
-fn doc_type(text: &str) -> DocType {
-    let head: String = text.lines().take(8).collect::<Vec<_>>().join(" ").to_lowercase();
-    const RULES: &[(&str, DocType)] = &[
-        ("discharge summary", DocType::DischargeSummary),
-        ("history and physical", DocType::HistoryAndPhysical),
-        ("history & physical", DocType::HistoryAndPhysical),
-        ("operative report", DocType::OperativeReport),
-        ("operative note", DocType::OperativeReport),
-        ("pathology report", DocType::PathologyReport),
-        ("surgical pathology", DocType::PathologyReport),
-        ("radiology report", DocType::RadiologyReport),
-        ("imaging report", DocType::RadiologyReport),
-        ("laboratory report", DocType::LabReport),
-        ("lab report", DocType::LabReport),
-        ("lab results", DocType::LabReport),
-        ("medication list", DocType::MedicationList),
-        ("referral", DocType::ReferralLetter),
-        ("consent", DocType::ConsentForm),
-        ("face sheet", DocType::FaceSheet),
-        ("facesheet", DocType::FaceSheet),
-        ("registration", DocType::FaceSheet),
-        ("prescription", DocType::Prescription),
-        ("insurance card", DocType::InsuranceCard),
-        ("consultation", DocType::ConsultationNote),
-        ("emergency department", DocType::EmergencyDepartmentNote),
-        ("procedure note", DocType::ProcedureNote),
-        ("nursing note", DocType::NurseNote),
-        ("nurse note", DocType::NurseNote),
-        ("progress note", DocType::ProgressNote),
-        ("office visit", DocType::ProgressNote),
-        ("clinic note", DocType::ProgressNote),
-    ];
-    RULES
-        .iter()
-        .find(|(needle, _)| head.contains(needle))
-        .map(|(_, t)| *t)
-        .unwrap_or(DocType::Other)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chartdex_core::TextMethod;
+    use chartdex_core::{DocType, TextMethod};
 
     fn page(text: &str) -> PageText {
         PageText {

@@ -27,6 +27,10 @@ pub enum IndexError {
     Locked,
     #[error("cannot open the index at {path}")]
     Open { path: String, source: tantivy::TantivyError },
+    #[error(
+        "the search index at {0} was built by another version of chartdex; rebuild it with `chartdex reindex`"
+    )]
+    Outdated(String),
     #[error("index error")]
     Tantivy(#[from] tantivy::TantivyError),
 }
@@ -34,6 +38,10 @@ pub enum IndexError {
 type Result<T> = std::result::Result<T, IndexError>;
 
 const TOKENIZER: &str = "chart";
+
+/// The version of the schema below; an index written with another is rebuilt, never misread.
+const SCHEMA_VERSION: &str = "2";
+const VERSION_FILE: &str = "chartdex-schema-version";
 
 /// The fields of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -48,6 +56,10 @@ struct Fields {
     dob: Field,
     service_date: Field,
     codes: Field,
+    icd10: Field,
+    cpt: Field,
+    med: Field,
+    provider: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -65,11 +77,15 @@ fn schema() -> (Schema, Fields) {
         source: b.add_text_field("source", STRING | STORED),
         text: b.add_text_field("text", words.clone()),
         doc_type: b.add_text_field("type", STRING | STORED),
-        patient: b.add_text_field("patient", words),
+        patient: b.add_text_field("patient", words.clone()),
         mrn: b.add_text_field("mrn", STRING | STORED),
         dob: b.add_text_field("dob", STRING | STORED),
         service_date: b.add_text_field("service_date", STRING | STORED),
         codes: b.add_text_field("codes", STRING | STORED),
+        icd10: b.add_text_field("icd10", STRING),
+        cpt: b.add_text_field("cpt", STRING),
+        med: b.add_text_field("med", words.clone()),
+        provider: b.add_text_field("provider", words),
     };
     (b.build(), fields)
 }
@@ -86,7 +102,12 @@ pub struct PageEntry<'a> {
     pub mrn: Option<&'a str>,
     pub dob: Option<&'a str>,
     pub service_date: Option<&'a str>,
-    pub codes: &'a [String],
+    pub icd10: &'a [String],
+    pub cpt: &'a [String],
+    /// Medication names.
+    pub meds: &'a [String],
+    /// The provider's name.
+    pub provider: Option<&'a str>,
 }
 
 /// One search result: a page of a document.
@@ -118,11 +139,20 @@ impl std::fmt::Debug for SearchIndex {
 }
 
 impl SearchIndex {
-    /// Opens the index in `dir`, creating it (and `dir`) if needed.
+    /// Opens the index in `dir`, creating it (and `dir`) if needed. An index written with another
+    /// schema is refused with [`IndexError::Outdated`]: rebuild it with [`SearchIndex::recreate`].
     pub fn open(dir: &Path) -> Result<SearchIndex> {
         let open_err = |source| IndexError::Open { path: dir.display().to_string(), source };
-        std::fs::create_dir_all(dir)
-            .map_err(|e| open_err(tantivy::TantivyError::IoError(e.into())))?;
+        let io_err = |e: std::io::Error| open_err(tantivy::TantivyError::IoError(e.into()));
+        std::fs::create_dir_all(dir).map_err(io_err)?;
+        let version = dir.join(VERSION_FILE);
+        let exists = dir.join("meta.json").exists();
+        match std::fs::read_to_string(&version) {
+            Ok(v) if v.trim() == SCHEMA_VERSION => {}
+            Ok(_) => return Err(IndexError::Outdated(dir.display().to_string())),
+            Err(_) if exists => return Err(IndexError::Outdated(dir.display().to_string())),
+            Err(_) => std::fs::write(&version, SCHEMA_VERSION).map_err(io_err)?,
+        }
         let mmap = MmapDirectory::open(dir).map_err(|e| open_err(e.into()))?;
         let (schema, fields) = schema();
         let index = Index::open_or_create(mmap, schema).map_err(open_err)?;
@@ -133,6 +163,18 @@ impl SearchIndex {
             .build();
         index.tokenizers().register(TOKENIZER, analyzer);
         Ok(SearchIndex { index, fields })
+    }
+
+    /// Deletes the index in `dir` (whatever its version) and creates an empty one. Only the
+    /// index's own files are removed; it can always be rebuilt from the catalogue.
+    pub fn recreate(dir: &Path) -> Result<SearchIndex> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(|e| IndexError::Open {
+                path: dir.display().to_string(),
+                source: tantivy::TantivyError::IoError(e.into()),
+            })?;
+        }
+        SearchIndex::open(dir)
     }
 
     /// Takes the index's single writer lock. Fails with [`IndexError::Locked`] while another
@@ -232,8 +274,19 @@ impl Writer {
                 doc.add_text(field, v);
             }
         }
-        for code in p.codes {
+        for code in p.icd10 {
             doc.add_text(f.codes, code);
+            doc.add_text(f.icd10, code);
+        }
+        for code in p.cpt {
+            doc.add_text(f.codes, code);
+            doc.add_text(f.cpt, code);
+        }
+        for med in p.meds {
+            doc.add_text(f.med, med);
+        }
+        if let Some(provider) = p.provider {
+            doc.add_text(f.provider, provider);
         }
         self.inner.add_document(doc)?;
         Ok(())
@@ -293,21 +346,63 @@ mod tests {
         let index = SearchIndex::open(dir.path()).unwrap();
         let mut w = index.writer().unwrap();
         let codes = vec!["E11.9".to_string()];
+        let cpt = vec!["99213".to_string()];
+        let meds = vec!["Metformin".to_string()];
         w.add_page(&PageEntry {
             patient: Some("Zoë Testpatient"),
             mrn: Some("MRN00042"),
-            codes: &codes,
+            dob: Some("1961-03-14"),
+            service_date: Some("2024-03-02"),
+            icd10: &codes,
+            cpt: &cpt,
+            meds: &meds,
+            provider: Some("Robert Fakedoc"),
             doc_type: Some("progress_note"),
             ..page("ccc", 1, "Café visit")
         })
         .unwrap();
+        w.add_page(&PageEntry {
+            service_date: Some("2019-01-01"),
+            doc_type: Some("lab_report"),
+            ..page("ddd", 1, "Café visit")
+        })
+        .unwrap();
         w.commit().unwrap();
-        for q in ["zoe", "TESTPATIENT", "MRN00042", "cafe", "\"E11.9\""] {
+        for q in [
+            "zoe",
+            "TESTPATIENT",
+            "MRN00042",
+            "cafe mrn:MRN00042",
+            "\"E11.9\"",
+            "icd10:\"E11.9\"",
+            "cpt:99213",
+            "codes:99213",
+            "med:metformin",
+            "provider:fakedoc",
+            "dob:1961-03-14",
+            "type:progress_note",
+            "cafe AND service_date:[2024-01-01 TO 2024-12-31]",
+        ] {
             let hits = index.search(q, 10).unwrap();
             assert_eq!(hits.len(), 1, "query {q}");
             assert_eq!(hits[0].patient.as_deref(), Some("Zoë Testpatient"));
             assert_eq!(hits[0].doc_type.as_deref(), Some("progress_note"));
         }
+    }
+
+    #[test]
+    fn an_index_of_another_schema_version_is_refused_until_recreated() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let mut w = index.writer().unwrap();
+        w.add_page(&page("eee", 1, "warfarin")).unwrap();
+        w.commit().unwrap();
+        drop((w, index));
+        std::fs::write(dir.path().join(VERSION_FILE), "1").unwrap();
+        assert!(matches!(SearchIndex::open(dir.path()), Err(IndexError::Outdated(_))));
+        let index = SearchIndex::recreate(dir.path()).unwrap();
+        assert_eq!(index.page_count().unwrap(), 0);
+        assert!(SearchIndex::open(dir.path()).is_ok());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! from it. Every write is one transaction.
 
 use crate::PipelineError;
-use chartdex_core::{DocId, Fields, MediaType, PageText, TextMethod, Word};
+use chartdex_core::{DocId, Evidence, Fields, MediaType, PageText, TextMethod, Word};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS documents (
     reason       TEXT,                      -- why it was rejected
     doc_type     TEXT,
     fields       TEXT NOT NULL DEFAULT '{}',-- JSON of chartdex_core::Fields
+    evidence     TEXT NOT NULL DEFAULT '[]',-- JSON of [Evidence]: page, box, confidence per value
     needs_review INTEGER NOT NULL DEFAULT 0,
     review_reason TEXT,                     -- why, when needs_review
     page_count   INTEGER NOT NULL DEFAULT 0,
@@ -87,6 +88,7 @@ pub(crate) struct NewDocument<'a> {
     pub(crate) media_type: Option<MediaType>,
     pub(crate) rejected: Option<&'a str>,
     pub(crate) fields: &'a Fields,
+    pub(crate) evidence: &'a [Evidence],
     /// Why a person should check it; `None` when nothing is doubtful.
     pub(crate) review: Option<&'a str>,
     pub(crate) pages: &'a [(PageText, Option<String>)],
@@ -109,6 +111,8 @@ pub struct DocumentRecord {
     pub digitized: bool,
     pub reason: Option<String>,
     pub fields: Fields,
+    /// Where each field value was read and how sure the extractor is of it.
+    pub evidence: Vec<Evidence>,
     pub needs_review: bool,
     /// Why a person should check it.
     pub review_reason: Option<String>,
@@ -246,13 +250,15 @@ impl Catalogue {
     ) -> Result<(), PipelineError> {
         let tx = self.conn.transaction()?;
         let fields = serde_json::to_string(doc.fields).unwrap_or_else(|_| "{}".into());
+        let evidence = serde_json::to_string(doc.evidence).unwrap_or_else(|_| "[]".into());
         tx.execute(
             "INSERT INTO documents (id, bytes, media_type, status, reason, doc_type, fields,
                                     needs_review, page_count, indexed, first_run, ingested_at,
-                                    review_reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11, ?12)
+                                    review_reason, evidence)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11, ?12, ?13)
              ON CONFLICT(id) DO UPDATE SET media_type = excluded.media_type, status = excluded.status,
                  reason = excluded.reason, doc_type = excluded.doc_type, fields = excluded.fields,
+                 evidence = excluded.evidence,
                  needs_review = excluded.needs_review, review_reason = excluded.review_reason,
                  page_count = excluded.page_count, indexed = 0,
                  ingested_at = excluded.ingested_at",
@@ -269,6 +275,7 @@ impl Catalogue {
                 doc.run_id,
                 now(),
                 doc.review,
+                evidence,
             ],
         )?;
         tx.execute("DELETE FROM pages WHERE doc_id = ?1", [doc.id.as_str()])?;
@@ -292,6 +299,43 @@ impl Catalogue {
         }
         upsert_source(&tx, doc.id, source)?;
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Replaces a document's fields, evidence and review flag (after re-extraction) and marks
+    /// it for re-indexing. Returns whether the fields changed.
+    pub(crate) fn update_fields(
+        &self,
+        id: &DocId,
+        fields: &Fields,
+        evidence: &[Evidence],
+        review: Option<&str>,
+    ) -> Result<bool, PipelineError> {
+        let json = serde_json::to_string(fields).unwrap_or_else(|_| "{}".into());
+        let old: Option<String> = self
+            .conn
+            .query_row("SELECT fields FROM documents WHERE id = ?1", [id.as_str()], |r| r.get(0))
+            .optional()?;
+        let changed =
+            old.and_then(|o| serde_json::from_str::<Fields>(&o).ok()).as_ref() != Some(fields);
+        self.conn.execute(
+            "UPDATE documents SET doc_type = ?2, fields = ?3, evidence = ?4, needs_review = ?5,
+                 review_reason = ?6, indexed = 0 WHERE id = ?1",
+            params![
+                id.as_str(),
+                fields.doc_type.map(|t| t.name()),
+                json,
+                serde_json::to_string(evidence).unwrap_or_else(|_| "[]".into()),
+                review.is_some(),
+                review,
+            ],
+        )?;
+        Ok(changed)
+    }
+
+    /// Marks every document as not indexed (the index is being rebuilt).
+    pub(crate) fn mark_all_unindexed(&self) -> Result<(), PipelineError> {
+        self.conn.execute("UPDATE documents SET indexed = 0", [])?;
         Ok(())
     }
 
@@ -368,7 +412,7 @@ impl Catalogue {
             .conn
             .query_row(
                 "SELECT bytes, media_type, status, reason, fields, needs_review, page_count, ingested_at,
-                        review_reason
+                        review_reason, evidence
                  FROM documents WHERE id = ?1",
                 [id.as_str()],
                 |r| {
@@ -382,6 +426,7 @@ impl Catalogue {
                         r.get::<_, u32>(6)?,
                         r.get::<_, String>(7)?,
                         r.get::<_, Option<String>>(8)?,
+                        r.get::<_, String>(9)?,
                     ))
                 },
             )
@@ -396,6 +441,7 @@ impl Catalogue {
             page_count,
             ingested_at,
             review_reason,
+            evidence,
         )) = row
         else {
             return Ok(None);
@@ -422,6 +468,7 @@ impl Catalogue {
             digitized: status == "digitized",
             reason,
             fields: serde_json::from_str(&fields).unwrap_or_default(),
+            evidence: serde_json::from_str(&evidence).unwrap_or_default(),
             needs_review,
             review_reason,
             page_count,
@@ -543,6 +590,12 @@ fn migrate(conn: &Connection) -> Result<(), PipelineError> {
         conn.prepare("SELECT 1 FROM pragma_table_info('pages') WHERE name = 'meta'")?.exists([])?;
     if !has_meta {
         conn.execute_batch("ALTER TABLE pages ADD COLUMN meta TEXT NOT NULL DEFAULT '{}'")?;
+    }
+    let has_evidence: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('documents') WHERE name = 'evidence'")?
+        .exists([])?;
+    if !has_evidence {
+        conn.execute_batch("ALTER TABLE documents ADD COLUMN evidence TEXT NOT NULL DEFAULT '[]'")?;
     }
     Ok(())
 }

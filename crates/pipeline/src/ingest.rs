@@ -11,7 +11,8 @@ use crate::{DataDir, Event, FileOutcome, PipelineError, Rejected, Reporter, RunS
 use chartdex_core::{DocId, Fields, MediaType, PageText, Raster, TextMethod};
 use chartdex_decode::Limits;
 use chartdex_decode::PageContent;
-use chartdex_index::{PageEntry, SearchIndex, Writer};
+use chartdex_extract::Extraction;
+use chartdex_index::{IndexError, PageEntry, SearchIndex, Writer};
 use chartdex_ocr::{OcrError, Recognized, Recognizer};
 use chartdex_vault::{Vault, VaultError};
 use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
@@ -131,7 +132,7 @@ pub fn ingest(
     let _lock = data.lock_writer()?;
     let mut cat = Catalogue::open(&data.catalogue_path())?;
     let vault = Vault::open(data.vault_dir())?;
-    let index = SearchIndex::open(&data.index_dir())?;
+    let index = open_index(data, &cat)?;
     let mut writer = index.writer()?;
     let mut summary = RunSummary::default();
 
@@ -233,16 +234,66 @@ pub fn ingest(
     Ok(summary)
 }
 
+/// Opens the index for writing; one written by another version of chartdex is deleted and every
+/// document marked for indexing again (the caller holds the writer lock, and its repair step
+/// rebuilds the index from the catalogue).
+fn open_index(data: &DataDir, cat: &Catalogue) -> Result<SearchIndex, PipelineError> {
+    match SearchIndex::open(&data.index_dir()) {
+        Err(IndexError::Outdated(_)) => {
+            tracing::info!("search index is of another version: rebuilding it from the catalogue");
+            cat.mark_all_unindexed()?;
+            Ok(SearchIndex::recreate(&data.index_dir())?)
+        }
+        other => Ok(other?),
+    }
+}
+
 /// Rebuilds the whole index from the catalogue, without OCR. Returns the documents indexed.
 pub fn reindex(data: &DataDir) -> Result<u64, PipelineError> {
     let _lock = data.lock_writer()?;
     let mut cat = Catalogue::open(&data.catalogue_path())?;
-    let index = SearchIndex::open(&data.index_dir())?;
+    let index = SearchIndex::recreate(&data.index_dir())?;
     let mut writer = index.writer()?;
-    writer.delete_all()?;
     let ids = cat.documents_to_index(true)?;
     index_from_catalogue(&mut cat, &mut writer, &ids)?;
     Ok(ids.len() as u64)
+}
+
+/// What a re-extraction did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReextractSummary {
+    /// Documents whose fields were read again.
+    pub documents: u64,
+    /// Of those, the documents whose fields changed.
+    pub changed: u64,
+    /// Documents flagged for review after it.
+    pub needs_review: u64,
+}
+
+/// Reads the fields of every digitized document again from its stored pages (no OCR), updates
+/// the catalogue and the review queue, and re-indexes the documents.
+pub fn reextract(data: &DataDir, review_threshold: f32) -> Result<ReextractSummary, PipelineError> {
+    let _lock = data.lock_writer()?;
+    let mut cat = Catalogue::open(&data.catalogue_path())?;
+    let index = open_index(data, &cat)?;
+    let mut writer = index.writer()?;
+    let ids = cat.documents_to_index(true)?;
+    let mut summary = ReextractSummary::default();
+    for id in &ids {
+        let pages: Vec<(PageText, Option<String>)> =
+            cat.pages(id)?.into_iter().map(|p| (p.page, p.error)).collect();
+        let texts: Vec<PageText> = pages.iter().map(|(p, _)| p.clone()).collect();
+        let extraction = chartdex_extract::extract(&texts);
+        let review = review_reason(&pages, review_threshold, &extraction);
+        let changed =
+            cat.update_fields(id, &extraction.fields, &extraction.evidence, review.as_deref())?;
+        summary.documents += 1;
+        summary.changed += u64::from(changed);
+        summary.needs_review += u64::from(review.is_some());
+    }
+    // Documents are marked indexed only once the index holds their new fields.
+    index_from_catalogue(&mut cat, &mut writer, &ids)?;
+    Ok(summary)
 }
 
 fn index_from_catalogue(
@@ -273,7 +324,12 @@ fn index_document(
 ) -> Result<(), PipelineError> {
     writer.delete_document(id.as_str());
     let patient = fields.patient.display_name();
-    let codes: Vec<String> = fields.icd10.iter().chain(&fields.cpt).cloned().collect();
+    let provider = [fields.provider.given.as_deref(), fields.provider.family.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let meds: Vec<String> = fields.medications.iter().map(|m| m.name.clone()).collect();
     for page in pages {
         writer.add_page(&PageEntry {
             doc_id: id.as_str(),
@@ -285,7 +341,10 @@ fn index_document(
             mrn: fields.patient.mrn.as_deref(),
             dob: fields.patient.dob.as_deref(),
             service_date: fields.service_date.as_deref(),
-            codes: &codes,
+            icd10: &fields.icd10,
+            cpt: &fields.cpt,
+            meds: &meds,
+            provider: (!provider.is_empty()).then_some(provider.as_str()),
         })?;
     }
     Ok(())
@@ -689,19 +748,25 @@ impl Assembler<'_> {
             })
             .collect();
         let texts: Vec<PageText> = pages.iter().map(|(p, _)| p.clone()).collect();
-        let fields = if done.failure.is_none() {
-            chartdex_extract::extract(&texts).fields
+        let extraction = if done.failure.is_none() {
+            chartdex_extract::extract(&texts)
         } else {
-            Fields::default()
+            Extraction::default()
         };
-        let review = if done.failure.is_none() { self.review_reason(&pages) } else { None };
+        let fields = &extraction.fields;
+        let review = if done.failure.is_none() {
+            review_reason(&pages, self.opts.review_threshold, &extraction)
+        } else {
+            None
+        };
         let needs_review = review.is_some();
         let record = NewDocument {
             id: &done.id,
             bytes: done.bytes,
             media_type: done.media,
             rejected: done.failure.as_deref(),
-            fields: &fields,
+            fields,
+            evidence: &extraction.evidence,
             review: review.as_deref(),
             pages: if done.failure.is_some() { &[] } else { &pages },
             run_id: self.run_id,
@@ -718,7 +783,7 @@ impl Assembler<'_> {
             self.reject(done.path.clone(), reason.clone());
             return Ok(());
         }
-        index_document(self.writer, &done.id, &fields, &done.source.rel_path, &texts)?;
+        index_document(self.writer, &done.id, fields, &done.source.rel_path, &texts)?;
         self.uncommitted.push(done.id.clone());
         self.summary.documents_new += 1;
         if needs_review {
@@ -731,30 +796,38 @@ impl Assembler<'_> {
         );
         Ok(())
     }
+}
 
-    /// Why a person should check this document, if they should: a page that failed, a page
-    /// read with low confidence, or a page whose text looks garbled.
-    fn review_reason(&self, pages: &[(PageText, Option<String>)]) -> Option<String> {
-        let reasons: Vec<String> = pages
-            .iter()
-            .filter_map(|(p, error)| {
-                if let Some(e) = error {
-                    return Some(format!("page {}: no text ({e})", p.number));
-                }
-                if p.method != TextMethod::Ocr || p.words.is_empty() {
-                    return None;
-                }
-                if p.confidence < self.opts.review_threshold {
-                    return Some(format!(
-                        "page {}: low OCR confidence ({:.2})",
-                        p.number, p.confidence
-                    ));
-                }
-                garbled(&p.text).then(|| format!("page {}: text looks garbled", p.number))
-            })
-            .collect();
-        (!reasons.is_empty()).then(|| reasons.join("; "))
+/// Why a person should check a document, if they should: a page that failed, a page read with
+/// low confidence or whose text looks garbled, no patient to file it under, or a key field
+/// (patient, MRN, dates) read with low confidence.
+pub(crate) fn review_reason(
+    pages: &[(PageText, Option<String>)],
+    threshold: f32,
+    extraction: &Extraction,
+) -> Option<String> {
+    let mut reasons: Vec<String> = pages
+        .iter()
+        .filter_map(|(p, error)| {
+            if let Some(e) = error {
+                return Some(format!("page {}: no text ({e})", p.number));
+            }
+            if p.method != TextMethod::Ocr || p.words.is_empty() {
+                return None;
+            }
+            if p.confidence < threshold {
+                return Some(format!(
+                    "page {}: low OCR confidence ({:.2})",
+                    p.number, p.confidence
+                ));
+            }
+            garbled(&p.text).then(|| format!("page {}: text looks garbled", p.number))
+        })
+        .collect();
+    if pages.iter().any(|(p, _)| !p.text.trim().is_empty()) {
+        reasons.extend(extraction.doubts(threshold));
     }
+    (!reasons.is_empty()).then(|| reasons.join("; "))
 }
 
 /// True when most of a page's words hold characters no chart text has (OCR of noise, or of a

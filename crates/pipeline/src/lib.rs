@@ -12,7 +12,7 @@ mod ingest;
 
 pub use catalogue::{Catalogue, DocumentRecord, RejectRecord, ReviewItem, Source, StoredPage};
 pub use datadir::{DataDir, WriterLock};
-pub use ingest::{ingest, reindex, EngineFactory, IngestOptions};
+pub use ingest::{ingest, reextract, reindex, EngineFactory, IngestOptions, ReextractSummary};
 
 use chartdex_core::DocId;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,141 @@
+//! Person names as charts write them: "LAST, FIRST M", "First M. Last", with titles and
+//! credentials ("Dr.", "MD", "RN") dropped, and all-capital names put in title case.
+
+/// Titles and credentials that are not part of a name.
+const DROP: &[&str] = &[
+    "dr", "dr.", "md", "m.d.", "do", "d.o.", "np", "pa", "pa-c", "rn", "phd", "mr", "mrs", "ms",
+    "mr.", "mrs.", "ms.", "jr", "jr.", "sr", "facp", "dds", "mbbs", "aprn", "fnp", "dnp", "crnp",
+    "lpn", "pharmd", "rph", "facs", "faap", "dpm", "od", "np-c", "fnp-c", "anp", "lcsw", "psyd",
+    "cnm", "crna", "dnp", "msn", "bsn", "ma", "cma",
+];
+
+/// An unknown credential after "First Last,": one short all-capital token ("PA-C", "ARNP"). A
+/// name written all in capitals ("DE LA CRUZ, ANA") is read family-first instead.
+fn looks_like_credential(before: &str, after: &str) -> bool {
+    let after: Vec<&str> = after.split_whitespace().collect();
+    before.split_whitespace().count() >= 2
+        && before.chars().any(char::is_lowercase)
+        && after.len() == 1
+        && after[0].len() <= 6
+        && after[0].chars().all(|c| c.is_ascii_uppercase() || "-.".contains(c))
+}
+
+/// Words after a name that end it ("Robert Fakedoc on 03/02/2024", "Alice Testpatient (spouse)").
+const STOP: &[&str] = &["on", "at", "date", "dated", "(spouse)", "(self)"];
+
+fn is_dropped(w: &str) -> bool {
+    DROP.contains(&w.to_ascii_lowercase().trim_end_matches(',').trim_end_matches(';'))
+}
+
+/// (given, family) from a name value, or `None` when it does not read as a name.
+pub(crate) fn person_name(value: &str) -> Option<(Option<String>, String)> {
+    // A name ends where something else starts: a date, a time, a parenthesis.
+    let end = value
+        .split_whitespace()
+        .position(|w| {
+            w.chars().any(|c| c.is_ascii_digit()) || STOP.contains(&w.to_lowercase().as_str())
+        })
+        .unwrap_or(usize::MAX);
+    let value: String = value.split_whitespace().take(end).collect::<Vec<_>>().join(" ");
+    if value.is_empty() {
+        return None;
+    }
+    let (family_first, body) = match value.split_once(',') {
+        Some((family, rest))
+            if !rest.split_whitespace().all(is_dropped)
+                && !rest.trim().is_empty()
+                && !looks_like_credential(family, rest) =>
+        {
+            (Some(family), rest)
+        }
+        _ => (None, value.split(',').next().unwrap_or(&value)),
+    };
+    let words = |s: &str| -> Vec<String> {
+        s.split_whitespace()
+            .filter(|w| !is_dropped(w))
+            .map(|w| w.trim_matches(|c: char| !c.is_alphabetic() && c != '\'' && c != '-'))
+            .map(|w| w.trim_matches(['-', '\'']))
+            .filter(|w| !w.is_empty())
+            .map(title_case)
+            .collect()
+    };
+    let (given, family) = match family_first {
+        Some(family) => {
+            let fam = words(family);
+            let giv = words(body);
+            (giv.first().cloned(), fam.join(" "))
+        }
+        None => {
+            let w = words(body);
+            match w.as_slice() {
+                [] => return None,
+                [only] => (None, only.clone()),
+                // A middle initial is dropped: "Alice Q. Testpatient".
+                [first, .., last] => (Some(first.clone()), last.clone()),
+            }
+        }
+    };
+    if !usable(&family) {
+        return None;
+    }
+    Some((given.filter(|g| usable(g)), family))
+}
+
+/// One name word ("Last Name: TESTPATIENT").
+pub(crate) fn single_name(value: &str) -> Option<String> {
+    let w = value.split_whitespace().find(|w| !is_dropped(w))?;
+    let w = w.trim_matches(|c: char| !c.is_alphabetic() && c != '\'' && c != '-');
+    (usable(w) && !w.chars().any(|c| c.is_ascii_digit())).then(|| title_case(w))
+}
+
+fn usable(s: &str) -> bool {
+    s.chars().filter(|c| c.is_alphabetic()).count() >= 2
+}
+
+/// "TESTPATIENT" → "Testpatient", "O'BRIEN-FAKE" → "O'Brien-Fake"; mixed case is kept.
+pub(crate) fn title_case(w: &str) -> String {
+    if w.chars().any(|c| c.is_lowercase()) {
+        return w.to_string();
+    }
+    let mut out = String::with_capacity(w.len());
+    let mut start = true;
+    for c in w.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = c == '-' || c == '\'' || c == ' ';
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(s: &str) -> Option<(Option<&str>, String)> {
+        person_name(s).map(|(g, f)| (g.map(|g| &*g.leak()), f))
+    }
+
+    #[test]
+    fn names_in_both_orders() {
+        assert_eq!(name("TESTPATIENT, ALICE Q"), Some((Some("Alice"), "Testpatient".into())));
+        assert_eq!(name("Alice Q. Testpatient"), Some((Some("Alice"), "Testpatient".into())));
+        assert_eq!(name("Dr. Robert Fakedoc, MD"), Some((Some("Robert"), "Fakedoc".into())));
+        assert_eq!(name("Fakedoc, Robert, MD"), Some((Some("Robert"), "Fakedoc".into())));
+        assert_eq!(name("O'BRIEN-FAKE, JO"), Some((Some("Jo"), "O'Brien-Fake".into())));
+        assert_eq!(name("12345"), None);
+        assert_eq!(
+            name("Linda Nodoctor, MD on 03/02/2024"),
+            Some((Some("Linda"), "Nodoctor".into()))
+        );
+        assert_eq!(name("Priya Testwood, NP-C"), Some((Some("Priya"), "Testwood".into())));
+    }
+
+    #[test]
+    fn single_names() {
+        assert_eq!(single_name("TESTPATIENT").as_deref(), Some("Testpatient"));
+        assert_eq!(single_name(" 123 "), None);
+    }
+}
