@@ -31,8 +31,8 @@ pub(crate) struct Place {
 
 impl Line<'_> {
     /// The place of the text in byte range `start..end` of the line: the union of the boxes of
-    /// the tokens it touches and their lowest confidence (one badly read word makes a value
-    /// doubtful). Tokens without a letter or digit (OCR's "=" or "|" for a gap) do not count.
+    /// the tokens it touches and their mean confidence (as a page's is the mean of its words).
+    /// Tokens without a letter or digit (OCR's "=" or "|" for a gap) do not count.
     pub(crate) fn place(&self, start: usize, end: usize) -> Place {
         let text = self.text;
         let touched = self.tokens.iter().filter(|t| {
@@ -41,14 +41,16 @@ impl Line<'_> {
                 && text[t.start..t.end].chars().any(char::is_alphanumeric)
         });
         let mut bbox: Option<BBox> = None;
-        let mut confidence: Option<f32> = None;
+        let (mut sum, mut n) = (0.0, 0);
         for t in touched {
             if let Some(b) = t.bbox {
                 bbox = Some(bbox.map_or(b, |a| a.union(b)));
             }
-            confidence = Some(confidence.map_or(t.confidence, |c: f32| c.min(t.confidence)));
+            sum += t.confidence;
+            n += 1;
         }
-        Place { page: self.page, bbox, confidence: confidence.unwrap_or(0.0) }
+        let confidence = if n == 0 { 0.0 } else { sum / n as f32 };
+        Place { page: self.page, bbox, confidence }
     }
 
     /// The left edge of the token starting at or containing byte `at`, in pixels, if known.
@@ -149,7 +151,7 @@ mod tests {
         let p = lines[1].place(0, lines[1].text.len());
         assert_eq!(p.page, 2);
         assert_eq!(p.bbox, Some(BBox { x: 10, y: 100, w: 120, h: 20 }));
-        assert_eq!(p.confidence, 0.8);
+        assert!((p.confidence - 0.875).abs() < 1e-6);
         assert_eq!(lines[1].range_in_column(60, None), Some((5, 15)));
         assert_eq!(lines[1].range_in_column(200, None), None);
     }
