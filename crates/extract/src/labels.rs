@@ -181,8 +181,7 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             continue;
         }
         // Bare labels count only where their value validates; the others need their colon.
-        let candidates = found.clone();
-        let accepted: Vec<Found> = candidates
+        let accepted: Vec<Found> = found
             .iter()
             .enumerate()
             .filter(|(i, f)| {
@@ -192,7 +191,7 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
                 if !f.bare_ok {
                     return false;
                 }
-                let end = candidates.get(i + 1).map_or(line.text.len(), |g| g.start);
+                let end = found.get(i + 1).map_or(line.text.len(), |g| g.start);
                 validates(f.key, line.text.get(f.value_start..end).unwrap_or(""))
             })
             .map(|(_, f)| *f)

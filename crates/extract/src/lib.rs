@@ -176,7 +176,8 @@ mod tests {
     use super::*;
     use chartdex_core::{DocType, TextMethod};
 
-    fn page(text: &str) -> PageText {
+    /// A one-page OCR document of `text`, without word boxes.
+    pub(crate) fn page(text: &str) -> PageText {
         PageText {
             number: 1,
             text: text.into(),

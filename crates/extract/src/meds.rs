@@ -348,17 +348,9 @@ fn display_name(written: &str) -> String {
 mod tests {
     use super::*;
     use crate::layout;
-    use chartdex_core::{PageText, TextMethod};
 
     fn meds(text: &str) -> Vec<Medication> {
-        let page = PageText {
-            number: 1,
-            text: text.into(),
-            confidence: 0.9,
-            method: TextMethod::Ocr,
-            words: vec![],
-            meta: Default::default(),
-        };
+        let page = crate::tests::page(text);
         let lines = layout::lines(&page);
         let secs = sections::of_lines(lines.iter().map(|l| l.text));
         let mut out = Extraction::default();
