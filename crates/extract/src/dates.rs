@@ -41,6 +41,7 @@ fn parse_with(s: &str, ocr: bool) -> Option<Date> {
     let tokens: Vec<String> = s
         .split(|c: char| c == '/' || c == '-' || c == '.' || c == ',' || c.is_whitespace())
         .filter(|t| !t.is_empty())
+        .flat_map(split_month_day)
         .map(|t| if ocr { ocr_digits(t) } else { t.to_string() })
         .collect();
     let t: Vec<&str> = tokens.iter().map(String::as_str).collect();
@@ -109,6 +110,16 @@ fn year(t: &str) -> Option<(u32, bool)> {
         4 => num(t).map(|y| (y, false)),
         2 => num(t).map(|y| (if y <= 30 { 2000 + y } else { 1900 + y }, true)),
         _ => None,
+    }
+}
+
+/// A month name run into its day where OCR lost the space ("Jul10"): the two apart.
+fn split_month_day(t: &str) -> Vec<&str> {
+    match t.find(|c: char| c.is_ascii_digit()) {
+        Some(at) if at >= 3 && month(&t[..at]).is_some() && is_num(&t[at..]) => {
+            vec![&t[..at], &t[at..]]
+        }
+        _ => vec![t],
     }
 }
 

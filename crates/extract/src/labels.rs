@@ -7,7 +7,7 @@
 //! their colon, but only when the value after them validates.
 
 use crate::dates::{self, Date};
-use crate::layout::{split_tokens, Line};
+use crate::layout::{split_tokens, Line, Token};
 use crate::names::{person_name, single_name};
 use crate::{npi_is_valid, Extraction};
 use regex::Regex;
@@ -37,11 +37,16 @@ const LABELS: &[(&str, Key, bool)] = &[
     (r"last\s+name|family\s+name|surname", Key::Family, false),
     (r"first\s+name|given\s+name", Key::Given, false),
     (
-        r"mrn\s*#?|m\.r\.n\.?|medical\s+record\s+(?:no\.?|number|#)|med\.?\s*rec\.?\s*(?:no\.?|#)?|chart\s*(?:#|no\.?|number)|patient\s+id|pt\.?\s+id",
+        r"mrn\s*#?|m\.r\.n\.?|medical\s+record\s+(?:no\.?|number|#)|med\.?\s*rec\.?\s*(?:no\.?|#)?|chart\s*[:.]?\s*(?:#|no\.?|number)|patient\s+id|pt\.?\s+id",
         Key::Mrn,
         true,
     ),
-    (r"d[.:,]?\s?[o0][.:,]?\s?b\b\.?|date\s+of\s+birth|birth\s*date", Key::Dob, true),
+    (
+        // "D.O.B." with its dots as OCR reads them on poor scans ("D.O:Bs", "D,©:8::").
+        r"d[.:,]?\s?[o0][.:,]?\s?b\b\.?|d[.:,;<]{1,2}[o0©][.:,;]{1,2}[b8][a-z0-9]?[.:,;>]*|date\s+of\s+birth|birth\s*date",
+        Key::Dob,
+        true,
+    ),
     (r"sex|gender", Key::Sex, true),
     (
         r"date\s+of\s+service|dos|service\s+date|date\s+of\s+visit|visit\s+date|encounter\s+date",
@@ -54,7 +59,7 @@ const LABELS: &[(&str, Key, bool)] = &[
         true,
     ),
     (r"date", Key::Dos(2), false),
-    (r"npi\s*(?:#|no\.?|number)?", Key::Npi, true),
+    (r"npi\.?\s*(?:#|no\.?|number)?", Key::Npi, true),
     (
         r"attending\s+physician|attending|rendering\s+provider|ordering\s+provider|ordering\s+physician|referring\s+provider|referring\s+physician|prescriber|surgeon|radiologist|pathologist|provider|physician|(?:electronically\s+)?signed\s+by",
         Key::Provider,
@@ -103,8 +108,10 @@ struct LabelSet {
 }
 
 static LABEL_SET: LazyLock<LabelSet> = LazyLock::new(|| {
-    let alts: Vec<String> = LABELS.iter().map(|(p, _, _)| format!("({p})")).collect();
-    let re = Regex::new(&format!(r"(?i)\b(?:{})(?:\s*([:;])\s*|\s+|$)", alts.join("|")))
+    // OCR reads some spaces between a label's words as hyphens ("Medical-Record Number").
+    let alts: Vec<String> =
+        LABELS.iter().map(|(p, _, _)| format!("({})", p.replace(r"\s+", r"[\s-]+"))).collect();
+    let re = Regex::new(&format!(r"(?i)\b(?:{})(?:[.,]?\s*([:;])\s*|\s+|$)", alts.join("|")))
         .expect("label regex is valid");
     LabelSet {
         re,
@@ -128,6 +135,9 @@ struct Found {
 
 fn find_labels(text: &str) -> Vec<Found> {
     let set = &*LABEL_SET;
+    // OCR reads a form's blank or a wide gap as "_" ("_D.O.B.:"): not a word character here.
+    // (One byte for one, so offsets stay those of `text`.)
+    let text = &text.replace('_', " ");
     set.re
         .captures_iter(text)
         .filter_map(|c| {
@@ -171,13 +181,20 @@ impl Default for State {
 pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut State) {
     for (n, line) in lines.iter().enumerate() {
         let next = lines[n + 1..].iter().find(|l| !l.text.trim().is_empty());
-        let found = find_labels(line.text);
+        let adjacent = lines.get(n + 1).is_some_and(|l| !l.text.trim().is_empty());
+        let mut found = find_labels(line.text);
+        if let Some(prev) = n.checked_sub(1).map(|p| &lines[p]) {
+            join_split_label(prev, line, &mut found);
+        }
         if found.is_empty() {
             continue;
         }
+        // The line under this one on the page: the next in the text, unless the page segmenter
+        // put another block's line there.
+        let under = line_under(lines, n);
         let row = is_label_row(line.text, &found);
-        if let Some(next) = next.filter(|n| row && !find_labels(n.text).iter().any(|g| g.punct)) {
-            read_label_row(line, &found, next, out, state);
+        if let Some(under) = under.filter(|u| row && !find_labels(u.text).iter().any(|g| g.punct)) {
+            read_label_row(line, &found, under, out, state);
             continue;
         }
         // Bare labels count only where their value validates; the others need their colon.
@@ -199,30 +216,176 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
         for (i, f) in accepted.iter().enumerate() {
             let end = accepted.get(i + 1).map_or(line.text.len(), |g| g.start);
             let (vs, ve) = trimmed(line.text, f.value_start, end);
-            if vs < ve {
-                apply(f.key, line, vs, ve, 1.0, out, state);
-                continue;
-            }
+            // The line's last value may go on at the start of the next line, as text wraps.
+            let wrapped = next.filter(|_| i + 1 == accepted.len()).and_then(|next| {
+                continuation(f.key, line, next, adjacent).map(|range| (next, range))
+            });
             let next_x = accepted.get(i + 1).and_then(|g| line.x_at(g.start));
             // Nothing after the label in the text: the page segmenter may have put the value
-            // to its right in another block; else it may be under the label, in its column.
-            if let Some((l, vs, ve)) = same_row(lines, line, f, next_x) {
-                apply(f.key, l, vs, ve, 0.9, out, state);
+            // to its right in another block (found on the label's row by its box).
+            let value = if vs < ve {
+                Some((line, vs, ve, 1.0))
+            } else {
+                same_row(lines, line, f, next_x).map(|(l, vs, ve)| (l, vs, ve, 0.9))
+            };
+            if let Some((l, vs, ve, factor)) = value {
+                if let Some((next, (cs, ce))) = wrapped {
+                    let (text, tokens) = joined(l, vs, ve, next, cs, ce);
+                    let whole = Line { page: l.page, text: &text, tokens };
+                    if cut_short(f.key, &l.text[vs..ve], whole.text) {
+                        apply(f.key, &whole, 0, whole.text.len(), factor * 0.95, out, state);
+                        continue;
+                    }
+                }
+                apply(f.key, l, vs, ve, factor, out, state);
                 continue;
             }
-            let Some(next) = next else { continue };
+            // Else the value may be under the label, in its column, or wrapped to the next line.
+            let Some(under) = under else { continue };
             let (Some(from), to) =
                 (line.x_at(f.start), accepted.get(i + 1).and_then(|g| line.x_at(g.start)))
             else {
                 continue;
             };
-            if !find_labels(next.text).iter().any(|g| g.punct) {
-                if let Some((vs, ve)) = next.range_in_column(from, to) {
-                    apply(f.key, next, vs, ve, 0.95, out, state);
+            if !find_labels(under.text).iter().any(|g| g.punct) {
+                if let Some((vs, ve)) = under.range_in_column(from, to) {
+                    apply(f.key, under, vs, ve, 0.95, out, state);
+                    continue;
                 }
+            }
+            if let Some((next, (cs, ce))) = wrapped {
+                apply(f.key, next, cs, ce, 0.9, out, state);
             }
         }
     }
+}
+
+/// The line right under line `n` on the page: the next line of the text if it stands there,
+/// else the line that does (tesseract reads a form's columns as separate blocks, so the line
+/// after "Rendering Provider:" in the text may be from far down the page). Without boxes, the
+/// next line of the text.
+fn line_under<'l, 'a>(lines: &'l [Line<'a>], n: usize) -> Option<&'l Line<'a>> {
+    let line = &lines[n];
+    let next = lines[n + 1..].iter().find(|l| !l.text.trim().is_empty());
+    let boxes: Vec<_> = line.tokens.iter().filter_map(|t| t.bbox).collect();
+    let (Some(a), Some(last)) = (boxes.first(), boxes.last()) else { return next };
+    let (left, right) = (a.x.saturating_sub(2 * a.h), last.x + last.w + 2 * a.h);
+    // The word of `other` nearest in x to this line's first word, if within this line's span.
+    let nearest = |other: &Line<'_>| {
+        let b = other.tokens.iter().filter_map(|t| t.bbox).min_by_key(|b| b.x.abs_diff(a.x))?;
+        (b.x >= left && b.x <= right).then_some(b)
+    };
+    // The next line of the text, unless it is clearly elsewhere: above, or rows further down.
+    if let Some(next) = next {
+        match nearest(next) {
+            Some(b) if b.y + b.h >= a.y && b.y <= a.y + a.h * 3 => return Some(next),
+            None if next.tokens.iter().all(|t| t.bbox.is_none()) => return Some(next),
+            _ => {}
+        }
+    }
+    // Else the line whose words stand right under this one.
+    lines
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != n)
+        .filter_map(|(_, l)| {
+            let b = nearest(l)?;
+            let below = b.y.checked_sub(a.y + a.h / 2)?;
+            (b.y > a.y && below <= a.h * 5 / 2).then_some((below, l))
+        })
+        .min_by_key(|(below, _)| *below)
+        .map(|(_, l)| l)
+}
+
+/// A label broken over two lines ("… Birth" / "Date: 1939-01-18"): when the previous line's last
+/// word and the label starting this line make a longer label together, this line's first label
+/// takes that label's meaning.
+fn join_split_label(prev: &Line<'_>, line: &Line<'_>, found: &mut [Found]) {
+    let lead = line.text.len() - line.text.trim_start().len();
+    let (Some(first), Some(last)) = (found.first_mut(), prev.tokens.last()) else { return };
+    let word = &prev.text[last.start..last.end];
+    if first.start != lead || !word.chars().all(char::is_alphabetic) {
+        return;
+    }
+    let shift = word.len() + 1;
+    let text = format!("{word} {}", &line.text[lead..]);
+    if let Some(g) = find_labels(&text).first() {
+        if g.start == 0 && g.end == first.end - lead + shift {
+            first.key = g.key;
+            first.bare_ok = g.bare_ok;
+        }
+    }
+}
+
+/// Where a line's last value goes on when text wrapped: the start of the next line, up to its
+/// first label, when that line follows right under this one from its left margin and does not
+/// start with a label of its own. A name goes on for a few words at most, never past a colon.
+fn continuation(
+    key: Key,
+    line: &Line<'_>,
+    next: &Line<'_>,
+    adjacent: bool,
+) -> Option<(usize, usize)> {
+    let (first, next_first) = (line.tokens.first()?, next.tokens.first()?);
+    // Measured at the left margin, where a skewed page's lines are as far apart as anywhere.
+    match (first.bbox, next_first.bbox) {
+        (Some(a), Some(b)) => {
+            let below = b.y.saturating_sub(a.y + a.h);
+            if b.x > a.x + 2 * a.h || below > a.h * 3 / 2 || b.y <= a.y {
+                return None;
+            }
+        }
+        // No boxes (a text layer): only the very next line of the text.
+        _ if !adjacent => return None,
+        _ => {}
+    }
+    let labels = find_labels(next.text);
+    if labels.first().is_some_and(|g| g.start <= next_first.start) {
+        return None;
+    }
+    let end = labels.iter().find(|g| g.punct).map_or(next.text.len(), |g| g.start);
+    let (cs, ce) = trimmed(next.text, next_first.start, end);
+    let value = next.text.get(cs..ce)?;
+    let name = matches!(key, Key::Patient | Key::Provider | Key::Family | Key::Given);
+    if cs >= ce || (name && (value.contains(':') || value.split_whitespace().count() > 4)) {
+        return None;
+    }
+    Some((cs, ce))
+}
+
+/// True when a line's last value is cut short and reads whole with its continuation: a name of
+/// one word ("Rendering Provider: Samuel" / "Mockwell, MD"), a date without its year
+/// ("D.O.B.: June 4," / "1997").
+fn cut_short(key: Key, value: &str, whole: &str) -> bool {
+    match key {
+        Key::Patient | Key::Provider => {
+            value.split_whitespace().count() == 1
+                && person_name(whole).is_some_and(|(given, _)| given.is_some())
+        }
+        Key::Dob | Key::Dos(_) => leading_date(value).is_none() && leading_date(whole).is_some(),
+        _ => false,
+    }
+}
+
+/// A value and its continuation on the next line as one line of text, with their tokens.
+fn joined(
+    line: &Line<'_>,
+    vs: usize,
+    ve: usize,
+    next: &Line<'_>,
+    cs: usize,
+    ce: usize,
+) -> (String, Vec<Token>) {
+    let text = format!("{} {}", &line.text[vs..ve], &next.text[cs..ce]);
+    let shift = ve - vs + 1;
+    let mut tokens = Vec::new();
+    for t in line.tokens.iter().filter(|t| t.start >= vs && t.end <= ve) {
+        tokens.push(Token { start: t.start - vs, end: t.end - vs, ..t.clone() });
+    }
+    for t in next.tokens.iter().filter(|t| t.start >= cs && t.end <= ce) {
+        tokens.push(Token { start: t.start - cs + shift, end: t.end - cs + shift, ..t.clone() });
+    }
+    (text, tokens)
 }
 
 /// The words to the right of a label with nothing after it in its line, on the same row of the
@@ -272,7 +435,8 @@ fn is_label_row(text: &str, found: &[Found]) -> bool {
         at = f.value_start.max(f.end);
     }
     rest.push_str(text.get(at..).unwrap_or(""));
-    rest.chars().all(|c| c.is_whitespace() || ":;#|".contains(c))
+    // Stray specks and rules OCR reads as punctuation ("—", "|", ".") do not make it text.
+    !rest.chars().any(char::is_alphanumeric)
 }
 
 /// Values in the line under a row of labels. The value line is cut into columns at its wide
@@ -287,10 +451,14 @@ fn read_label_row(
 ) {
     let xs: Option<Vec<u32>> = found.iter().map(|f| labels.x_at(f.start)).collect();
     let slack = labels.tokens.iter().filter_map(|t| t.bbox).map(|b| b.h).max().unwrap_or(20) * 2;
+    let cols = columns(values, found.len());
     let ranges: Vec<Option<(usize, usize)>> = match xs {
+        // As many columns as labels: one each, in order (a short value may end far left of
+        // the next label, so the next value starts left of its own label).
+        Some(_) if cols.len() == found.len() => cols.into_iter().map(Some).collect(),
         Some(xs) => {
             let mut ranges: Vec<Option<(usize, usize)>> = vec![None; found.len()];
-            for (cs, ce) in columns(values) {
+            for (cs, ce) in cols {
                 let Some(x) = values.x_at(cs) else { continue };
                 let i = xs.iter().rposition(|&lx| lx <= x + slack).unwrap_or(0);
                 ranges[i] = Some(ranges[i].map_or((cs, ce), |(s, _)| (s, ce)));
@@ -314,34 +482,62 @@ fn read_label_row(
     }
 }
 
-/// A line cut at its wide gaps (more than one and a half times the height of its words, or two
-/// spaces in text without boxes): the byte ranges of its columns.
-fn columns(line: &Line<'_>) -> Vec<(usize, usize)> {
-    let toks = &line.tokens;
-    if toks.is_empty() {
-        return Vec::new();
-    }
-    let mut heights: Vec<u32> = toks.iter().filter_map(|t| t.bbox.map(|b| b.h)).collect();
+/// A line cut at its wide gaps (more than three quarters of the height of its words — two or
+/// three spaces, where words of one value stand one space apart — or two spaces in text without
+/// boxes) into at most `at_most` columns (one per label: where there are more, only the widest
+/// gaps cut, as a noisy scan widens some word spaces): the byte ranges of its columns.
+fn columns(line: &Line<'_>, at_most: usize) -> Vec<(usize, usize)> {
+    let text = line.text;
+    let mut heights: Vec<u32> = line.tokens.iter().filter_map(|t| t.bbox.map(|b| b.h)).collect();
     heights.sort_unstable();
     let height = heights.get(heights.len() / 2).copied();
-    let mut out = vec![(toks[0].start, toks[0].end)];
-    for pair in toks.windows(2) {
-        let wide = match (pair[0].bbox, pair[1].bbox, height) {
-            (Some(a), Some(b), Some(h)) => b.x.saturating_sub(a.x + a.w) > (h * 3 / 2).max(8),
-            _ => line.text[pair[0].end..pair[1].start].len() >= 2,
-        };
-        if wide {
-            out.push((pair[1].start, pair[1].end));
-        } else if let Some(last) = out.last_mut() {
-            last.1 = pair[1].end;
+    // Each column with the width of the gap before it (a separator counts as the widest).
+    let mut cols: Vec<((usize, usize), u32)> = Vec::new();
+    let mut prev: Option<&Token> = None;
+    let mut separated = false;
+    for t in &line.tokens {
+        // A token with no letter or digit (a table rule read as "|") separates columns.
+        if !text[t.start..t.end].chars().any(char::is_alphanumeric) {
+            separated = true;
+            continue;
         }
+        let gap = match (prev, separated) {
+            (None, _) => 0,
+            (Some(_), true) => u32::MAX,
+            (Some(p), false) => match (p.bbox, t.bbox, height) {
+                (Some(a), Some(b), Some(h)) => {
+                    let gap = b.x.saturating_sub(a.x + a.w);
+                    if gap > (h * 3 / 4).max(8) {
+                        gap
+                    } else {
+                        0
+                    }
+                }
+                _ => u32::from(text[p.end..t.start].len() >= 2),
+            },
+        };
+        match cols.last_mut() {
+            Some(((_, end), _)) if gap == 0 => *end = t.end,
+            _ => cols.push(((t.start, t.end), gap)),
+        }
+        prev = Some(t);
+        separated = false;
     }
-    out
+    while cols.len() > at_most.max(1) {
+        // Join the column behind the narrowest gap to the one before it.
+        let Some(i) = (1..cols.len()).min_by_key(|&i| cols[i].1) else { break };
+        let ((_, end), _) = cols.remove(i);
+        cols[i - 1].0 .1 = end;
+    }
+    cols.into_iter().map(|(c, _)| c).collect()
 }
 
+/// The range without surrounding space, nor the marks OCR leaves before a value (a doubled
+/// colon, a form's "_", a rule read as "|" or "—").
 fn trimmed(text: &str, start: usize, end: usize) -> (usize, usize) {
     let Some(s) = text.get(start..end) else { return (start, start) };
-    let lead = s.len() - s.trim_start().len();
+    let lead =
+        s.len() - s.trim_start_matches(|c: char| c.is_whitespace() || ":;_|=~—–".contains(c)).len();
     let trail = s.len() - s.trim_end().len();
     (start + lead, (end - trail).max(start + lead))
 }
@@ -371,6 +567,10 @@ fn apply(
     out: &mut Extraction,
     state: &mut State,
 ) {
+    let ve = match key {
+        Key::Patient | Key::Family | Key::Given | Key::Provider => name_end(line, vs, ve),
+        _ => ve,
+    };
     let value = &line.text[vs..ve];
     let place =
         |n: usize| line.place(vs, if n == 0 { ve } else { first_tokens_end(line.text, vs, ve, n) });
@@ -469,6 +669,36 @@ fn apply(
     }
 }
 
+/// Where a name value ends when a label chartdex does not know follows it on the line ("Pt
+/// Name: Alice Testpatient    Visit Type: …", "Name: Chart.#: …"): at the widest gap before
+/// that label's colon; with no gap to tell where the label starts, the value is not trusted.
+fn name_end(line: &Line<'_>, vs: usize, ve: usize) -> usize {
+    let Some(colon) = split_tokens(&line.text[vs..ve])
+        .find(|(_, t)| t.ends_with(':') || t.contains('#'))
+        .map(|(at, _)| vs + at)
+    else {
+        return ve;
+    };
+    let toks: Vec<&Token> =
+        line.tokens.iter().filter(|t| t.start >= vs && t.end <= colon).collect();
+    let widest = toks
+        .windows(2)
+        .filter_map(|p| {
+            let gap = match (p[0].bbox, p[1].bbox) {
+                (Some(a), Some(b)) => {
+                    let gap = b.x.saturating_sub(a.x + a.w);
+                    (gap > a.h).then_some(gap)?
+                }
+                _ => {
+                    u32::try_from(line.text[p[0].end..p[1].start].len()).ok().filter(|&n| n >= 2)?
+                }
+            };
+            Some((gap, p[0].end))
+        })
+        .max_by_key(|(gap, _)| *gap);
+    widest.map_or(vs, |(_, end)| end)
+}
+
 fn first_token(value: &str) -> String {
     value.split_whitespace().next().unwrap_or("").to_string()
 }
@@ -482,7 +712,18 @@ fn date_read_as(value: &str, n: usize) -> Option<String> {
 /// The first token of a value as an identifier (MRN): letters, digits and hyphens, with at least
 /// three digits; a letter O among digits is read as zero (then `true`: corrected).
 pub(crate) fn identifier(value: &str) -> Option<(String, bool)> {
-    let token = value.split_whitespace().next()?.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    let mut words = value.split_whitespace();
+    let first = words.next()?;
+    identifier_token(first).or_else(|| {
+        // OCR may split one identifier at a gap ("MR1 32263"): joined, if it then reads as one.
+        first.chars().any(|c| c.is_ascii_digit()).then_some(())?;
+        let second = words.next().filter(|w| w.chars().all(|c| c.is_ascii_digit()))?;
+        identifier_token(&format!("{first}{second}"))
+    })
+}
+
+fn identifier_token(token: &str) -> Option<(String, bool)> {
+    let token = token.trim_matches(|c: char| !c.is_ascii_alphanumeric());
     let digits = token.chars().filter(char::is_ascii_digit).count();
     if token.len() < 4
         || digits < 3
@@ -501,7 +742,21 @@ pub(crate) fn identifier(value: &str) -> Option<(String, bool)> {
 /// An NPI: the first token's ten digits with a valid check digit. OCR letters among the digits
 /// (O, o, l, I) are read as digits only when that makes the check digit hold.
 fn npi(value: &str) -> Option<(String, bool)> {
-    let token = value.split_whitespace().next().unwrap_or("");
+    let words: Vec<&str> = value.split_whitespace().take(2).collect();
+    let first = words.first().copied().unwrap_or("");
+    npi_token(first).or_else(|| {
+        let second = words.get(1)?;
+        // A speck before the number ("#2: 2235289768"), or the number split at a gap.
+        if first.chars().filter(char::is_ascii_alphanumeric).count() <= 2 {
+            if let Some(found) = npi_token(second) {
+                return Some(found);
+            }
+        }
+        npi_token(&format!("{first}{second}"))
+    })
+}
+
+fn npi_token(token: &str) -> Option<(String, bool)> {
     let token = token.trim_matches(|c: char| !c.is_ascii_alphanumeric());
     if token.chars().all(|c| c.is_ascii_digit() || c == '-') {
         let digits: String = token.chars().filter(char::is_ascii_digit).collect();
@@ -560,6 +815,9 @@ mod tests {
         assert_eq!(npi("l234567893"), Some(("1234567893".into(), true)));
         assert_eq!(npi("1234567890"), None);
         assert_eq!(npi("l23456789O"), None);
+        assert_eq!(npi("#2: 1234567893"), Some(("1234567893".into(), false)));
+        assert_eq!(npi("123456789 3"), Some(("1234567893".into(), false)));
+        assert_eq!(npi("123456789 0"), None);
     }
 
     #[test]
@@ -586,11 +844,32 @@ mod tests {
     }
 
     #[test]
+    fn ocr_mangled_dob_labels_and_stray_punctuation() {
+        for text in ["D.O:Bs 1990-12-08", "D,©:8:: 1990-12-08", "_D.O.B.: 1990-12-08"] {
+            let f = find_labels(text);
+            assert_eq!(f.first().map(|f| f.key), Some(Key::Dob), "{text}");
+        }
+        let f = find_labels("NPI. #: 1612136097");
+        assert_eq!((f[0].key, f[0].punct), (Key::Npi, true));
+        let f = find_labels("Registration Date — Physician");
+        assert!(is_label_row("Registration Date — Physician", &f));
+    }
+
+    #[test]
+    fn an_identifier_split_by_ocr_is_joined_only_when_it_then_reads_as_one() {
+        assert_eq!(identifier("MR1 32263"), Some(("MR132263".into(), false)));
+        assert_eq!(identifier("00123456 789"), Some(("00123456".into(), false)));
+        assert_eq!(identifier("MR1 Smith"), None);
+    }
+
+    #[test]
     fn a_name_label_qualified_by_another_role_is_not_the_patient() {
         let f = find_labels("Emergency Contact Name: Pat Fakename");
         assert_eq!(f[0].key, Key::Other);
         let f = find_labels("Name: Pat Fakename");
         assert_eq!(f[0].key, Key::Patient);
+        let f = find_labels("Name: Chart.#: 58166449");
+        assert_eq!(f.iter().map(|f| f.key).collect::<Vec<_>>(), [Key::Patient, Key::Mrn]);
     }
 }
 
@@ -658,5 +937,118 @@ mod layout_tests {
         let e = extract(&[p]);
         assert_eq!(e.fields.patient.mrn.as_deref(), Some("73295840"));
         assert_eq!(e.fields.patient.dob.as_deref(), Some("1977-12-16"));
+    }
+
+    #[test]
+    fn values_wrapped_to_the_next_line_are_read_whole() {
+        let p = page(&[
+            &[("Pt", 201), ("Name:", 240), ("TESTPATIENT,", 330), ("ESTHER", 520), ("Birth", 650)],
+            &[("Date:", 201), ("02/11/2001", 290), ("DOS:", 450), ("June", 520), ("4,", 590)],
+            &[("2022", 201), ("Rendering", 280), ("Provider:", 420), ("Samuel", 560)],
+            &[("Mockwell,", 201), ("MD", 340)],
+            &[("Chart", 201), ("#:", 280), ("07129428", 330)],
+        ]);
+        let e = extract(&[p]);
+        let f = &e.fields;
+        // "Birth" ends one line and "Date:" starts the next: a birth date, not a visit date.
+        assert_eq!(f.patient.dob.as_deref(), Some("2001-02-11"));
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("07129428"));
+        // "June 4," goes on with "2022"; the provider's name is all of the next line after it.
+        assert_eq!(f.service_date.as_deref(), Some("2022-06-04"));
+        assert_eq!(f.provider.given.as_deref(), Some("Samuel"));
+        assert_eq!(f.provider.family.as_deref(), Some("Mockwell"));
+        // The evidence box spans both lines.
+        let dos = e.evidence_for("service_date").unwrap();
+        assert_eq!(dos.bbox.map(|b| (b.y, b.h)), Some((146, 67)));
+    }
+
+    #[test]
+    fn a_name_cut_short_goes_on_only_into_a_line_that_continues_it() {
+        // The next line starts with a label: no continuation.
+        let p = page(&[
+            &[("Gender:", 201), ("M", 320), ("Rendering", 400), ("Provider:", 540)],
+            &[("NPI:", 201), ("1234567893", 280)],
+        ]);
+        let e = extract(&[p]);
+        assert_eq!(e.fields.provider.family, None);
+        assert_eq!(e.fields.provider.npi.as_deref(), Some("1234567893"));
+        // The next line is indented far right of this one's margin: not a wrapped line.
+        let p = page(&[
+            &[("Sex:", 201), ("F", 280), ("Physician:", 400), ("Samuel", 560)],
+            &[("Mockwell,", 700), ("MD", 840)],
+        ]);
+        let e = extract(&[p]);
+        assert_eq!(e.fields.provider.given, None);
+        assert_eq!(e.fields.provider.family.as_deref(), Some("Samuel"));
+    }
+
+    #[test]
+    fn a_form_value_is_read_from_the_line_under_its_label_on_the_page_not_in_the_text() {
+        // Tesseract read the form's right column as its own block: in the text, the line after
+        // the label is from further down the page.
+        let mut p = page(&[
+            &[("Rendering", 600), ("Provider:", 740)],
+            &[("Specimen:", 201), ("Whole", 340), ("blood.", 430)],
+            &[("Rosa", 600), ("Notaphys,", 680), ("MD", 820)],
+            &[("Medical-Record", 201), ("Number:", 420), ("80187699", 540)],
+        ]);
+        for w in &mut p.words[2..5] {
+            w.bbox.y = 100 + 46 * 5;
+        }
+        for w in &mut p.words[5..8] {
+            w.bbox.y = 146;
+        }
+        let e = extract(&[p]);
+        assert_eq!(e.fields.provider.given.as_deref(), Some("Rosa"));
+        assert_eq!(e.fields.provider.family.as_deref(), Some("Notaphys"));
+        // OCR's hyphen for a space does not hide a label.
+        assert_eq!(e.fields.patient.mrn.as_deref(), Some("80187699"));
+    }
+
+    #[test]
+    fn a_name_ends_before_a_label_chartdex_does_not_know() {
+        let p = page(&[
+            &[("Pt", 201), ("Name:", 240), ("Alice", 330), ("Testpatient", 420), ("Visit", 700)],
+            &[("Physician:", 201), ("Visit", 330), ("Type:", 420), ("follow-up", 520)],
+        ]);
+        let mut p = p;
+        p.words.insert(
+            5,
+            Word {
+                text: "Type:".into(),
+                bbox: BBox { x: 780, y: 100, w: 70, h: 21 },
+                confidence: 0.93,
+            },
+        );
+        p.text = p.text.replacen("Visit\n", "Visit Type:\n", 1);
+        let e = extract(&[p]);
+        assert_eq!(e.fields.patient.given.as_deref(), Some("Alice"));
+        assert_eq!(e.fields.patient.family.as_deref(), Some("Testpatient"));
+        // No gap to tell the name from the label: no provider rather than "Visit".
+        assert_eq!(e.fields.provider.family, None);
+    }
+
+    #[test]
+    fn form_values_go_to_their_labels_in_order_and_rules_separate_them() {
+        let p = page(&[
+            &[
+                ("Date", 201),
+                ("of", 267),
+                ("Admission:", 300),
+                ("Attending", 520),
+                ("Physician:", 660),
+            ],
+            // The provider's name starts left of its label, far from the date.
+            &[("7/18/15", 201), ("Samuel", 440), ("Mockwell,", 540), ("MD", 680)],
+            &[("D.O.B.:", 201), ("Gender:", 420)],
+            &[("November", 201), ("11,1935", 330), ("|", 440), ("Female", 470)],
+        ]);
+        let e = extract(&[p]);
+        let f = &e.fields;
+        assert_eq!(f.service_date.as_deref(), Some("2015-07-18"));
+        assert_eq!(f.provider.family.as_deref(), Some("Mockwell"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1935-11-11"));
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
     }
 }
