@@ -137,7 +137,13 @@ fn find_labels(text: &str) -> Vec<Found> {
     let set = &*LABEL_SET;
     // OCR reads a form's blank or a wide gap as "_" ("_D.O.B.:"): not a word character here.
     // (One byte for one, so offsets stay those of `text`.)
-    let text = &text.replace('_', " ");
+    let spaced;
+    let text = if text.contains('_') {
+        spaced = text.replace('_', " ");
+        &spaced
+    } else {
+        text
+    };
     set.re
         .captures_iter(text)
         .filter_map(|c| {
