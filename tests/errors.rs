@@ -116,7 +116,17 @@ fn usage_errors_exit_2() {
 fn commands_without_a_data_directory_exit_1_with_a_hint() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("nothing-here");
-    for args in [&["search", "x"][..], &["show", "abcd"], &["export"], &["rejects"], &["reindex"]] {
+    let commands = [
+        &["search", "x"][..],
+        &["show", "abcd"],
+        &["export"],
+        &["rejects"],
+        &["reindex"],
+        &["audit"],
+        &["restore", "abcd", "--to", "out"],
+        &["log"],
+    ];
+    for args in commands {
         let out = chartdex(&data, args);
         assert_code(&out, 1);
         assert!(stderr(&out).contains("chartdex ingest"), "{args:?}: {}", stderr(&out));

@@ -8,3 +8,4 @@ mod formats;
 mod ingest;
 mod review;
 mod search;
+mod vault;

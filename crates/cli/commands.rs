@@ -7,6 +7,7 @@ use crate::Outcome;
 use anyhow::{Context, Result};
 use chartdex_index::SearchIndex;
 use chartdex_ocr::{OcrError, Preprocess, Recognizer, TesseractConfig, TesseractEngine};
+use chartdex_pipeline::access::{self, Access};
 use chartdex_pipeline::{Catalogue, DataDir, IngestOptions, RunSummary};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::Path;
@@ -20,16 +21,34 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
         Command::Export(args) => export(&data, args),
         Command::Rejects(args) => rejects(&data, args.json),
         Command::Review(args) => review(&data, args.json),
+        Command::Audit(args) => crate::audit::audit(&data, args),
+        Command::Restore(args) => crate::audit::restore(&data, args),
+        Command::Log(args) => crate::audit::log(&data, args.json),
         Command::Reindex => reindex(&data),
         Command::Reextract(args) => reextract(&data, args.json),
     }
 }
 
-fn stdout() -> BufWriter<io::StdoutLock<'static>> {
+pub(crate) fn stdout() -> BufWriter<io::StdoutLock<'static>> {
     BufWriter::new(io::stdout().lock())
 }
 
-fn open_existing(data: &Path) -> Result<(DataDir, Catalogue)> {
+/// Appends a record to the access log. Called before any patient data is shown or written, so
+/// nothing leaves the archive without its record; if the record cannot be written, nothing does.
+pub(crate) fn log_access(
+    dir: &DataDir,
+    action: &str,
+    what: serde_json::Value,
+    results: u64,
+) -> Result<()> {
+    let access = Access { action: action.to_string(), what, results };
+    access::record(dir, access).with_context(|| {
+        format!("cannot write the access log {}", access::log_file(dir).display())
+    })?;
+    Ok(())
+}
+
+pub(crate) fn open_existing(data: &Path) -> Result<(DataDir, Catalogue)> {
     let dir = DataDir::open_existing(data)?;
     warn_if_shared(&dir);
     let cat = Catalogue::open(&dir.catalogue_path()).context("cannot open the catalogue")?;
@@ -73,6 +92,9 @@ fn ingest(data: &Path, args: IngestArgs) -> Result<Outcome> {
     let result = chartdex_pipeline::ingest(&dir, &args.paths, &engines, &opts, &progress);
     progress.finish();
     let summary = result?;
+    let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+    let what = serde_json::json!({ "paths": paths, "files_seen": summary.files_seen });
+    log_access(&dir, "ingest", what, summary.documents_new)?;
     let mut out = stdout();
     if args.json {
         serde_json::to_writer(&mut out, &summary_json(&summary))?;
@@ -131,6 +153,8 @@ fn search(data: &Path, args: SearchArgs) -> Result<Outcome> {
     let index = SearchIndex::open(&dir.index_dir())?;
     let query = args.query.join(" ");
     let hits = index.search(&query, args.limit)?;
+    let what = serde_json::json!({ "query": query, "limit": args.limit });
+    log_access(&dir, "search", what, hits.len() as u64)?;
     let mut out = stdout();
     let color = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for hit in &hits {
@@ -194,8 +218,9 @@ fn marked(snippet: &str, highlights: &[(usize, usize)], color: bool) -> String {
 }
 
 fn show(data: &Path, args: ShowArgs) -> Result<Outcome> {
-    let (_dir, cat) = open_existing(data)?;
+    let (dir, cat) = open_existing(data)?;
     let id = cat.resolve(&args.id)?;
+    log_access(&dir, "show", serde_json::json!({ "ids": [id.as_str()] }), 1)?;
     let doc =
         cat.document(&id)?.with_context(|| format!("document {id} vanished from the catalogue"))?;
     let pages = cat.pages(&id)?;
@@ -218,6 +243,10 @@ fn show(data: &Path, args: ShowArgs) -> Result<Outcome> {
     for (i, s) in doc.sources.iter().enumerate() {
         let label = if i == 0 { "source:" } else { "" };
         writeln!(out, "{label:<13} {}", s.rel_path)?;
+    }
+    for v in cat.versions(&id)? {
+        let which = if v.earlier { "earlier version:" } else { "later version:" };
+        writeln!(out, "{which} {}  ({})", v.id, v.rel_path)?;
     }
     if !doc.digitized {
         writeln!(
@@ -317,7 +346,14 @@ fn join_or_dash(v: &[String]) -> String {
 }
 
 fn export(data: &Path, args: ExportArgs) -> Result<Outcome> {
-    let (_dir, cat) = open_existing(data)?;
+    let (dir, cat) = open_existing(data)?;
+    let ids = cat.digitized_ids()?;
+    let what = serde_json::json!({
+        "format": format!("{:?}", args.format).to_lowercase(),
+        "out": args.out.as_ref().map(|p| p.display().to_string()),
+        "ids": ids.iter().map(|id| id.as_str()).collect::<Vec<_>>(),
+    });
+    log_access(&dir, "export", what, ids.len() as u64)?;
     let mut out: Box<dyn Write> = match &args.out {
         Some(path) => {
             use std::os::unix::fs::OpenOptionsExt;
@@ -365,8 +401,9 @@ fn export(data: &Path, args: ExportArgs) -> Result<Outcome> {
 }
 
 fn rejects(data: &Path, json: bool) -> Result<Outcome> {
-    let (_dir, cat) = open_existing(data)?;
+    let (dir, cat) = open_existing(data)?;
     let rejects = cat.current_rejects()?;
+    log_access(&dir, "rejects", serde_json::json!({}), rejects.len() as u64)?;
     let mut out = stdout();
     for r in &rejects {
         if json {
@@ -382,8 +419,11 @@ fn rejects(data: &Path, json: bool) -> Result<Outcome> {
 }
 
 fn review(data: &Path, json: bool) -> Result<Outcome> {
-    let (_dir, cat) = open_existing(data)?;
+    let (dir, cat) = open_existing(data)?;
     let items = cat.review_queue()?;
+    let what =
+        serde_json::json!({ "ids": items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>() });
+    log_access(&dir, "review", what, items.len() as u64)?;
     let mut out = stdout();
     for item in &items {
         if json {

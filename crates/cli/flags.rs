@@ -39,6 +39,13 @@ pub(crate) enum Command {
     Rejects(JsonArg),
     /// List the documents a person should check (failed or low-confidence pages), with the reason.
     Review(JsonArg),
+    /// Prove the vault: re-hash every original, find missing, corrupt and unknown files,
+    /// unindexed documents and access-log tampering. Exit 4 when anything is wrong.
+    Audit(AuditArgs),
+    /// Copy originals back out of the vault, verified, under their original file names.
+    Restore(RestoreArgs),
+    /// Show the access log: who searched, showed, exported, restored or ingested what, and when.
+    Log(JsonArg),
     /// Rebuild the search index from the catalogue (no OCR).
     Reindex,
     /// Read every document's fields again from its stored text (no OCR), then re-index it.
@@ -126,6 +133,39 @@ pub(crate) struct ExportArgs {
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    /// Re-hash only this percentage of the originals, chosen at random (every original is still
+    /// checked for presence and size).
+    #[arg(long, value_name = "PERCENT", value_parser = percent)]
+    pub(crate) sample: Option<f64>,
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Threads reading and hashing; default: the number of cores.
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub(crate) jobs: Option<u16>,
+}
+
+fn percent(s: &str) -> Result<f64, String> {
+    let v: f64 = s.trim_end_matches('%').parse().map_err(|_| format!("not a number: {s}"))?;
+    if v > 0.0 && v <= 100.0 {
+        Ok(v)
+    } else {
+        Err("a percentage above 0 and at most 100".into())
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RestoreArgs {
+    /// Document ids (SHA-256), or unique prefixes of them (at least 4 hex digits).
+    #[arg(required = true, value_name = "ID")]
+    pub(crate) ids: Vec<String>,
+    /// The folder to restore into (created if missing); existing files are never overwritten.
+    #[arg(long, required = true, value_name = "DIR")]
+    pub(crate) to: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct JsonArg {
     /// JSON output.
     #[arg(long)]
@@ -140,6 +180,16 @@ mod tests {
     fn flags_are_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sample_is_a_percentage() {
+        let parse = |v: &str| Cli::try_parse_from(["chartdex", "audit", "--sample", v]);
+        assert!(parse("0").is_err());
+        assert!(parse("101").is_err());
+        assert!(parse("ten").is_err());
+        let Command::Audit(a) = parse("10%").unwrap().command else { panic!("not audit") };
+        assert_eq!(a.sample, Some(10.0));
     }
 
     #[test]

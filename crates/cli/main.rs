@@ -1,8 +1,10 @@
 //! The `chartdex` command line: argument parsing, settings, output and exit codes.
 //!
 //! This is the only crate that prints and the only one that uses anyhow. Exit codes: 0 success;
-//! 3 an ingest finished but some files were rejected; 1 the command could not proceed; 2 usage.
+//! 3 an ingest finished but some files were rejected; 4 an audit found problems; 1 the command
+//! could not proceed; 2 usage.
 
+mod audit;
 mod commands;
 mod flags;
 mod progress;
@@ -18,6 +20,8 @@ pub(crate) enum Outcome {
     Success,
     /// The run completed but some files were rejected.
     SomeRejected,
+    /// The audit completed and found problems.
+    AuditProblems,
 }
 
 fn main() -> ExitCode {
@@ -32,6 +36,7 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::SomeRejected) => ExitCode::from(3),
+        Ok(Outcome::AuditProblems) => ExitCode::from(4),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let _ = io::stdout().flush();

@@ -196,6 +196,38 @@ impl SearchIndex {
         Ok(self.reader()?.searcher().num_docs())
     }
 
+    /// Every document the index holds, with its number of pages (deleted pages not counted).
+    pub fn documents(&self) -> Result<std::collections::HashMap<String, u64>> {
+        use tantivy::{DocSet, TERMINATED};
+        let mut out = std::collections::HashMap::new();
+        let searcher = self.reader()?.searcher();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.fields.doc_id)?;
+            let alive = segment.alive_bitset();
+            let io =
+                |e: std::io::Error| IndexError::Tantivy(tantivy::TantivyError::IoError(e.into()));
+            let mut terms = inverted.terms().stream().map_err(io)?;
+            while terms.advance() {
+                let mut postings = inverted
+                    .read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)
+                    .map_err(io)?;
+                let mut pages = 0;
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        pages += 1;
+                    }
+                    doc = postings.advance();
+                }
+                if pages > 0 {
+                    let id = String::from_utf8_lossy(terms.key()).into_owned();
+                    *out.entry(id).or_insert(0) += pages;
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Runs a query over page text, patient names, MRNs and codes; best pages first.
     ///
     /// Words are all required by default; `OR`, `NOT`/`-`, `"phrases"` and `field:value` work as
@@ -338,6 +370,16 @@ mod tests {
         assert!(index.search("metformin xray", 10).unwrap().is_empty());
         assert_eq!(index.search("metformin OR chest", 10).unwrap().len(), 2);
         assert_eq!(index.page_count().unwrap(), 3);
+        let docs = index.documents().unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!((docs["aaa"], docs["bbb"]), (2, 1));
+        // Deleted pages are not counted.
+        w.delete_document("aaa");
+        w.commit().unwrap();
+        assert_eq!(
+            index.documents().unwrap().into_iter().collect::<Vec<_>>(),
+            [("bbb".to_string(), 1)]
+        );
     }
 
     #[test]

@@ -131,6 +131,28 @@ pub struct ReviewItem {
     pub ingested_at: String,
 }
 
+/// Another version of a document: the bytes found at the same path before or after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    pub id: DocId,
+    pub rel_path: String,
+    /// Found there before this document (else after).
+    pub earlier: bool,
+}
+
+/// A catalogued document as the audit sees it.
+#[derive(Debug, Clone)]
+pub(crate) struct AuditRow {
+    pub(crate) id: String,
+    pub(crate) bytes: u64,
+    pub(crate) digitized: bool,
+    pub(crate) indexed: bool,
+    /// Pages stored in the catalogue.
+    pub(crate) pages: u64,
+    /// Where it was first found.
+    pub(crate) source: Option<String>,
+}
+
 /// A file a run could not digitize.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RejectRecord {
@@ -566,6 +588,56 @@ impl Catalogue {
             })?
             .collect::<Result<_, _>>()?;
         Ok(items)
+    }
+
+    /// Every catalogued document (digitized or rejected: both keep their original), in id order,
+    /// with what the audit checks.
+    pub(crate) fn audit_list(&self) -> Result<Vec<AuditRow>, PipelineError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.id, d.bytes, d.status = 'digitized', d.indexed,
+                    (SELECT COUNT(*) FROM pages p WHERE p.doc_id = d.id),
+                    (SELECT s.path FROM sources s WHERE s.doc_id = d.id ORDER BY s.first_seen, s.rowid LIMIT 1)
+             FROM documents d ORDER BY d.id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(AuditRow {
+                    id: r.get(0)?,
+                    bytes: r.get(1)?,
+                    digitized: r.get(2)?,
+                    indexed: r.get(3)?,
+                    pages: r.get(4)?,
+                    source: r.get(5)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Other documents found at one of this document's paths: the earlier and later versions of
+    /// a file that changed (each an original of its own in the vault), oldest first.
+    pub fn versions(&self, id: &DocId) -> Result<Vec<Version>, PipelineError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT o.doc_id, o.rel_path, o.first_seen < s.first_seen FROM sources s
+             JOIN sources o ON o.path = s.path AND o.doc_id != s.doc_id
+             WHERE s.doc_id = ?1 ORDER BY o.first_seen, o.rowid",
+        )?;
+        let rows = stmt
+            .query_map([id.as_str()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, rel_path, earlier)| {
+                Some(Version { id: DocId::parse(&id).ok()?, rel_path, earlier })
+            })
+            .collect())
+    }
+
+    /// The ids of every digitized document, in id order (what an export writes).
+    pub fn digitized_ids(&self) -> Result<Vec<DocId>, PipelineError> {
+        self.documents_to_index(true)
     }
 
     /// How many documents are digitized.

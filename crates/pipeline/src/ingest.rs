@@ -132,6 +132,11 @@ pub fn ingest(
     let _lock = data.lock_writer()?;
     let mut cat = Catalogue::open(&data.catalogue_path())?;
     let vault = Vault::open(data.vault_dir())?;
+    // A run killed while storing an original leaves its temporary file; we hold the lock now.
+    let leftovers = vault.remove_leftovers()?;
+    if leftovers > 0 {
+        tracing::info!("removed {leftovers} temporary files a stopped run left in the vault");
+    }
     let index = open_index(data, &cat)?;
     let mut writer = index.writer()?;
     let mut summary = RunSummary::default();

@@ -6,13 +6,20 @@
 //! the run goes on. The catalogue is written before the index, and the index can always be
 //! rebuilt from the catalogue ([`reindex`]).
 
+pub mod access;
+mod audit;
 mod catalogue;
 mod datadir;
 mod ingest;
+mod restore;
 
-pub use catalogue::{Catalogue, DocumentRecord, RejectRecord, ReviewItem, Source, StoredPage};
+pub use audit::{audit, AuditOptions, AuditProgress, AuditReport, Problem, ProblemKind};
+pub use catalogue::{
+    Catalogue, DocumentRecord, RejectRecord, ReviewItem, Source, StoredPage, Version,
+};
 pub use datadir::{DataDir, WriterLock};
 pub use ingest::{ingest, reextract, reindex, EngineFactory, IngestOptions, ReextractSummary};
+pub use restore::{restore, Restored};
 
 use chartdex_core::DocId;
 use std::path::{Path, PathBuf};
