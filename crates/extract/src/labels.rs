@@ -189,7 +189,20 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
         let next = lines[n + 1..].iter().find(|l| !l.text.trim().is_empty());
         let adjacent = lines.get(n + 1).is_some_and(|l| !l.text.trim().is_empty());
         let mut found = find_labels(line.text);
-        if let Some(prev) = n.checked_sub(1).map(|p| &lines[p]) {
+        // The line before; past blank lines (tesseract ends a block there) only when the boxes
+        // show it right above this one.
+        let prev = lines[..n].iter().rposition(|l| !l.text.trim().is_empty()).and_then(|p| {
+            let l = &lines[p];
+            let just_above = match (
+                l.tokens.last().and_then(|t| t.bbox),
+                line.tokens.first().and_then(|t| t.bbox),
+            ) {
+                (Some(a), Some(b)) => b.y > a.y && b.y <= a.y + a.h * 3,
+                _ => false,
+            };
+            (p + 1 == n || just_above).then_some(l)
+        });
+        if let Some(prev) = prev {
             join_split_label(prev, line, &mut found);
         }
         if found.is_empty() {
@@ -222,11 +235,21 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
         for (i, f) in accepted.iter().enumerate() {
             let end = accepted.get(i + 1).map_or(line.text.len(), |g| g.start);
             let (vs, ve) = trimmed(line.text, f.value_start, end);
+            // Only a label chartdex does not know follows (an OCR-mangled "Gencer:"): this label
+            // has no value on the line, and its column ends where that label starts.
+            let names = matches!(f.key, Key::Patient | Key::Provider | Key::Given | Key::Family);
+            let value = &line.text[vs..ve];
+            let (vs, ve, unknown_x) =
+                if only_unknown_labels(value) || (names && starts_with_label_word(value)) {
+                    (ve, ve, line.x_at(vs))
+                } else {
+                    (vs, ve, None)
+                };
             // The line's last value may go on at the start of the next line, as text wraps.
             let wrapped = next.filter(|_| i + 1 == accepted.len()).and_then(|next| {
                 continuation(f.key, line, next, adjacent).map(|range| (next, range))
             });
-            let next_x = accepted.get(i + 1).and_then(|g| line.x_at(g.start));
+            let next_x = accepted.get(i + 1).and_then(|g| line.x_at(g.start)).or(unknown_x);
             // Nothing after the label in the text: the page segmenter may have put the value
             // to its right in another block (found on the label's row by its box).
             let value = if vs < ve {
@@ -248,9 +271,7 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             }
             // Else the value may be under the label, in its column, or wrapped to the next line.
             let Some(under) = under else { continue };
-            let (Some(from), to) =
-                (line.x_at(f.start), accepted.get(i + 1).and_then(|g| line.x_at(g.start)))
-            else {
+            let (Some(from), to) = (line.x_at(f.start), next_x) else {
                 continue;
             };
             if !find_labels(under.text).iter().any(|g| g.punct) {
@@ -264,6 +285,49 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             }
         }
     }
+}
+
+/// True if `text` is one or more words that each end with a colon and hold only letters before
+/// it: labels, none of them a value.
+fn only_unknown_labels(text: &str) -> bool {
+    let mut words = text.split_whitespace().peekable();
+    words.peek().is_some()
+        && words.all(|w| {
+            w.strip_suffix(':').is_some_and(|l| l.len() >= 2 && l.chars().all(char::is_alphabetic))
+        })
+}
+
+/// True if `text` starts with a word of the labels (a label row's next label, its "#:" lost to
+/// OCR: "Chart oes"), which no name starts with.
+fn starts_with_label_word(text: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "chart",
+        "record",
+        "medical",
+        "mrn",
+        "dob",
+        "birth",
+        "gender",
+        "sex",
+        "date",
+        "npi",
+        "provider",
+        "physician",
+        "attending",
+        "rendering",
+        "service",
+        "admission",
+        "admit",
+        "discharge",
+        "collected",
+        "facility",
+        "account",
+        "acct",
+    ];
+    text.split_whitespace().next().is_some_and(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+        WORDS.contains(&w.as_str())
+    })
 }
 
 /// The line right under line `n` on the page: the next line of the text if it stands there,
@@ -967,6 +1031,67 @@ mod layout_tests {
         // The evidence box spans both lines.
         let dos = e.evidence_for("service_date").unwrap();
         assert_eq!(dos.bbox.map(|b| (b.y, b.h)), Some((146, 67)));
+    }
+
+    #[test]
+    fn a_value_under_a_label_followed_by_an_unknown_label() {
+        // "Gender:" read as "Gencer:": the date of birth is still under its label.
+        let p = page(&[&[("D.O.B.:", 207), ("Gencer:", 366)], &[("2005-07-19", 205), ("F", 400)]]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.dob.as_deref(), Some("2005-07-19"));
+        assert!(super::only_unknown_labels(" Gencer: Physican: "));
+        assert!(!super::only_unknown_labels(""));
+        assert!(!super::only_unknown_labels("2005-07-19"));
+        assert!(!super::only_unknown_labels("SMITH, JOHN"));
+    }
+
+    #[test]
+    fn a_label_whose_colon_was_lost_is_not_a_name() {
+        // "Chart #:" read as "Chart oes": the name is under "Pt Name:", not "Chart oes".
+        let p = page(&[
+            &[("Pt", 207), ("Name:", 250), ("Chart", 560), ("oes", 660)],
+            &[("Dmitri", 205), ("Sampleton", 330), ("71995246", 560)],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.given.as_deref(), Some("Dmitri"));
+        assert_eq!(f.patient.family.as_deref(), Some("Sampleton"));
+        assert!(super::starts_with_label_word("Chart oes"));
+        assert!(!super::starts_with_label_word("Charity Testpatient"));
+    }
+
+    #[test]
+    fn a_birth_date_label_split_after_an_identifier() {
+        let p = page(&[
+            &[
+                ("Pt", 201),
+                ("Name:", 240),
+                ("Pedro", 330),
+                ("Mockford", 420),
+                ("Medical", 700),
+                ("Record", 820),
+                ("Number:", 982),
+                ("MR693017", 1130),
+                ("Birth", 1354),
+            ],
+            &[("Date:", 201), ("May", 290), ("2,", 350), ("1976", 390)],
+            &[
+                ("Gender:", 201),
+                ("F", 310),
+                ("Date", 400),
+                ("of", 470),
+                ("Service:", 510),
+                ("Jan", 640),
+                ("6,", 700),
+                ("2016", 740),
+            ],
+        ]);
+        // Tesseract ended a block after "Birth": a blank line in the text, not on the page.
+        let mut p = p;
+        p.text = p.text.replacen('\n', "\n\n", 1);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.mrn.as_deref(), Some("MR693017"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1976-05-02"));
+        assert_eq!(f.service_date.as_deref(), Some("2016-01-06"));
     }
 
     #[test]

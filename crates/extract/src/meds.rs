@@ -76,7 +76,7 @@ pub fn is_drug_name(name: &str) -> bool {
 
 static DOSE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b\d+(?:[.,]\d+)?(?:\s*/\s*\d+(?:\.\d+)?)?\s*(?:(?:mg/ml|mg/5\s?ml|mg|mcg|µg|ug|gm|grams?|g|ml|units?|iu|meq|mmol|puffs?|tabs?|tablets?|caps?|capsules?|drops?|gtts?|sprays?|patch(?:es)?)\b|%)",
+        r"(?i)\b\d+(?:[.,]\d+)?(?:\s*/\s*\d+(?:\.\d+)?)?\s*(?:(?:mg/ml|mg/5\s?ml|mg|mcg|meg|mcq|rncg|µg|ug|gm|grams?|g|ml|units?|iu|meq|mmol|puffs?|tabs?|tablets?|caps?|capsules?|drops?|gtts?|sprays?|patch(?:es)?)\b|%)",
     )
     .expect("valid regex")
 });
@@ -201,7 +201,7 @@ fn read_segment(line: &Line<'_>, start: usize, end: usize, section: Section, out
         }
         let med = Medication {
             name: display,
-            dose: dose.map(|m| squash(m.as_str())),
+            dose: dose.map(|m| dose_unit_read_right(&squash(m.as_str()))),
             route: route.map(|m| squash(m.as_str())),
             frequency: frequency.map(|(_, s)| s),
         };
@@ -326,6 +326,17 @@ fn frequency(rest: &str) -> Option<(usize, String)> {
     Some((end, squash(&rest[start..end])))
 }
 
+/// "90 meg": OCR's readings of "mcg" (no unit is written so) put right.
+fn dose_unit_read_right(dose: &str) -> String {
+    let n = dose.trim_end_matches(char::is_alphabetic);
+    let unit = dose[n.len()..].to_lowercase();
+    if ["meg", "mcq", "rncg"].contains(&unit.as_str()) {
+        format!("{}mcg", n)
+    } else {
+        dose.to_string()
+    }
+}
+
 fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -367,6 +378,15 @@ mod tests {
             route: route.map(Into::into),
             frequency: freq.map(Into::into),
         }
+    }
+
+    #[test]
+    fn mcg_misread_by_ocr_is_put_right() {
+        let m = meds("Plan:\nAlbuterol 90 meg inhaled every 4 hours as needed");
+        assert_eq!(m.len(), 1);
+        assert_eq!((m[0].name.as_str(), m[0].dose.as_deref()), ("Albuterol", Some("90 mcg")));
+        assert_eq!(super::dose_unit_read_right("50rncg"), "50mcg");
+        assert_eq!(super::dose_unit_read_right("20 mg"), "20 mg");
     }
 
     #[test]

@@ -24,7 +24,9 @@ fn looks_like_credential(before: &str, after: &str) -> bool {
 const STOP: &[&str] = &["on", "at", "date", "dated", "(spouse)", "(self)"];
 
 fn is_dropped(w: &str) -> bool {
-    DROP.contains(&w.to_ascii_lowercase().trim_end_matches(',').trim_end_matches(';'))
+    // Rules and specks ("—_—") are not words.
+    !w.chars().any(char::is_alphanumeric)
+        || DROP.contains(&w.to_ascii_lowercase().trim_end_matches(',').trim_end_matches(';'))
 }
 
 /// (given, family) from a name value, or `None` when it does not read as a name.
@@ -53,10 +55,13 @@ pub(crate) fn person_name(value: &str) -> Option<(Option<String>, String)> {
     let words = |s: &str| -> Vec<String> {
         s.split_whitespace()
             .filter(|w| !is_dropped(w))
-            .map(|w| w.trim_matches(|c: char| !c.is_alphabetic() && c != '\'' && c != '-'))
-            .map(|w| w.trim_matches(['-', '\'']))
+            .map(l_for_bang)
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_alphabetic() && c != '\'' && c != '-').to_string()
+            })
+            .map(|w| w.trim_matches(['-', '\'']).to_string())
             .filter(|w| !w.is_empty())
-            .map(title_case)
+            .map(|w| title_case(&w))
             .collect()
     };
     let (given, family) = match family_first {
@@ -79,6 +84,17 @@ pub(crate) fn person_name(value: &str) -> Option<(Option<String>, String)> {
         return None;
     }
     Some((given.filter(|g| usable(g)), family))
+}
+
+/// "Samue!" → "Samuel": OCR reads a lowercase "l" as "!" after letters; no name has a "!".
+fn l_for_bang(w: &str) -> String {
+    let mut out = String::with_capacity(w.len());
+    let mut prev_lower = false;
+    for c in w.chars() {
+        out.push(if c == '!' && prev_lower { 'l' } else { c });
+        prev_lower = c.is_lowercase() || (c == '!' && prev_lower);
+    }
+    out
 }
 
 /// One name word ("Last Name: TESTPATIENT").
@@ -131,6 +147,14 @@ mod tests {
             Some((Some("Linda"), "Nodoctor".into()))
         );
         assert_eq!(name("Priya Testwood, NP-C"), Some((Some("Priya"), "Testwood".into())));
+    }
+
+    #[test]
+    fn ocr_specks_and_bangs_in_names() {
+        // A rule read as "—_—" after the credential; "l" read as "!".
+        assert_eq!(name("Samue! Mockwell, MD —_—"), Some((Some("Samuel"), "Mockwell".into())));
+        assert_eq!(l_for_bang("Wi!!iam"), "William");
+        assert_eq!(l_for_bang("NOTE!"), "NOTE!");
     }
 
     #[test]

@@ -186,6 +186,12 @@ const MIN_SKEW_DEGREES: f32 = 0.1;
 const UPSAMPLE_BELOW_DPI: u32 = 200;
 const MIN_UPSAMPLE_DPI: u32 = 100;
 const TARGET_DPI: u32 = 300;
+/// Grey pages below this resolution are smoothed (Gaussian, `SMOOTH_SIGMA` pixels) before
+/// cleaning. On `scripts/eval-fields`' 200-dpi JPEG pages, over three sets of 168 charts, this
+/// cut the header-field errors from 60 to 50 (dates of birth missed: 17 to 14); enlarging those
+/// pages to 300 dpi instead gained nothing. Pages at 300 dpi read as well without it.
+const SMOOTH_BELOW_DPI: u32 = 250;
+const SMOOTH_SIGMA: f64 = 0.7;
 
 impl TesseractEngine {
     /// Runs the preparation steps; the prepared page if any step made one, how it maps to the
@@ -216,6 +222,16 @@ impl TesseractEngine {
         }
 
         let mut cleaning = Vec::new();
+        // Low-resolution grey scans (office scanners at 200 dpi, JPEG): a light blur joins the
+        // broken, grainy strokes tesseract otherwise misreads.
+        if cfg.clean
+            && work.is_none()
+            && (MIN_UPSAMPLE_DPI..SMOOTH_BELOW_DPI).contains(&dpi)
+            && !clean::mostly_bilevel(&page.pixels)
+        {
+            work = Some(preprocess::blur(&original(), SMOOTH_SIGMA));
+            cleaning.push("smoothed".to_string());
+        }
         if cfg.clean {
             let base = work.take().unwrap_or_else(original);
             let (cleaned, did) = clean::clean(&base);
@@ -415,6 +431,26 @@ mod tests {
         assert_eq!(raw.meta.skew, None);
         assert!(!raw.meta.deskewed);
         assert!(raw.meta.steps.is_empty());
+    }
+
+    #[test]
+    fn low_resolution_grey_scans_are_smoothed_and_others_are_not() {
+        let mut engine = TesseractEngine::new(TesseractConfig::default()).unwrap();
+        let mut page = fixture("lab_report.jpg");
+        let smoothed = |meta: &PageMeta| meta.cleaning.iter().any(|c| c == "smoothed");
+        let (_, _, meta) = engine.prepare(&page);
+        assert!(!smoothed(&meta), "300 dpi: {:?}", meta.cleaning);
+        page.dpi = (200, 200);
+        let (prepared, _, meta) = engine.prepare(&page);
+        assert!(smoothed(&meta), "200 dpi: {:?}", meta.cleaning);
+        assert_ne!(prepared.unwrap().pixels, page.pixels);
+        // A bilevel page (fax) is not: it is enlarged instead.
+        let bilevel = Raster {
+            pixels: page.pixels.iter().map(|&p| if p < 128 { 0 } else { 255 }).collect(),
+            dpi: (150, 150),
+            ..page.clone()
+        };
+        assert!(!smoothed(&engine.prepare(&bilevel).2));
     }
 
     #[test]

@@ -111,6 +111,38 @@ pub(crate) fn scale(img: &Gray, factor: f64) -> Gray {
     Gray { width: nw as u32, height: nh as u32, pixels: out }
 }
 
+/// A Gaussian blur of standard deviation `sigma` pixels (separable; edges repeat).
+pub(crate) fn blur(img: &Gray, sigma: f64) -> Gray {
+    let r = (sigma * 3.0).ceil() as usize;
+    let kernel: Vec<f32> = (0..=2 * r)
+        .map(|i| {
+            let d = i as f64 - r as f64;
+            (-(d * d) / (2.0 * sigma * sigma)).exp() as f32
+        })
+        .collect();
+    let sum: f32 = kernel.iter().sum();
+    let kernel: Vec<f32> = kernel.iter().map(|k| k / sum).collect();
+    let (w, h) = (img.width as usize, img.height as usize);
+    let tap = |i: usize, j: usize, n: usize| (i + j).saturating_sub(r).min(n - 1);
+    let mut across = vec![0f32; w * h];
+    for y in 0..h {
+        let row = &img.pixels[y * w..(y + 1) * w];
+        for x in 0..w {
+            across[y * w + x] =
+                kernel.iter().enumerate().map(|(j, k)| k * f32::from(row[tap(x, j, w)])).sum();
+        }
+    }
+    let mut pixels = vec![0u8; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let v: f32 =
+                kernel.iter().enumerate().map(|(j, k)| k * across[tap(y, j, h) * w + x]).sum();
+            pixels[y * w + x] = v.round().clamp(0.0, 255.0) as u8;
+        }
+    }
+    Gray { width: img.width, height: img.height, pixels }
+}
+
 /// Turns the image clockwise by a multiple of 90 degrees.
 pub(crate) fn quarter_turn(img: &Gray, degrees: u32) -> Gray {
     let (w, h) = (img.width as usize, img.height as usize);
@@ -304,6 +336,23 @@ mod tests {
             }
         }
         Gray { width, height, pixels }
+    }
+
+    #[test]
+    fn blur_keeps_flat_areas_and_spreads_an_edge() {
+        let flat = Gray { width: 9, height: 5, pixels: vec![200; 45] };
+        assert_eq!(blur(&flat, 0.7).pixels, flat.pixels);
+        // A black dot: its ink spreads to its neighbours, symmetrically, and is kept.
+        let mut dot = Gray { width: 9, height: 9, pixels: vec![255; 81] };
+        dot.pixels[4 * 9 + 4] = 0;
+        let b = blur(&dot, 0.7);
+        let at = |x: usize, y: usize| b.pixels[y * 9 + x];
+        assert!(at(4, 4) > 0 && at(4, 4) < at(3, 4));
+        assert!(at(3, 4) < 255);
+        assert_eq!((at(3, 4), at(4, 3)), (at(5, 4), at(4, 5)));
+        assert_eq!(at(0, 0), 255);
+        let ink: i64 = b.pixels.iter().map(|&p| 255 - i64::from(p)).sum();
+        assert!((ink - 255).abs() <= 8, "{ink}");
     }
 
     #[test]
