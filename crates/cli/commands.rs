@@ -1,11 +1,13 @@
 //! One function per subcommand. Data goes to stdout; progress, warnings and errors to stderr.
 
-use crate::flags::{Cli, Command, ExportArgs, ExportFormat, IngestArgs, SearchArgs, ShowArgs};
+use crate::flags::{
+    Cli, Command, ExportArgs, ExportFormat, IngestArgs, PatientArgs, SearchArgs, ShowArgs,
+};
 use crate::progress::Progress;
 use crate::record::Record;
 use crate::Outcome;
 use anyhow::{Context, Result};
-use chartdex_index::SearchIndex;
+use chartdex_index::{SearchIndex, SearchQuery};
 use chartdex_ocr::{OcrError, Preprocess, Recognizer, TesseractConfig, TesseractEngine};
 use chartdex_pipeline::access::{self, Access};
 use chartdex_pipeline::{Catalogue, DataDir, IngestOptions, RunSummary};
@@ -17,6 +19,7 @@ pub(crate) fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Ingest(args) => ingest(&data, args),
         Command::Search(args) => search(&data, args),
+        Command::Patient(args) => patient(&data, args),
         Command::Show(args) => show(&data, args),
         Command::Export(args) => export(&data, args),
         Command::Rejects(args) => rejects(&data, args.json),
@@ -151,30 +154,47 @@ fn write_report(out: &mut impl Write, s: &RunSummary) -> io::Result<()> {
 fn search(data: &Path, args: SearchArgs) -> Result<Outcome> {
     let (dir, _cat) = open_existing(data)?;
     let index = SearchIndex::open(&dir.index_dir())?;
-    let query = args.query.join(" ");
-    let hits = index.search(&query, args.limit)?;
-    let what = serde_json::json!({ "query": query, "limit": args.limit });
+    let query = SearchQuery {
+        text: args.query.join(" "),
+        mrn: args.mrn,
+        patient: args.patient,
+        dob: None,
+        doc_type: args.doc_type,
+        from: args.from,
+        to: args.to,
+        code: args.code,
+        limit: args.limit,
+    };
+    let hits = index.search(&query)?;
+    let what = serde_json::json!({
+        "query": query.text,
+        "mrn": query.mrn,
+        "patient": query.patient,
+        "type": query.doc_type,
+        "from": query.from,
+        "to": query.to,
+        "code": query.code,
+        "limit": query.limit,
+    });
     log_access(&dir, "search", what, hits.len() as u64)?;
     let mut out = stdout();
     let color = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for hit in &hits {
         if args.json {
-            let v = serde_json::json!({
-                "id": hit.doc_id,
-                "page": hit.page,
-                "source": hit.source,
-                "score": hit.score,
-                "snippet": hit.snippet,
-                "highlights": hit.highlights.iter().map(|(s, e)| [s, e]).collect::<Vec<_>>(),
-                "patient": hit.patient,
-                "doc_type": hit.doc_type,
-                "service_date": hit.service_date,
-            });
-            serde_json::to_writer(&mut out, &v)?;
+            serde_json::to_writer(&mut out, &hit_json(hit))?;
             writeln!(out)?;
         } else {
             let short = hit.doc_id.get(..12).unwrap_or(&hit.doc_id);
-            writeln!(out, "{short}  page {}  {}  (score {:.2})", hit.page, hit.source, hit.score)?;
+            let fuzzy = if hit.fuzzy { "  [close match]" } else { "" };
+            let more = match hit.pages_matched {
+                0 | 1 => String::new(),
+                n => format!(", {n} pages match"),
+            };
+            writeln!(
+                out,
+                "{short}  page {}  {}  (score {:.2}{more}){fuzzy}",
+                hit.page, hit.source, hit.score
+            )?;
             let details: Vec<String> =
                 [hit.patient.clone(), hit.doc_type.clone(), hit.service_date.clone()]
                     .into_iter()
@@ -190,6 +210,83 @@ fn search(data: &Path, args: SearchArgs) -> Result<Outcome> {
     if hits.is_empty() && !args.json {
         eprintln!("no matches");
     }
+    Ok(Outcome::Success)
+}
+
+/// A hit as one JSON object; its keys are a contract for scripts.
+fn hit_json(hit: &chartdex_index::Hit) -> serde_json::Value {
+    serde_json::json!({
+        "id": hit.doc_id,
+        "page": hit.page,
+        "pages_matched": hit.pages_matched,
+        "fuzzy": hit.fuzzy,
+        "source": hit.source,
+        "score": hit.score,
+        "snippet": hit.snippet,
+        "highlights": hit.highlights.iter().map(|(s, e)| [s, e]).collect::<Vec<_>>(),
+        "patient": hit.patient,
+        "doc_type": hit.doc_type,
+        "service_date": hit.service_date,
+    })
+}
+
+fn patient(data: &Path, args: PatientArgs) -> Result<Outcome> {
+    let (dir, _cat) = open_existing(data)?;
+    let index = SearchIndex::open(&dir.index_dir())?;
+    let query = SearchQuery {
+        mrn: args.mrn.clone(),
+        patient: args.name.clone(),
+        dob: args.dob.clone(),
+        ..SearchQuery::default()
+    };
+    let docs = index.documents(&query)?;
+    let what = serde_json::json!({ "mrn": args.mrn, "name": args.name, "dob": args.dob });
+    log_access(&dir, "patient", what, docs.len() as u64)?;
+    let mut out = stdout();
+    if args.json {
+        for d in &docs {
+            let v = serde_json::json!({
+                "id": d.doc_id,
+                "service_date": d.service_date,
+                "doc_type": d.doc_type,
+                "pages": d.pages,
+                "source": d.source,
+                "patient": d.patient,
+                "mrn": d.mrn,
+                "dob": d.dob,
+            });
+            serde_json::to_writer(&mut out, &v)?;
+            writeln!(out)?;
+        }
+        out.flush()?;
+        return Ok(Outcome::Success);
+    }
+    let Some(first) = docs.first() else {
+        eprintln!("no documents for this patient");
+        return Ok(Outcome::Success);
+    };
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    writeln!(
+        out,
+        "{}  MRN {}  DOB {}  ({} documents)",
+        dash(&first.patient),
+        dash(&first.mrn),
+        dash(&first.dob),
+        docs.len()
+    )?;
+    for d in &docs {
+        let short = d.doc_id.get(..12).unwrap_or(&d.doc_id);
+        let pages = if d.pages == 1 { "1 page".to_string() } else { format!("{} pages", d.pages) };
+        writeln!(
+            out,
+            "{:<10}  {:<22}  {:>8}  {short}  {}",
+            dash(&d.service_date),
+            dash(&d.doc_type),
+            pages,
+            d.source
+        )?;
+    }
+    out.flush()?;
     Ok(Outcome::Success)
 }
 

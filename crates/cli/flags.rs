@@ -31,6 +31,8 @@ pub(crate) enum Command {
     Ingest(IngestArgs),
     /// Search the page text and fields; best pages first.
     Search(SearchArgs),
+    /// A patient's documents in date order, by MRN (or by name and date of birth).
+    Patient(PatientArgs),
     /// Show one document: metadata, fields, and its text page by page.
     Show(ShowArgs),
     /// Write every digitized document out, one record per document.
@@ -92,15 +94,71 @@ pub(crate) struct IngestArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct SearchArgs {
-    /// Words (all required), "a phrase", OR, NOT, or field:value (patient:, mrn:, codes:).
-    #[arg(required = true, value_name = "QUERY")]
+    /// Words (all required), "a phrase", AND, OR, NOT, or field:value (patient:, mrn:, type:,
+    /// icd10:, cpt:, codes:, med:, provider:, dob:, service_date:[2019-01-01 TO 2019-12-31]).
+    #[arg(value_name = "QUERY", required_unless_present_any = ["mrn", "patient", "doc_type", "from", "to", "code"])]
     pub(crate) query: Vec<String>,
-    /// Most hits to show.
+    /// Only this patient's documents (MRN).
+    #[arg(long, value_name = "MRN")]
+    pub(crate) mrn: Option<String>,
+    /// Only documents whose patient name has these words (any case, accents or not).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) patient: Option<String>,
+    /// Only documents of this type (progress_note, lab_report, …).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub(crate) doc_type: Option<String>,
+    /// Only documents with a date of service on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY).
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    pub(crate) from: Option<String>,
+    /// Only documents with a date of service on or before DATE (YYYY-MM-DD, YYYY-MM or YYYY).
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    pub(crate) to: Option<String>,
+    /// Only documents with this ICD-10-CM or CPT code (I50.9, I509, 99213).
+    #[arg(long, value_name = "CODE")]
+    pub(crate) code: Option<String>,
+    /// Most documents to show.
     #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
     pub(crate) limit: usize,
-    /// One JSON object per hit.
+    /// One JSON object per document.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PatientArgs {
+    /// The patient's MRN.
+    #[arg(value_name = "MRN", required_unless_present = "name", conflicts_with = "name")]
+    pub(crate) mrn: Option<String>,
+    /// The patient's name instead of an MRN (with --dob), for documents where none was read.
+    #[arg(long, value_name = "NAME", requires = "dob")]
+    pub(crate) name: Option<String>,
+    /// The patient's date of birth (YYYY-MM-DD), with --name.
+    #[arg(long, value_name = "DATE", value_parser = full_date)]
+    pub(crate) dob: Option<String>,
+    /// One JSON object per document.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// YYYY-MM-DD, YYYY-MM or YYYY.
+fn date(s: &str) -> Result<String, String> {
+    let parts: Vec<&str> = s.trim().split('-').collect();
+    let ok = match parts.as_slice() {
+        [y] => y.len() == 4,
+        [y, m] => y.len() == 4 && m.len() == 2,
+        [y, m, d] => y.len() == 4 && m.len() == 2 && d.len() == 2,
+        _ => false,
+    } && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    if ok {
+        Ok(s.trim().to_string())
+    } else {
+        Err("a date as YYYY-MM-DD, YYYY-MM or YYYY".into())
+    }
+}
+
+/// YYYY-MM-DD.
+fn full_date(s: &str) -> Result<String, String> {
+    date(s).and_then(|d| if d.len() == 10 { Ok(d) } else { Err("a date as YYYY-MM-DD".into()) })
 }
 
 #[derive(Debug, Args)]
@@ -190,6 +248,23 @@ mod tests {
         assert!(parse("ten").is_err());
         let Command::Audit(a) = parse("10%").unwrap().command else { panic!("not audit") };
         assert_eq!(a.sample, Some(10.0));
+    }
+
+    #[test]
+    fn search_needs_words_or_a_filter_and_dates_are_checked() {
+        let parse = |args: &[&str]| Cli::try_parse_from([&["chartdex", "search"], args].concat());
+        assert!(parse(&[]).is_err());
+        assert!(parse(&["--mrn", "MR1"]).is_ok());
+        assert!(parse(&["x", "--from", "2019"]).is_ok());
+        assert!(parse(&["x", "--from", "2019-3-1"]).is_err());
+        assert!(parse(&["x", "--to", "03/14/2019"]).is_err());
+        let patient =
+            |args: &[&str]| Cli::try_parse_from([&["chartdex", "patient"], args].concat());
+        assert!(patient(&[]).is_err());
+        assert!(patient(&["MR1"]).is_ok());
+        assert!(patient(&["--name", "Zoe Testpatient"]).is_err(), "a name needs a date of birth");
+        assert!(patient(&["--name", "Zoe", "--dob", "1961-03-14"]).is_ok());
+        assert!(patient(&["--name", "Zoe", "--dob", "1961"]).is_err());
     }
 
     #[test]

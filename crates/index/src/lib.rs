@@ -4,15 +4,15 @@
 //! name the page. The index holds nothing the catalogue does not: it can always be deleted and
 //! rebuilt from the catalogue. This is the only crate that knows tantivy.
 
+mod search;
+
+pub use search::{DocSummary, SearchQuery};
+
 use std::path::Path;
-use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
-use tantivy::query::QueryParser;
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
-    STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
@@ -40,7 +40,7 @@ type Result<T> = std::result::Result<T, IndexError>;
 const TOKENIZER: &str = "chart";
 
 /// The version of the schema below; an index written with another is rebuilt, never misread.
-const SCHEMA_VERSION: &str = "2";
+const SCHEMA_VERSION: &str = "3";
 const VERSION_FILE: &str = "chartdex-schema-version";
 
 /// The fields of the schema.
@@ -76,11 +76,11 @@ fn schema() -> (Schema, Fields) {
         page: b.add_u64_field("page", INDEXED | STORED | FAST),
         source: b.add_text_field("source", STRING | STORED),
         text: b.add_text_field("text", words.clone()),
-        doc_type: b.add_text_field("type", STRING | STORED),
+        doc_type: b.add_text_field("type", STRING | STORED | FAST),
         patient: b.add_text_field("patient", words.clone()),
         mrn: b.add_text_field("mrn", STRING | STORED),
         dob: b.add_text_field("dob", STRING | STORED),
-        service_date: b.add_text_field("service_date", STRING | STORED),
+        service_date: b.add_text_field("service_date", STRING | STORED | FAST),
         codes: b.add_text_field("codes", STRING | STORED),
         icd10: b.add_text_field("icd10", STRING),
         cpt: b.add_text_field("cpt", STRING),
@@ -110,11 +110,17 @@ pub struct PageEntry<'a> {
     pub provider: Option<&'a str>,
 }
 
-/// One search result: a page of a document.
+/// One search result: a document, shown by its best page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
     pub doc_id: String,
+    /// The best-matching page.
     pub page: u32,
+    /// How many of the document's pages match (among the best pages looked at).
+    pub pages_matched: u32,
+    /// Found only by the fuzzy fallback (a term within one or two letters), ranked below every
+    /// exact hit.
+    pub fuzzy: bool,
     pub source: String,
     pub score: f32,
     /// A fragment of the page text around the matches.
@@ -197,7 +203,7 @@ impl SearchIndex {
     }
 
     /// Every document the index holds, with its number of pages (deleted pages not counted).
-    pub fn documents(&self) -> Result<std::collections::HashMap<String, u64>> {
+    pub fn indexed_documents(&self) -> Result<std::collections::HashMap<String, u64>> {
         use tantivy::{DocSet, TERMINATED};
         let mut out = std::collections::HashMap::new();
         let searcher = self.reader()?.searcher();
@@ -226,50 +232,6 @@ impl SearchIndex {
             }
         }
         Ok(out)
-    }
-
-    /// Runs a query over page text, patient names, MRNs and codes; best pages first.
-    ///
-    /// Words are all required by default; `OR`, `NOT`/`-`, `"phrases"` and `field:value` work as
-    /// in tantivy's query language. A query that does not parse is searched as well as it can be.
-    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
-        let f = self.fields;
-        let reader = self.reader()?;
-        let searcher = reader.searcher();
-        let mut parser =
-            QueryParser::for_index(&self.index, vec![f.text, f.patient, f.mrn, f.codes]);
-        parser.set_conjunction_by_default();
-        let (query, _errors) = parser.parse_query_lenient(query);
-        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
-        let mut snippets = SnippetGenerator::create(&searcher, &*query, f.text)?;
-        snippets.set_max_num_chars(240);
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
-            let snippet = snippets.snippet_from_doc(&doc);
-            let fragment = snippet.fragment().to_string();
-            let (fragment, highlights) = if fragment.is_empty() {
-                // The match was in a field other than the text: show the page's opening.
-                let start: String = text_of(f.text).unwrap_or_default().chars().take(160).collect();
-                (start, Vec::new())
-            } else {
-                let ranges = snippet.highlighted().iter().map(|r| (r.start, r.end)).collect();
-                (fragment, ranges)
-            };
-            hits.push(Hit {
-                doc_id: text_of(f.doc_id).unwrap_or_default(),
-                page: doc.get_first(f.page).and_then(|v| v.as_u64()).unwrap_or(0) as u32,
-                source: text_of(f.source).unwrap_or_default(),
-                score,
-                snippet: fragment,
-                highlights,
-                patient: text_of(f.patient),
-                doc_type: text_of(f.doc_type),
-                service_date: text_of(f.service_date),
-            });
-        }
-        Ok(hits)
     }
 }
 
@@ -359,7 +321,7 @@ mod tests {
         w.add_page(&page("aaa", 2, "Plan: start metformin 500 mg twice daily.")).unwrap();
         w.add_page(&page("bbb", 1, "Chest x-ray without acute findings.")).unwrap();
         w.commit().unwrap();
-        let hits = index.search("metformin", 10).unwrap();
+        let hits = index.search(&SearchQuery::text("metformin", 10)).unwrap();
         assert_eq!(hits.len(), 1);
         let h = &hits[0];
         assert_eq!((h.doc_id.as_str(), h.page), ("aaa", 2));
@@ -367,17 +329,17 @@ mod tests {
         let (s, e) = h.highlights[0];
         assert_eq!(&h.snippet[s..e], "metformin");
         // Words are all required.
-        assert!(index.search("metformin xray", 10).unwrap().is_empty());
-        assert_eq!(index.search("metformin OR chest", 10).unwrap().len(), 2);
+        assert!(index.search(&SearchQuery::text("metformin xray", 10)).unwrap().is_empty());
+        assert_eq!(index.search(&SearchQuery::text("metformin OR chest", 10)).unwrap().len(), 2);
         assert_eq!(index.page_count().unwrap(), 3);
-        let docs = index.documents().unwrap();
+        let docs = index.indexed_documents().unwrap();
         assert_eq!(docs.len(), 2);
         assert_eq!((docs["aaa"], docs["bbb"]), (2, 1));
         // Deleted pages are not counted.
         w.delete_document("aaa");
         w.commit().unwrap();
         assert_eq!(
-            index.documents().unwrap().into_iter().collect::<Vec<_>>(),
+            index.indexed_documents().unwrap().into_iter().collect::<Vec<_>>(),
             [("bbb".to_string(), 1)]
         );
     }
@@ -425,7 +387,7 @@ mod tests {
             "type:progress_note",
             "cafe AND service_date:[2024-01-01 TO 2024-12-31]",
         ] {
-            let hits = index.search(q, 10).unwrap();
+            let hits = index.search(&SearchQuery::text(q, 10)).unwrap();
             assert_eq!(hits.len(), 1, "query {q}");
             assert_eq!(hits[0].patient.as_deref(), Some("Zoë Testpatient"));
             assert_eq!(hits[0].doc_type.as_deref(), Some("progress_note"));
@@ -457,7 +419,7 @@ mod tests {
         w.delete_document("ddd");
         w.add_page(&page("ddd", 1, "warfarin")).unwrap();
         w.commit().unwrap();
-        assert_eq!(index.search("warfarin", 10).unwrap().len(), 1);
+        assert_eq!(index.search(&SearchQuery::text("warfarin", 10)).unwrap().len(), 1);
     }
 
     #[test]

@@ -224,7 +224,7 @@ pub fn audit(
     // The index against the catalogue.
     match SearchIndex::open(&data.index_dir()) {
         Ok(index) => {
-            let held = index.documents()?;
+            let held = index.indexed_documents()?;
             report.indexed = held.len() as u64;
             for row in rows.iter().filter(|r| r.digitized) {
                 let pages = held.get(&row.id).copied().unwrap_or(0);

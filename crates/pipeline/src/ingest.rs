@@ -856,6 +856,7 @@ mod tests {
     use super::*;
     use crate::Silent;
     use chartdex_core::Raster;
+    use chartdex_index::SearchQuery;
     use image::{GrayImage, Luma};
 
     /// Reads a page's "text" off its size, so tests know what each page says without tesseract.
@@ -943,7 +944,7 @@ mod tests {
 
         // The index agrees.
         let index = SearchIndex::open(&data.index_dir()).unwrap();
-        let hits = index.search("width 40", 10).unwrap();
+        let hits = index.search(&SearchQuery::text("width 40", 10)).unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].source, "box2/b.png");
 
@@ -993,7 +994,7 @@ mod tests {
         fs::remove_dir_all(data.index_dir()).unwrap();
         assert_eq!(reindex(&data).unwrap(), 1);
         let index = SearchIndex::open(&data.index_dir()).unwrap();
-        assert_eq!(index.search("testpatient", 10).unwrap().len(), 1);
+        assert_eq!(index.search(&SearchQuery::text("testpatient", 10)).unwrap().len(), 1);
     }
 
     #[test]

@@ -1,0 +1,523 @@
+//! Searching: the query language, filters, results grouped by document, the fuzzy fallback for
+//! OCR errors, and a patient's documents (the timeline).
+
+use crate::{Hit, IndexError, SearchIndex};
+use std::collections::HashMap;
+use std::ops::Bound;
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    AllQuery, BooleanQuery, FuzzyTermQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+
+type Result<T> = std::result::Result<T, IndexError>;
+
+/// What to search for: a query in the query language, and filters every hit must pass.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// Words (all required), "phrases", AND/OR/NOT, `field:value`; empty for filters alone.
+    pub text: String,
+    /// The patient's MRN, exactly.
+    pub mrn: Option<String>,
+    /// Words of the patient's name, all required (any case, accents or not).
+    pub patient: Option<String>,
+    /// The patient's date of birth, YYYY-MM-DD.
+    pub dob: Option<String>,
+    /// The document type, as exported (`progress_note`); spaces and case are forgiven.
+    pub doc_type: Option<String>,
+    /// The earliest and latest date of service, YYYY-MM-DD (inclusive); documents without one are
+    /// left out.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// An ICD-10-CM or CPT code (`I50.9`, `i509`, `99213`).
+    pub code: Option<String>,
+    /// Most documents to return.
+    pub limit: usize,
+}
+
+impl SearchQuery {
+    /// A plain query with no filters.
+    pub fn text(text: &str, limit: usize) -> SearchQuery {
+        SearchQuery { text: text.to_string(), limit, ..SearchQuery::default() }
+    }
+
+    /// True if any filter is set.
+    pub fn has_filters(&self) -> bool {
+        [&self.mrn, &self.patient, &self.dob, &self.doc_type, &self.from, &self.to, &self.code]
+            .iter()
+            .any(|f| f.is_some())
+    }
+}
+
+/// One document of a patient's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocSummary {
+    pub doc_id: String,
+    pub source: String,
+    pub patient: Option<String>,
+    pub mrn: Option<String>,
+    pub dob: Option<String>,
+    pub doc_type: Option<String>,
+    pub service_date: Option<String>,
+    /// Pages in the index.
+    pub pages: u32,
+}
+
+/// Pages looked at per document asked for, when grouping pages into documents.
+const PAGES_PER_DOCUMENT: usize = 8;
+
+impl SearchIndex {
+    /// Searches page text and fields; one hit per document (its best page), best first. When the
+    /// exact query finds fewer documents than asked for and is plain words, each word of four
+    /// letters or more is looked for again within one letter (two from eight letters on), and
+    /// those documents follow, marked `fuzzy`.
+    pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>> {
+        let limit = q.limit.max(1);
+        let searcher = self.reader()?.searcher();
+        let filters = self.filters(q)?;
+        let main: Box<dyn Query> = if q.text.trim().is_empty() {
+            Box::new(AllQuery)
+        } else {
+            let mut parser = QueryParser::for_index(&self.index, self.default_fields());
+            parser.set_conjunction_by_default();
+            parser.parse_query_lenient(&q.text).0
+        };
+        let exact = with_filters(main.box_clone(), &filters);
+        let mut hits = self.grouped(&searcher, &*exact, &*main, limit, false)?;
+        if hits.len() < limit {
+            if let Some(fuzzy) = self.fuzzy_query(&q.text) {
+                let query = with_filters(fuzzy.box_clone(), &filters);
+                for hit in self.grouped(&searcher, &*query, &*fuzzy, limit, true)? {
+                    if hits.len() >= limit {
+                        break;
+                    }
+                    if !hits.iter().any(|h| h.doc_id == hit.doc_id) {
+                        hits.push(hit);
+                    }
+                }
+            }
+        }
+        Ok(hits)
+    }
+
+    /// Every document passing the filters of `q` (its text is ignored), sorted by date of service
+    /// (documents without one last), then id: a patient's timeline by MRN, or by name and date of
+    /// birth.
+    pub fn documents(&self, q: &SearchQuery) -> Result<Vec<DocSummary>> {
+        let searcher = self.reader()?.searcher();
+        let query = with_filters(Box::new(AllQuery), &self.filters(q)?);
+        let pages = searcher.search(&*query, &tantivy::collector::DocSetCollector)?;
+        let f = self.fields;
+        let mut docs: HashMap<String, DocSummary> = HashMap::new();
+        let mut addresses: Vec<DocAddress> = pages.into_iter().collect();
+        addresses.sort();
+        for address in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let get = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+            let id = get(f.doc_id).unwrap_or_default();
+            let entry = docs.entry(id.clone()).or_insert_with(|| DocSummary {
+                doc_id: id,
+                source: get(f.source).unwrap_or_default(),
+                patient: get(f.patient),
+                mrn: get(f.mrn),
+                dob: get(f.dob),
+                doc_type: get(f.doc_type),
+                service_date: get(f.service_date),
+                pages: 0,
+            });
+            entry.pages += 1;
+        }
+        let mut out: Vec<DocSummary> = docs.into_values().collect();
+        out.sort_by(|a, b| {
+            let key = |d: &DocSummary| (d.service_date.is_none(), d.service_date.clone());
+            key(a).cmp(&key(b)).then_with(|| a.doc_id.cmp(&b.doc_id))
+        });
+        Ok(out)
+    }
+
+    /// The fields a word without `field:` is looked for in.
+    fn default_fields(&self) -> Vec<Field> {
+        let f = self.fields;
+        vec![f.text, f.patient, f.mrn, f.codes, f.med, f.provider]
+    }
+
+    /// The filters of a query, each a clause every hit must match.
+    fn filters(&self, q: &SearchQuery) -> Result<Vec<Box<dyn Query>>> {
+        let f = self.fields;
+        let mut out: Vec<Box<dyn Query>> = Vec::new();
+        let term = |field, v: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic))
+        };
+        if let Some(mrn) = q.mrn.as_deref().map(str::trim) {
+            let upper = mrn.to_uppercase();
+            out.push(if upper == mrn {
+                term(f.mrn, mrn)
+            } else {
+                Box::new(BooleanQuery::union(vec![term(f.mrn, mrn), term(f.mrn, &upper)]))
+            });
+        }
+        if let Some(name) = &q.patient {
+            let words = self.words(f.patient, name);
+            if words.is_empty() {
+                out.push(Box::new(BooleanQuery::new(Vec::new())));
+            }
+            for w in words {
+                out.push(term(f.patient, &w));
+            }
+        }
+        if let Some(dob) = &q.dob {
+            out.push(term(f.dob, dob.trim()));
+        }
+        if let Some(t) = &q.doc_type {
+            let t = t.trim().to_lowercase().replace([' ', '-'], "_");
+            out.push(term(f.doc_type, &t));
+        }
+        if q.from.is_some() || q.to.is_some() {
+            let bound = |v: &Option<String>, pad: &str| match v {
+                Some(d) => Bound::Included(Term::from_field_text(
+                    f.service_date,
+                    &date_bound(d.trim(), pad),
+                )),
+                None => Bound::Unbounded,
+            };
+            out.push(Box::new(RangeQuery::new(bound(&q.from, "-01"), bound(&q.to, "-31"))));
+        }
+        if let Some(code) = &q.code {
+            out.push(term(f.codes, &normalise_code(code)));
+        }
+        Ok(out)
+    }
+
+    /// The terms the field's tokenizer makes of `text`.
+    fn words(&self, field: Field, text: &str) -> Vec<String> {
+        let Ok(mut analyzer) = self.index.tokenizer_for_field(field) else {
+            return Vec::new();
+        };
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(stream.token().text.clone());
+        }
+        out
+    }
+
+    /// The fuzzy form of a plain query (words only: no quotes, operators or `field:`), or `None`
+    /// when it has no word long enough to be worth it.
+    fn fuzzy_query(&self, text: &str) -> Option<Box<dyn Query>> {
+        let plain = !text.contains(['"', ':', '(', ')', '[', ']'])
+            && text
+                .split_whitespace()
+                .all(|w| !matches!(w, "AND" | "OR" | "NOT") && !w.starts_with(['-', '+']));
+        if !plain {
+            return None;
+        }
+        let f = self.fields;
+        let fields = [f.text, f.patient, f.med, f.provider];
+        let mut any_fuzzy = false;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for word in self.words(f.text, text) {
+            let letters = word.chars().count();
+            let distance = match letters {
+                _ if !word.chars().all(char::is_alphabetic) => 0,
+                0..=3 => 0,
+                4..=7 => 1,
+                _ => 2,
+            };
+            any_fuzzy |= distance > 0;
+            let alternatives: Vec<Box<dyn Query>> = fields
+                .iter()
+                .map(|&field| -> Box<dyn Query> {
+                    let term = Term::from_field_text(field, &word);
+                    if distance > 0 {
+                        Box::new(FuzzyTermQuery::new(term, distance, true))
+                    } else {
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+                    }
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::union(alternatives))));
+        }
+        any_fuzzy.then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    }
+
+    /// Runs `query`, groups its best pages by document, and makes the hits (snippets from
+    /// `highlight`).
+    fn grouped(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        highlight: &dyn Query,
+        limit: usize,
+        fuzzy: bool,
+    ) -> Result<Vec<Hit>> {
+        let f = self.fields;
+        let pages = limit.saturating_mul(PAGES_PER_DOCUMENT).min(10_000);
+        let top = searcher.search(query, &TopDocs::with_limit(pages).order_by_score())?;
+        // The documents in order of their best page, with how many of their pages matched.
+        let mut order: Vec<(String, f32, DocAddress)> = Vec::new();
+        let mut matched: HashMap<String, u32> = HashMap::new();
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let id = doc.get_first(f.doc_id).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let n = matched.entry(id.clone()).or_insert(0);
+            *n += 1;
+            if *n == 1 && order.len() < limit {
+                order.push((id, score, address));
+            }
+        }
+        let mut snippets = SnippetGenerator::create(searcher, highlight, f.text)?;
+        snippets.set_max_num_chars(240);
+        let mut hits = Vec::with_capacity(order.len());
+        for (id, score, address) in order {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+            let snippet = snippets.snippet_from_doc(&doc);
+            let fragment = snippet.fragment().to_string();
+            let (fragment, highlights) = if fragment.is_empty() {
+                // The match was in a field other than the text (or fuzzy): the page's opening.
+                let start: String = text_of(f.text).unwrap_or_default().chars().take(160).collect();
+                (start, Vec::new())
+            } else {
+                let ranges = snippet.highlighted().iter().map(|r| (r.start, r.end)).collect();
+                (fragment, ranges)
+            };
+            hits.push(Hit {
+                pages_matched: matched.get(&id).copied().unwrap_or(1),
+                doc_id: id,
+                page: doc.get_first(f.page).and_then(|v| v.as_u64()).unwrap_or(0) as u32,
+                fuzzy,
+                source: text_of(f.source).unwrap_or_default(),
+                score,
+                snippet: fragment,
+                highlights,
+                patient: text_of(f.patient),
+                doc_type: text_of(f.doc_type),
+                service_date: text_of(f.service_date),
+            });
+        }
+        Ok(hits)
+    }
+}
+
+/// `query` with every filter required.
+fn with_filters(query: Box<dyn Query>, filters: &[Box<dyn Query>]) -> Box<dyn Query> {
+    if filters.is_empty() {
+        return query;
+    }
+    let mut clauses = vec![(Occur::Must, query)];
+    clauses.extend(filters.iter().map(|f| (Occur::Must, f.box_clone())));
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// A date bound as the index compares it (text): "2019" and "2019-03" are widened to a day with
+/// `pad` ("-01" for a start, "-31" for an end).
+fn date_bound(d: &str, pad: &str) -> String {
+    match d.len() {
+        4 => format!("{d}{pad}{pad}"),
+        7 => format!("{d}{pad}"),
+        _ => d.to_string(),
+    }
+}
+
+/// A code as the index holds it: upper case, and an ICD-10 code's dot after its third character.
+fn normalise_code(code: &str) -> String {
+    let c = code.trim().to_uppercase();
+    let icd = c.len() > 3
+        && !c.contains('.')
+        && c.starts_with(|ch: char| ch.is_ascii_alphabetic())
+        && c[1..3].chars().all(|ch| ch.is_ascii_alphanumeric());
+    if icd {
+        format!("{}.{}", &c[..3], &c[3..])
+    } else {
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::PageEntry;
+
+    fn index() -> (tempfile::TempDir, SearchIndex) {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let mut w = index.writer().unwrap();
+        let page = |doc_id, page, text, patient, mrn, date, kind| PageEntry {
+            doc_id,
+            page,
+            source: "box/chart.pdf",
+            text,
+            patient: Some(patient),
+            mrn: Some(mrn),
+            dob: Some("1961-03-14"),
+            service_date: date,
+            doc_type: Some(kind),
+            ..PageEntry::default()
+        };
+        let codes = vec!["I50.9".to_string()];
+        let meds = vec!["Metformin".to_string()];
+        let entries = [
+            page(
+                "a1",
+                1,
+                "Follow up for heart failure.",
+                "Zoë Testpatient",
+                "MR001",
+                Some("2019-03-14"),
+                "progress_note",
+            ),
+            page(
+                "a1",
+                2,
+                "Plan: continue metformin, heart failure clinic.",
+                "Zoë Testpatient",
+                "MR001",
+                Some("2019-03-14"),
+                "progress_note",
+            ),
+            page(
+                "a2",
+                1,
+                "Glucose 142 mg/dL.",
+                "Zoë Testpatient",
+                "MR001",
+                Some("2021-06-01"),
+                "lab_report",
+            ),
+            page(
+                "a3",
+                1,
+                "Discharged home.",
+                "Zoë Testpatient",
+                "MR001",
+                None,
+                "discharge_summary",
+            ),
+            page(
+                "b1",
+                1,
+                "Chest x-ray: pneumonia.",
+                "Bob Fakename",
+                "MR002",
+                Some("2020-01-05"),
+                "radiology_report",
+            ),
+        ];
+        for (i, e) in entries.iter().enumerate() {
+            let e = PageEntry {
+                icd10: if i < 2 { &codes } else { &[] },
+                meds: if i == 1 { &meds } else { &[] },
+                ..e.clone()
+            };
+            w.add_page(&e).unwrap();
+        }
+        w.commit().unwrap();
+        (dir, index)
+    }
+
+    fn ids(hits: &[Hit]) -> Vec<&str> {
+        hits.iter().map(|h| h.doc_id.as_str()).collect()
+    }
+
+    #[test]
+    fn one_hit_per_document_with_its_best_page() {
+        let (_d, index) = index();
+        let hits = index.search(&SearchQuery::text("heart failure", 10)).unwrap();
+        assert_eq!(ids(&hits), ["a1"]);
+        assert_eq!(hits[0].pages_matched, 2);
+        assert!(!hits[0].fuzzy);
+    }
+
+    #[test]
+    fn every_filter_narrows() {
+        let (_d, index) = index();
+        let q = |f: &dyn Fn(&mut SearchQuery)| {
+            let mut q = SearchQuery { limit: 10, ..SearchQuery::default() };
+            f(&mut q);
+            let mut got: Vec<String> =
+                index.search(&q).unwrap().into_iter().map(|h| h.doc_id).collect();
+            got.sort();
+            got
+        };
+        assert_eq!(q(&|q| q.mrn = Some("mr001".into())), ["a1", "a2", "a3"]);
+        assert_eq!(q(&|q| q.patient = Some("zoe TESTPATIENT".into())), ["a1", "a2", "a3"]);
+        assert_eq!(q(&|q| q.patient = Some("Bob".into())), ["b1"]);
+        assert_eq!(q(&|q| q.doc_type = Some("Lab Report".into())), ["a2"]);
+        assert_eq!(q(&|q| q.from = Some("2020-01-05".into())), ["a2", "b1"]);
+        assert_eq!(q(&|q| q.to = Some("2019".into())), ["a1"]);
+        assert_eq!(
+            q(&|q| {
+                q.from = Some("2019-06".into());
+                q.to = Some("2020-12".into())
+            }),
+            ["b1"]
+        );
+        assert_eq!(q(&|q| q.code = Some("i509".into())), ["a1"]);
+        assert_eq!(q(&|q| q.dob = Some("1961-03-14".into())), ["a1", "a2", "a3", "b1"]);
+        // Filters and words together.
+        assert_eq!(
+            q(&|q| {
+                q.text = "glucose".into();
+                q.mrn = Some("MR001".into())
+            }),
+            ["a2"]
+        );
+        assert!(q(&|q| {
+            q.text = "glucose".into();
+            q.mrn = Some("MR002".into())
+        })
+        .is_empty());
+    }
+
+    #[test]
+    fn fuzzy_hits_come_after_exact_ones_and_only_for_plain_words() {
+        let (_d, index) = index();
+        // "Testpatiant": one letter off.
+        let hits = index.search(&SearchQuery::text("testpatiant", 10)).unwrap();
+        assert_eq!(hits.len(), 3);
+        assert!(hits.iter().all(|h| h.fuzzy));
+        // "metformin" exactly, "metfromin" (swapped letters) fuzzily.
+        let hits = index.search(&SearchQuery::text("metfromin", 10)).unwrap();
+        assert_eq!(ids(&hits), ["a1"]);
+        assert!(hits[0].fuzzy);
+        // An exact hit first, then the fuzzy ones.
+        let hits = index.search(&SearchQuery::text("pneumonia", 10)).unwrap();
+        assert_eq!(ids(&hits), ["b1"]);
+        assert!(!hits[0].fuzzy);
+        // Short words, codes and structured queries are never fuzzy.
+        assert!(index.search(&SearchQuery::text("\"testpatiant\"", 10)).unwrap().is_empty());
+        assert!(index.search(&SearchQuery::text("MR003", 10)).unwrap().is_empty());
+        assert!(index.search(&SearchQuery::text("bib", 10)).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_patients_documents_in_date_order() {
+        let (_d, index) = index();
+        let q = SearchQuery { mrn: Some("MR001".into()), ..SearchQuery::default() };
+        let docs = index.documents(&q).unwrap();
+        let got: Vec<(&str, Option<&str>, u32)> =
+            docs.iter().map(|d| (d.doc_id.as_str(), d.service_date.as_deref(), d.pages)).collect();
+        assert_eq!(
+            got,
+            [("a1", Some("2019-03-14"), 2), ("a2", Some("2021-06-01"), 1), ("a3", None, 1)]
+        );
+        let q = SearchQuery {
+            patient: Some("Bob Fakename".into()),
+            dob: Some("1961-03-14".into()),
+            ..SearchQuery::default()
+        };
+        assert_eq!(index.documents(&q).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn codes_and_dates_are_normalised() {
+        assert_eq!(normalise_code("i509"), "I50.9");
+        assert_eq!(normalise_code(" E11.65 "), "E11.65");
+        assert_eq!(normalise_code("99213"), "99213");
+        assert_eq!(date_bound("2019", "-01"), "2019-01-01");
+        assert_eq!(date_bound("2019-02", "-31"), "2019-02-31");
+        assert_eq!(date_bound("2019-02-03", "-31"), "2019-02-03");
+    }
+}
