@@ -199,3 +199,34 @@ fn export_to_a_file_is_private() {
     assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
     assert!(stderr(&out).contains(&format!("exported {} documents", chart_files().len())));
 }
+
+#[test]
+fn a_blank_page_is_recorded_and_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let scans = dir.path().join("scans");
+    fs::create_dir_all(&scans).unwrap();
+    // A separator sheet at 300 dpi: white, a dark scan edge, a few specks.
+    let mut img = image::GrayImage::from_pixel(2550, 3300, image::Luma([248]));
+    for y in 0..3300 {
+        for x in 0..50 {
+            img.put_pixel(x, y, image::Luma([15]));
+        }
+    }
+    for i in 0..300u32 {
+        img.put_pixel(100 + (i * 7919) % 2300, 100 + (i * 104_729) % 3000, image::Luma([0]));
+    }
+    img.save(scans.join("separator.png")).unwrap();
+    fs::copy(charts().join("progress_note.png"), scans.join("note.png")).unwrap();
+    let out = chartdex(&data, &["ingest", "--json", scans.to_str().unwrap()]);
+    assert_code(&out, 0);
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["pages_blank"], 1);
+    assert_eq!(report["pages_ocred"], 1);
+    assert_eq!(report["documents_new"], 2);
+    // The blank page's document is kept and says so; it is not sent for review.
+    let id = sha256_file(&scans.join("separator.png"));
+    let show = stdout(&chartdex(&data, &["show", &id]));
+    assert!(show.contains("blank, not read"), "{show}");
+    assert!(show.contains("needs review: no"), "{show}");
+}

@@ -116,6 +116,7 @@ fn summary_json(s: &RunSummary) -> serde_json::Value {
         "duplicates": s.duplicates,
         "unchanged": s.unchanged,
         "pages_ocred": s.pages_ocred,
+        "pages_blank": s.pages_blank,
         "pages_text_layer": s.pages_text,
         "needs_review": s.needs_review,
         "rejected": s.rejected.iter().map(|r| serde_json::json!({
@@ -138,6 +139,9 @@ fn write_report(out: &mut impl Write, s: &RunSummary) -> io::Result<()> {
         s.pages_ocred,
         s.pages_ocred as f64 / secs.max(0.001)
     )?;
+    if s.pages_blank > 0 {
+        writeln!(out, "pages blank:     {} (not read)", s.pages_blank)?;
+    }
     if s.pages_text > 0 {
         writeln!(out, "pages from text: {}", s.pages_text)?;
     }
@@ -404,6 +408,9 @@ fn show(data: &Path, args: ShowArgs) -> Result<Outcome> {
         }
         if m.deskewed {
             prep.push(format!("deskewed {:.1}°", m.skew.unwrap_or(0.0)));
+        }
+        if m.blank {
+            prep.push("blank, not read".to_string());
         }
         let prep = if prep.is_empty() { String::new() } else { format!(", {}", prep.join(", ")) };
         writeln!(

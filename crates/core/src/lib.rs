@@ -182,6 +182,9 @@ pub struct PageMeta {
     pub cleaning: Vec<String>,
     /// The preparation steps that were switched on.
     pub steps: Vec<String>,
+    /// The page is blank (no ink but specks once cleaned): it was not recognised.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub blank: bool,
 }
 
 /// The text of one page of a document. Page numbers start at 1.

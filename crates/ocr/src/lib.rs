@@ -148,6 +148,16 @@ impl Recognizer for TesseractEngine {
             return Err(bad_image("pixel buffer does not match the size".into()));
         }
         let (prepared, geometry, meta) = self.prepare(page);
+        if meta.blank {
+            // Nothing to read: tesseract is not asked.
+            self.api = Some(api);
+            return Ok(Recognized {
+                text: String::new(),
+                confidence: 0.0,
+                words: Vec::new(),
+                meta,
+            });
+        }
         let img = prepared.as_ref().map_or((page.width, page.height, &page.pixels[..]), |g| {
             (g.width, g.height, &g.pixels[..])
         });
@@ -256,6 +266,21 @@ impl TesseractEngine {
             work = Some(cleaned.unwrap_or(base));
         }
 
+        // A blank page (a separator sheet, the back of a one-sided form) is recorded and not
+        // read: orientation, deskew and recognition would find nothing.
+        if cfg.clean
+            && clean::is_blank(
+                work.as_ref().map_or(&page.pixels[..], |g| &g.pixels[..]),
+                work.as_ref().map_or(width, |g| g.width),
+            )
+        {
+            let mut meta = preprocess::meta(&geometry, None, None, &cfg);
+            meta.upscaled_to = upscaled_to;
+            meta.cleaning = cleaning;
+            meta.blank = true;
+            return (work, geometry, meta);
+        }
+
         let mut orientation_confidence = None;
         if let Some(osd) = self.osd.as_mut().filter(|_| cfg.orientation) {
             let (pixels, w, h) = match &work {
@@ -347,8 +372,44 @@ mod tests {
         assert!(r.words.is_empty(), "{:?}", r.words);
         assert_eq!(r.text, "");
         assert_eq!(r.confidence, 0.0);
+        assert!(r.meta.blank);
         // The engine is reused for the next page.
         assert!(engine.recognize(&page).is_ok());
+    }
+
+    #[test]
+    fn blank_pages_are_told_from_pages_with_little_on_them() {
+        // A letter page at 300 dpi: white, a dark scan border in the margin, scattered specks.
+        let (w, h) = (2550usize, 3300usize);
+        let mut pixels = vec![250u8; w * h];
+        for y in 0..h {
+            for x in 0..60 {
+                pixels[y * w + x] = 20;
+            }
+        }
+        let mut seed = 7u64;
+        for _ in 0..400 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let (x, y) = ((seed >> 33) as usize % w, (seed >> 13) as usize % h);
+            pixels[y * w + x] = 0;
+        }
+        let page = Raster { width: w as u32, height: h as u32, pixels, dpi: (300, 300) };
+        let mut engine = TesseractEngine::new(TesseractConfig::default()).unwrap();
+        let r = engine.recognize(&page).unwrap();
+        assert!(r.meta.blank, "{:?}", r.meta);
+        // One short word's worth of strokes (four letters of 12 pt) is not blank.
+        let mut word = page.clone();
+        for letter in 0..4 {
+            for y in 1500..1540 {
+                for x in 0..8 {
+                    word.pixels[y * w + 1200 + letter * 30 + x] = 0;
+                }
+            }
+        }
+        assert!(!clean::is_blank(&word.pixels, word.width));
+        // Nor is a chart page.
+        let chart = fixture("progress_note.png");
+        assert!(!clean::is_blank(&chart.pixels, chart.width));
     }
 
     /// A fixture chart page, as the decoder would hand it over.

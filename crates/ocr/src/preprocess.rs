@@ -316,6 +316,7 @@ pub(crate) fn meta(
         upscaled_to: None,
         cleaning: Vec::new(),
         steps,
+        blank: false,
     }
 }
 

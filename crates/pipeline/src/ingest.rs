@@ -634,8 +634,12 @@ impl Assembler<'_> {
             match msg {
                 Msg::Page { seq, number, result } => {
                     match &result {
-                        Ok(PageOut { method: TextMethod::Ocr, .. }) => {
-                            self.summary.pages_ocred += 1
+                        Ok(PageOut { method: TextMethod::Ocr, recognized }) => {
+                            if recognized.meta.blank {
+                                self.summary.pages_blank += 1
+                            } else {
+                                self.summary.pages_ocred += 1
+                            }
                         }
                         Ok(PageOut { method: TextMethod::TextLayer, .. }) => {
                             self.summary.pages_text += 1

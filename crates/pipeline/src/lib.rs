@@ -78,6 +78,8 @@ pub struct RunSummary {
     pub unchanged: u64,
     /// Pages recognised by OCR in this run.
     pub pages_ocred: u64,
+    /// Pages found blank and not recognised.
+    pub pages_blank: u64,
     /// Pages whose PDF text layer was used instead of OCR.
     pub pages_text: u64,
     /// Documents flagged for a person to check.
