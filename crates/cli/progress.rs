@@ -36,6 +36,7 @@ impl Reporter for Progress {
             Event::Repairing { documents } => self.bar.println(format!(
                 "indexing {documents} documents left unindexed by an earlier run"
             )),
+            Event::PageQueued => {}
             Event::PageDone => {
                 let pages = self.pages.fetch_add(1, Ordering::Relaxed) + 1;
                 let rate = pages as f64 / self.started.elapsed().as_secs_f64().max(0.001);

@@ -199,6 +199,7 @@ pub fn ingest(
                     decode_timeout,
                     jobs: job_tx,
                     msgs: producer_tx.clone(),
+                    reporter,
                 };
                 if let Err(e) = walk.run(catalogue_path, resolved) {
                     let _ = producer_tx.send(Msg::Fatal(e));
@@ -395,6 +396,7 @@ struct Walk<'a> {
     decode_timeout: Duration,
     jobs: Sender<PageJob>,
     msgs: Sender<Msg>,
+    reporter: &'a dyn Reporter,
 }
 
 /// The assembler has gone away (it failed); stop quietly.
@@ -550,6 +552,7 @@ impl Walk<'_> {
             match rx.recv_timeout(self.decode_timeout) {
                 Ok(Ok(PageContent::Raster(raster))) => {
                     self.jobs.send(PageJob { seq, number, raster }).map_err(|_| Stop)?;
+                    self.reporter.event(Event::PageQueued);
                 }
                 Ok(Ok(PageContent::Text(text))) => {
                     let page = PageOut {
@@ -896,6 +899,66 @@ mod tests {
         IngestOptions { jobs: 2, ..IngestOptions::default() }
     }
 
+    /// A slow engine that counts the pages it has finished.
+    struct SlowOcr(&'static std::sync::atomic::AtomicU64);
+
+    impl Recognizer for SlowOcr {
+        fn recognize(&mut self, _: &Raster) -> Result<Recognized, OcrError> {
+            std::thread::sleep(Duration::from_millis(3));
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(Recognized {
+                meta: Default::default(),
+                text: "Patient: Testpatient, Alice".into(),
+                confidence: 0.9,
+                words: vec![],
+            })
+        }
+    }
+
+    /// Counts the pages handed to the workers and the most ever waiting or being read.
+    struct InFlight {
+        queued: std::sync::atomic::AtomicU64,
+        done: &'static std::sync::atomic::AtomicU64,
+        max: std::sync::atomic::AtomicU64,
+    }
+
+    impl crate::Reporter for InFlight {
+        fn event(&self, event: Event<'_>) {
+            use std::sync::atomic::Ordering::SeqCst;
+            if event == Event::PageQueued {
+                let queued = self.queued.fetch_add(1, SeqCst) + 1;
+                let waiting = queued.saturating_sub(self.done.load(SeqCst));
+                self.max.fetch_max(waiting, SeqCst);
+            }
+        }
+    }
+
+    #[test]
+    fn pages_in_flight_stay_bounded_however_many_files() {
+        use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+        static DONE: AtomicU64 = AtomicU64::new(0);
+        let tmp = tempfile::tempdir().unwrap();
+        let scans = tmp.path().join("scans");
+        fs::create_dir_all(&scans).unwrap();
+        // Files decode far faster than the engine reads them.
+        let files = 150;
+        for i in 0..files {
+            png(&scans.join(format!("{i:03}.png")), 20 + i);
+        }
+        let data = DataDir::create(tmp.path().join("data")).unwrap();
+        let engines = || -> Result<Box<dyn Recognizer>, OcrError> { Ok(Box::new(SlowOcr(&DONE))) };
+        let jobs = 2;
+        let report = InFlight { queued: AtomicU64::new(0), done: &DONE, max: AtomicU64::new(0) };
+        let opts = IngestOptions { jobs, ..IngestOptions::default() };
+        let s = ingest(&data, std::slice::from_ref(&scans), &engines, &opts, &report).unwrap();
+        assert_eq!(s.documents_new, u64::from(files));
+        assert_eq!(report.queued.load(SeqCst), u64::from(files));
+        // The job queue holds two pages per worker and each worker one: never more, whatever
+        // the number of files.
+        let max = report.max.load(SeqCst);
+        assert!(max >= 1 && max <= 3 * jobs as u64, "{max} pages in flight");
+    }
+
     #[test]
     fn ingests_dedupes_rejects_and_skips_unchanged() {
         let tmp = tempfile::tempdir().unwrap();
@@ -1027,7 +1090,15 @@ mod tests {
     ) -> (Walk<'a>, Receiver<PageJob>, Receiver<Msg>) {
         let (jobs, job_rx) = bounded(1);
         let (msgs, msg_rx) = bounded(4);
-        let walk = Walk { vault, in_flight, limits: Limits::default(), decode_timeout, jobs, msgs };
+        let walk = Walk {
+            vault,
+            in_flight,
+            limits: Limits::default(),
+            decode_timeout,
+            jobs,
+            msgs,
+            reporter: &Silent,
+        };
         (walk, job_rx, msg_rx)
     }
 

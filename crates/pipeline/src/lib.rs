@@ -102,6 +102,8 @@ pub enum FileOutcome {
 pub enum Event<'a> {
     /// The roots were walked: this many files will be looked at.
     Started { files: u64 },
+    /// A page was handed to the OCR workers (it is in flight until recognised).
+    PageQueued,
     /// A page was recognised.
     PageDone,
     /// A file is finished.
@@ -110,7 +112,8 @@ pub enum Event<'a> {
     Repairing { documents: u64 },
 }
 
-/// Receives a run's events. The pipeline calls it from one thread at a time.
+/// Receives a run's events, from the walker's thread (`PageQueued`) and the assembler's (the
+/// others).
 pub trait Reporter: Sync {
     fn event(&self, event: Event<'_>);
 }
