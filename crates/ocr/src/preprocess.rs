@@ -111,33 +111,54 @@ pub(crate) fn scale(img: &Gray, factor: f64) -> Gray {
     Gray { width: nw as u32, height: nh as u32, pixels: out }
 }
 
-/// A Gaussian blur of standard deviation `sigma` pixels (separable; edges repeat).
+/// A Gaussian blur of standard deviation `sigma` pixels (separable; edges repeat). Fixed-point
+/// weights (summing to 2^12), so a 200-dpi page takes milliseconds.
 pub(crate) fn blur(img: &Gray, sigma: f64) -> Gray {
     let r = (sigma * 3.0).ceil() as usize;
-    let kernel: Vec<f32> = (0..=2 * r)
+    let weights: Vec<f64> = (0..=2 * r)
         .map(|i| {
             let d = i as f64 - r as f64;
-            (-(d * d) / (2.0 * sigma * sigma)).exp() as f32
+            (-(d * d) / (2.0 * sigma * sigma)).exp()
         })
         .collect();
-    let sum: f32 = kernel.iter().sum();
-    let kernel: Vec<f32> = kernel.iter().map(|k| k / sum).collect();
+    let total: f64 = weights.iter().sum();
+    let mut kernel: Vec<u32> =
+        weights.iter().map(|k| (k / total * 4096.0).round() as u32).collect();
+    // Rounding may leave the sum off by a little: put it on the centre, so flat areas stay flat.
+    let sum: u32 = kernel.iter().sum();
+    kernel[r] = (kernel[r] + 4096).saturating_sub(sum);
     let (w, h) = (img.width as usize, img.height as usize);
-    let tap = |i: usize, j: usize, n: usize| (i + j).saturating_sub(r).min(n - 1);
-    let mut across = vec![0f32; w * h];
+    if w == 0 || h == 0 {
+        return img.clone();
+    }
+    // Across each row, into 16-bit sums scaled by 2^4 (the 2^12 weights shifted down by 8).
+    let mut across = vec![0u16; w * h];
+    let mut padded = vec![0u8; w + 2 * r];
     for y in 0..h {
         let row = &img.pixels[y * w..(y + 1) * w];
-        for x in 0..w {
-            across[y * w + x] =
-                kernel.iter().enumerate().map(|(j, k)| k * f32::from(row[tap(x, j, w)])).sum();
+        padded[r..r + w].copy_from_slice(row);
+        padded[..r].fill(row[0]);
+        padded[r + w..].fill(row[w - 1]);
+        let out = &mut across[y * w..(y + 1) * w];
+        for (x, o) in out.iter_mut().enumerate() {
+            let acc: u32 =
+                kernel.iter().zip(&padded[x..x + 2 * r + 1]).map(|(k, &p)| k * u32::from(p)).sum();
+            *o = ((acc + 128) >> 8) as u16;
         }
     }
+    // Down each column, a row at a time (rows beyond the edges repeat the edge rows).
     let mut pixels = vec![0u8; w * h];
+    let mut acc = vec![0u32; w];
     for y in 0..h {
-        for x in 0..w {
-            let v: f32 =
-                kernel.iter().enumerate().map(|(j, k)| k * across[tap(y, j, h) * w + x]).sum();
-            pixels[y * w + x] = v.round().clamp(0.0, 255.0) as u8;
+        acc.fill(0);
+        for (j, &k) in kernel.iter().enumerate() {
+            let sy = (y + j).saturating_sub(r).min(h - 1);
+            for (a, &v) in acc.iter_mut().zip(&across[sy * w..(sy + 1) * w]) {
+                *a += k * u32::from(v);
+            }
+        }
+        for (p, &a) in pixels[y * w..(y + 1) * w].iter_mut().zip(&acc) {
+            *p = ((a + (1 << 15)) >> 16).min(255) as u8;
         }
     }
     Gray { width: img.width, height: img.height, pixels }
@@ -180,33 +201,47 @@ pub(crate) fn quarter_turn(img: &Gray, degrees: u32) -> Gray {
 /// page leaves the canvas, bilinear sampling.
 pub(crate) fn rotate(img: &Gray, degrees: f32) -> Gray {
     let (w, h) = (img.width as usize, img.height as usize);
-    let a = (degrees as f64).to_radians();
+    let a = f64::from(degrees).to_radians();
     let (sin, cos) = a.sin_cos();
     let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
     let src = &img.pixels;
-    let at = |x: isize, y: isize| -> f64 {
-        if x < 0 || y < 0 || x >= w as isize || y >= h as isize {
-            255.0
+    // Source coordinates in 16.16 fixed point, stepped along each row; bilinear weights in 8 bits.
+    const ONE: f64 = 65536.0;
+    let (step_x, step_y) = ((cos * ONE).round() as i64, (-sin * ONE).round() as i64);
+    let at = |x: i64, y: i64| -> u32 {
+        if x < 0 || y < 0 || x >= w as i64 || y >= h as i64 {
+            255
         } else {
-            src[y as usize * w + x as usize] as f64
+            u32::from(src[y as usize * w + x as usize])
         }
     };
     let mut out = vec![255u8; w * h];
     for oy in 0..h {
         let dy = oy as f64 + 0.5 - cy;
-        for ox in 0..w {
-            let dx = ox as f64 + 0.5 - cx;
-            // Inverse of a clockwise turn (y pointing down).
-            let sx = cx + dx * cos + dy * sin - 0.5;
-            let sy = cy - dx * sin + dy * cos - 0.5;
-            let (x0, y0) = (sx.floor(), sy.floor());
-            let (fx, fy) = (sx - x0, sy - y0);
-            let (x0, y0) = (x0 as isize, y0 as isize);
-            let v = at(x0, y0) * (1.0 - fx) * (1.0 - fy)
-                + at(x0 + 1, y0) * fx * (1.0 - fy)
-                + at(x0, y0 + 1) * (1.0 - fx) * fy
-                + at(x0 + 1, y0 + 1) * fx * fy;
-            out[oy * w + ox] = v.round() as u8;
+        // Inverse of a clockwise turn (y pointing down).
+        let dx0 = 0.5 - cx;
+        let mut sx = ((cx + dx0 * cos + dy * sin - 0.5) * ONE).round() as i64;
+        let mut sy = ((cy - dx0 * sin + dy * cos - 0.5) * ONE).round() as i64;
+        for o in out[oy * w..(oy + 1) * w].iter_mut() {
+            let (xi, yi) = (sx >> 16, sy >> 16);
+            let (fx, fy) = (((sx >> 8) & 0xff) as u32, ((sy >> 8) & 0xff) as u32);
+            let (p00, p10, p01, p11) =
+                if xi >= 0 && yi >= 0 && (xi as usize) + 1 < w && (yi as usize) + 1 < h {
+                    let i = yi as usize * w + xi as usize;
+                    (
+                        u32::from(src[i]),
+                        u32::from(src[i + 1]),
+                        u32::from(src[i + w]),
+                        u32::from(src[i + w + 1]),
+                    )
+                } else {
+                    (at(xi, yi), at(xi + 1, yi), at(xi, yi + 1), at(xi + 1, yi + 1))
+                };
+            let top = p00 * (256 - fx) + p10 * fx;
+            let bottom = p01 * (256 - fx) + p11 * fx;
+            *o = ((top * (256 - fy) + bottom * fy + (1 << 15)) >> 16) as u8;
+            sx += step_x;
+            sy += step_y;
         }
     }
     Gray { width: img.width, height: img.height, pixels: out }
