@@ -114,8 +114,24 @@ pub(crate) fn samples_to_gray(
             data.len()
         ));
     }
-    let max = ((1u32 << bpc.min(8)) - 1) as f32;
     let mut out = Vec::with_capacity(width as usize * height as usize);
+    let flip = if invert { 255 } else { 0 };
+    // The common cases — 8-bit grey (JPEG, Flate scans) and 1-bit (CCITT, JBIG2 pages) — a
+    // row at a time, not through the general per-sample path below.
+    if *color == Color::Gray && bpc == 8 {
+        for row in data[..needed].chunks_exact(row_bytes) {
+            out.extend(row.iter().map(|&g| g ^ flip));
+        }
+        return Ok(out);
+    }
+    if *color == Color::Gray && bpc == 1 {
+        for row in data[..needed].chunks_exact(row_bytes) {
+            let bits = row.iter().flat_map(|&b| (0..8).rev().map(move |i| (b >> i) & 1));
+            out.extend(bits.take(width as usize).map(|bit| (0u8.wrapping_sub(bit)) ^ flip));
+        }
+        return Ok(out);
+    }
+    let max = ((1u32 << bpc.min(8)) - 1) as f32;
     let mut comp = [0u8; 4];
     for row in data[..needed].chunks_exact(row_bytes) {
         for x in 0..width as usize {
@@ -183,6 +199,19 @@ mod tests {
         assert_eq!(g, vec![255, 0, 255, 0, 255, 0]);
         let inv = samples_to_gray(&data, 3, 2, 1, &Color::Gray, true).unwrap();
         assert_eq!(inv, vec![0, 255, 0, 255, 0, 255]);
+        // Wider than a byte, with padding: 10 pixels from two bytes a row.
+        let g = samples_to_gray(&[0xff, 0b0100_0000], 10, 1, 1, &Color::Gray, false).unwrap();
+        assert_eq!(g, [[255; 8].as_slice(), &[0, 255]].concat());
+    }
+
+    #[test]
+    fn eight_bit_grey_is_copied_or_flipped() {
+        let data = [0, 17, 255, 128];
+        assert_eq!(samples_to_gray(&data, 2, 2, 8, &Color::Gray, false).unwrap(), data);
+        assert_eq!(
+            samples_to_gray(&data, 2, 2, 8, &Color::Gray, true).unwrap(),
+            [255, 238, 0, 127]
+        );
     }
 
     #[test]

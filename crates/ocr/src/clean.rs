@@ -47,7 +47,7 @@ fn mean(pixels: &[u8]) -> f64 {
     if pixels.is_empty() {
         return 255.0;
     }
-    pixels.iter().map(|&p| p as f64).sum::<f64>() / pixels.len() as f64
+    pixels.iter().map(|&p| u64::from(p)).sum::<u64>() as f64 / pixels.len() as f64
 }
 
 fn col_mean(img: &Gray, x: usize) -> f64 {
@@ -107,8 +107,19 @@ fn remove_edge_shadows(img: &mut Gray) -> bool {
 /// a third of the page width (words always break a text line's runs), painted over the same way
 /// as vertical streaks. Returns how many were removed.
 fn remove_rules(img: &mut Gray) -> usize {
+    let min_run = img.width as usize / 3;
+    // Most pages have none: look along the rows first, and turn the page only when one does.
+    let has_rule = img.pixels.chunks_exact(img.width.max(1) as usize).any(|row| {
+        let mut run = 0;
+        row.iter().any(|&p| {
+            run = if p < INK { run + 1 } else { 0 };
+            run >= min_run
+        })
+    });
+    if !has_rule {
+        return 0;
+    }
     let mut t = transpose(img);
-    let min_run = t.height as usize / 3;
     let removed = remove_long_runs(&mut t, min_run);
     if removed > 0 {
         *img = transpose(&t);
@@ -135,6 +146,9 @@ fn remove_streaks(img: &mut Gray) -> usize {
     remove_long_runs(img, min_run)
 }
 
+/// Dark for the purposes of streaks and rules.
+const INK: u8 = 160;
+
 /// Paints over thin groups of columns holding an unbroken dark run of at least `long` pixels,
 /// with the mean of the pixels just beside the group. Returns how many groups.
 fn remove_long_runs(img: &mut Gray, long: usize) -> usize {
@@ -142,22 +156,17 @@ fn remove_long_runs(img: &mut Gray, long: usize) -> usize {
     if w < 50 || h < 200 {
         return 0;
     }
-    const INK: u8 = 160;
-    // Longest dark vertical run per column.
-    let streak_col: Vec<bool> = (0..w)
-        .map(|x| {
-            let (mut run, mut best) = (0, 0);
-            for y in 0..h {
-                if img.pixels[y * w + x] < INK {
-                    run += 1;
-                    best = best.max(run);
-                } else {
-                    run = 0;
-                }
-            }
-            best >= long
-        })
-        .collect();
+    // Longest dark vertical run per column, walking the page row by row (a column walk would
+    // read one byte per cache line).
+    let mut run = vec![0u32; w];
+    let mut best = vec![0u32; w];
+    for row in img.pixels.chunks_exact(w).take(h) {
+        for ((&p, r), b) in row.iter().zip(&mut run).zip(&mut best) {
+            *r = if p < INK { *r + 1 } else { 0 };
+            *b = (*b).max(*r);
+        }
+    }
+    let streak_col: Vec<bool> = best.iter().map(|&b| b as usize >= long).collect();
     let mut streaks = 0;
     let mut x = 0;
     while x < w {
