@@ -38,10 +38,11 @@ pub(crate) fn needs_ocr_fix(s: &str) -> bool {
 
 fn parse_with(s: &str, ocr: bool) -> Option<Date> {
     let s = s.trim().trim_end_matches(['.', ',', ';', ')']).trim_start_matches('(');
+    let month = |t: &str| if ocr { month_ocr(t) } else { month(t) };
     let tokens: Vec<String> = s
         .split(|c: char| c == '/' || c == '-' || c == '.' || c == ',' || c.is_whitespace())
         .filter(|t| !t.is_empty())
-        .flat_map(split_month_day)
+        .flat_map(|t| split_month_day(t, month))
         .map(|t| if ocr { ocr_digits(t) } else { t.to_string() })
         .collect();
     let t: Vec<&str> = tokens.iter().map(String::as_str).collect();
@@ -114,7 +115,7 @@ fn year(t: &str) -> Option<(u32, bool)> {
 }
 
 /// A month name run into its day where OCR lost the space ("Jul10"): the two apart.
-fn split_month_day(t: &str) -> Vec<&str> {
+fn split_month_day(t: &str, month: impl Fn(&str) -> Option<u32>) -> Vec<&str> {
     match t.find(|c: char| c.is_ascii_digit()) {
         Some(at) if at >= 3 && month(&t[..at]).is_some() && is_num(&t[at..]) => {
             vec![&t[..at], &t[at..]]
@@ -133,21 +134,41 @@ fn month(t: &str) -> Option<u32> {
     }
     let i = MONTHS.iter().position(|m| lower.starts_with(m))?;
     // "Mar", "March", "Sept"; not "Marching".
-    const FULL: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    (FULL[i].starts_with(&lower) || lower == "sept").then_some(i as u32 + 1)
+    (FULL_MONTHS[i].starts_with(&lower) || lower == "sept").then_some(i as u32 + 1)
+}
+
+const FULL_MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// A month, also when OCR misread one letter of its full name ("Aprit" for April): a name of five
+/// letters or more one letter off exactly one month's.
+fn month_ocr(t: &str) -> Option<u32> {
+    month(t).or_else(|| {
+        let lower = t.to_ascii_lowercase();
+        if lower.len() < 5 || !lower.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return None;
+        }
+        let mut near = FULL_MONTHS.iter().enumerate().filter(|(_, m)| {
+            m.len() == lower.len()
+                && m.bytes().zip(lower.bytes()).filter(|(a, b)| a != b).count() == 1
+        });
+        match (near.next(), near.next()) {
+            (Some((i, _)), None) => Some(i as u32 + 1),
+            _ => None,
+        }
+    })
 }
 
 fn valid(y: u32, m: u32, d: u32) -> bool {
@@ -190,6 +211,14 @@ mod tests {
         assert_eq!(normalize_date("O3/l4/2O19").as_deref(), Some("2019-03-14"));
         assert_eq!(normalize_date("Oct 1, 2019").as_deref(), Some("2019-10-01"));
         assert_eq!(normalize_date("Sept 14, 2019").as_deref(), Some("2019-09-14"));
+        // One letter of a month's full name misread, and its day run into it.
+        assert_eq!(normalize_date("Aprit 7, 2015").as_deref(), Some("2015-04-07"));
+        assert_eq!(normalize_date("Aprit7,2015").as_deref(), Some("2015-04-07"));
+        assert!(needs_ocr_fix("Aprit 7, 2015"));
+        assert!(!needs_ocr_fix("April 7, 2015"));
+        // Not a word two letters off, nor a short name that could be two months.
+        assert_eq!(normalize_date("Apron 7, 2015"), None);
+        assert_eq!(normalize_date("Jume 7, 2015"), None);
     }
 
     #[test]

@@ -64,9 +64,34 @@ fn swapped(c: char) -> Option<char> {
 }
 
 /// Reads a token as an ICD-10-CM code: exact if it is one, corrected if exactly one reading with
-/// OCR confusions undone is, else `None`.
+/// OCR confusions undone is, else `None`. A speck read as a character before the code ("jJ18.9",
+/// "S$52.501A") is left out when the code has its dot: the token without one of its first two
+/// characters, if exactly one such reading is a code with the dot after its third character.
 pub(crate) fn read(token: &str) -> Option<Read> {
     let token = token.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '|' && c != '$');
+    if let Some(code) = read_token(token) {
+        return Some(code);
+    }
+    if token.find('.') != Some(4) {
+        return None;
+    }
+    let mut found: Vec<String> = (0..2)
+        .filter_map(|i| {
+            let mut chars: Vec<char> = token.chars().collect();
+            chars.remove(i);
+            match read_token(&chars.into_iter().collect::<String>())? {
+                Read::Exact(code) | Read::Corrected(code) => Some(code),
+            }
+        })
+        .collect();
+    found.dedup();
+    match found.as_slice() {
+        [one] => Some(Read::Corrected(one.clone())),
+        _ => None,
+    }
+}
+
+fn read_token(token: &str) -> Option<Read> {
     let compact: String = token.chars().filter(|&c| c != '.').collect();
     if !(3..=7).contains(&compact.chars().count())
         || !compact.chars().all(|c| c.is_ascii_alphanumeric() || c == '|' || c == '$')
@@ -136,6 +161,12 @@ mod tests {
         assert_eq!(read("EI1.9"), Some(Read::Corrected("E11.9".into())));
         assert_eq!(read("J45.9O9"), Some(Read::Corrected("J45.909".into())));
         assert_eq!(read("$52.501A"), Some(Read::Corrected("S52.501A".into())));
+        // A speck before the code.
+        assert_eq!(read("jJ18.9"), Some(Read::Corrected("J18.9".into())));
+        assert_eq!(read("S$52.501A"), Some(Read::Corrected("S52.501A".into())));
+        // Of "M54.50" and "S54.50" only the first is a code.
+        assert_eq!(read("MS54.50"), Some(Read::Corrected("M54.50".into())));
+        assert_eq!(read("E11.9x"), None);
         // Nothing valid to correct to: no code.
         assert_eq!(read("100.4"), None);
         assert_eq!(read("999.9"), None);

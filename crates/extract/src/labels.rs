@@ -32,12 +32,15 @@ enum Key {
 }
 
 /// (pattern, key, counts without a colon when its value validates)
+///
+/// Some patterns allow for what OCR makes of a label: "MAN #" for "MRN #", dots and colons
+/// of "D.O.B." read as other marks.
 const LABELS: &[(&str, Key, bool)] = &[
     (r"patient\s+name|pt\.?\s+name|patient", Key::Patient, false),
     (r"last\s+name|family\s+name|surname", Key::Family, false),
     (r"first\s+name|given\s+name", Key::Given, false),
     (
-        r"mrn\s*#?|m\.r\.n\.?|medical\s+record\s+(?:no\.?|number|#)|med\.?\s*rec\.?\s*(?:no\.?|#)?|chart\s*[:.]?\s*(?:#|no\.?|number)|patient\s+id|pt\.?\s+id",
+        r"mrn\s*#?|man\s*#|m\.r\.n\.?|medical\s+record\s+(?:no\.?|number|#)|med\.?\s*rec\.?\s*(?:no\.?|#)?|chart\s*[:.]?\s*(?:#|no\.?|number)|patient\s+id|pt\.?\s+id",
         Key::Mrn,
         true,
     ),
@@ -108,10 +111,11 @@ struct LabelSet {
 }
 
 static LABEL_SET: LazyLock<LabelSet> = LazyLock::new(|| {
-    // OCR reads some spaces between a label's words as hyphens ("Medical-Record Number").
+    // OCR reads some spaces between a label's words as hyphens ("Medical-Record Number"),
+    // Or loses them ("PatientName"), and reads a colon as "!" ("Patient! MOCKFORD, CARMEN").
     let alts: Vec<String> =
-        LABELS.iter().map(|(p, _, _)| format!("({})", p.replace(r"\s+", r"[\s-]+"))).collect();
-    let re = Regex::new(&format!(r"(?i)\b(?:{})(?:[.,]?\s*([:;])\s*|\s+|$)", alts.join("|")))
+        LABELS.iter().map(|(p, _, _)| format!("({})", p.replace(r"\s+", r"[\s-]*"))).collect();
+    let re = Regex::new(&format!(r"(?i)\b(?:{})(?:[.,]?\s*([:;!])\s*|\s+|$)", alts.join("|")))
         .expect("label regex is valid");
     LabelSet {
         re,
@@ -688,8 +692,10 @@ fn apply(
             }
         }
         Key::Sex if f.patient.sex.is_none() => {
-            if let Some(s) = sex(value) {
-                out.note("patient.sex", &s, place(1), factor, None);
+            let read = sex(value).map(|s| (s, None)).or_else(|| one_glyph_sex(line, vs, ve));
+            if let Some((s, read_as)) = read {
+                let factor = if read_as.is_some() { factor * 0.9 } else { factor };
+                out.note("patient.sex", &s, place(1), factor, read_as.as_deref());
                 out.fields.patient.sex = Some(s);
             }
         }
@@ -853,6 +859,24 @@ pub(crate) fn leading_date(value: &str) -> Option<(Date, usize)> {
     (1..=tokens.len()).rev().find_map(|n| dates::parse(&tokens[..n].join(" ")).map(|d| (d, n)))
 }
 
+/// A lone "F" or "M" that tesseract read as two letters ("EF", "OF": it is prone to that with
+/// a letter standing alone), told by its box: one glyph wide, no wider than it is tall.
+fn one_glyph_sex(line: &Line<'_>, vs: usize, ve: usize) -> Option<(String, Option<String>)> {
+    let t = line.tokens.iter().find(|t| t.start >= vs && t.end <= ve)?;
+    let word = &line.text[t.start..t.end];
+    let b = t.bbox?;
+    let last = word.chars().last()?;
+    if word.chars().count() != 2 || !word.chars().all(char::is_alphanumeric) || b.w > b.h {
+        return None;
+    }
+    let s = match last {
+        'F' => "F",
+        'M' => "M",
+        _ => return None,
+    };
+    Some((s.to_string(), Some(word.to_string())))
+}
+
 fn sex(value: &str) -> Option<String> {
     let v = value
         .split_whitespace()
@@ -919,6 +943,13 @@ mod tests {
             let f = find_labels(text);
             assert_eq!(f.first().map(|f| f.key), Some(Key::Dob), "{text}");
         }
+        let f = find_labels("MAN #: 20440424");
+        assert_eq!((f[0].key, f[0].punct), (Key::Mrn, true));
+        assert!(find_labels("Man: 20440424").is_empty());
+        let f = find_labels("Patient! MOCKFORD, CARMEN");
+        assert_eq!((f[0].key, f[0].punct), (Key::Patient, true));
+        let f = find_labels("PatientName MRN");
+        assert_eq!(f.iter().map(|f| f.key).collect::<Vec<_>>(), [Key::Patient, Key::Mrn]);
         let f = find_labels("NPI. #: 1612136097");
         assert_eq!((f[0].key, f[0].punct), (Key::Npi, true));
         let f = find_labels("Registration Date — Physician");
@@ -1158,6 +1189,20 @@ mod layout_tests {
         assert_eq!(e.fields.patient.family.as_deref(), Some("Testpatient"));
         // No gap to tell the name from the label: no provider rather than "Visit".
         assert_eq!(e.fields.provider.family, None);
+    }
+
+    #[test]
+    fn a_lone_sex_letter_read_as_two_is_read_by_its_box() {
+        let mut p = page(&[&[("Sex", 486)], &[("EF", 484)], &[("Gender:", 201), ("OF", 330)]]);
+        // One glyph: as wide as it is tall.
+        p.words[1].bbox.w = 15;
+        let e = extract(&[p.clone()]);
+        assert_eq!(e.fields.patient.sex.as_deref(), Some("F"));
+        assert_eq!(e.evidence_for("patient.sex").unwrap().read_as.as_deref(), Some("EF"));
+        // Two glyphs wide: a word, not a letter.
+        p.words[1].bbox.w = 34;
+        p.words[3].bbox.w = 34;
+        assert_eq!(extract(&[p]).fields.patient.sex, None);
     }
 
     #[test]

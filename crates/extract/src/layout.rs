@@ -1,6 +1,8 @@
 //! A page as lines of tokens, each token tied to the OCR word it came from (box and confidence),
 //! so a value read off the text can say where on the page it stands and how well it was read.
 
+#[cfg(test)]
+use chartdex_core::PageMeta;
 use chartdex_core::{BBox, PageText, TextMethod};
 
 /// One whitespace-separated token of a line.
@@ -9,7 +11,11 @@ pub(crate) struct Token {
     /// Byte range in the line.
     pub(crate) start: usize,
     pub(crate) end: usize,
+    /// The word's box in the frame tesseract read the page in (turned upright and deskewed),
+    /// where a line of text is level: what rows, columns and "under" are judged by.
     pub(crate) bbox: Option<BBox>,
+    /// The word's box on the page as scanned: what evidence points at.
+    pub(crate) page_box: Option<BBox>,
     pub(crate) confidence: f32,
 }
 
@@ -43,7 +49,7 @@ impl Line<'_> {
         let mut bbox: Option<BBox> = None;
         let (mut sum, mut n) = (0.0, 0);
         for t in touched {
-            if let Some(b) = t.bbox {
+            if let Some(b) = t.page_box {
                 bbox = Some(bbox.map_or(b, |a| a.union(b)));
             }
             sum += t.confidence;
@@ -81,16 +87,24 @@ pub(crate) fn lines(page: &PageText) -> Vec<Line<'_>> {
         TextMethod::TextLayer => 1.0,
         TextMethod::Ocr => page.confidence,
     };
+    let frame = Frame::of(page);
     let mut next_word = 0;
     let mut out = Vec::new();
     for text in page.text.lines() {
         let mut tokens = Vec::new();
         for (start, token) in split_tokens(text) {
-            let mut token = Token { start, end: start + token.len(), bbox: None, confidence: base };
+            let mut token = Token {
+                start,
+                end: start + token.len(),
+                bbox: None,
+                page_box: None,
+                confidence: base,
+            };
             let look = words.iter().enumerate().skip(next_word).take(4);
             let word_text = &text[token.start..token.end];
             if let Some((i, w)) = look.clone().find(|(_, w)| w.text == word_text) {
-                token.bbox = Some(w.bbox);
+                token.bbox = Some(frame.upright(w.bbox));
+                token.page_box = Some(w.bbox);
                 token.confidence = w.confidence;
                 next_word = i + 1;
             }
@@ -99,6 +113,160 @@ pub(crate) fn lines(page: &PageText) -> Vec<Line<'_>> {
         out.push(Line { page: page.number, text, tokens });
     }
     out
+}
+
+/// How the page as scanned was turned (a quarter turn, then the deskew) before tesseract read
+/// it; word boxes are given on the page as scanned.
+struct Frame {
+    /// Clockwise quarter turn, degrees.
+    rotation: u32,
+    /// Deskew rotation, radians (counter-clockwise positive).
+    skew: f64,
+    /// The extent of the page's words, standing in for the page's size.
+    width: u32,
+    height: u32,
+}
+
+impl Frame {
+    fn of(page: &PageText) -> Frame {
+        let width = page.words.iter().map(|w| w.bbox.x + w.bbox.w).max().unwrap_or(0);
+        let height = page.words.iter().map(|w| w.bbox.y + w.bbox.h).max().unwrap_or(0);
+        let skew = match page.meta.skew {
+            Some(s) if page.meta.deskewed => f64::from(s).to_radians(),
+            _ => 0.0,
+        };
+        Frame { rotation: page.meta.rotation % 360, skew, width, height }
+    }
+
+    /// A box on the page as scanned, in the frame the page was read in.
+    fn upright(&self, b: BBox) -> BBox {
+        let (w, h) = (self.width, self.height);
+        let (b, fw, fh) = match self.rotation {
+            90 => (BBox { x: h.saturating_sub(b.y + b.h), y: b.x, w: b.h, h: b.w }, h, w),
+            180 => {
+                (BBox { x: w.saturating_sub(b.x + b.w), y: h.saturating_sub(b.y + b.h), ..b }, w, h)
+            }
+            270 => (BBox { x: b.y, y: w.saturating_sub(b.x + b.w), w: b.h, h: b.w }, h, w),
+            _ => (b, w, h),
+        };
+        if self.skew == 0.0 {
+            return b;
+        }
+        // The box on the scan holds the word's box turned by the skew: its centre turns back,
+        // and its size is the word's own (outer = w cos + h sin, h cos + w sin).
+        let (sin, cos) = self.skew.abs().sin_cos();
+        let (ow, oh) = (f64::from(b.w), f64::from(b.h));
+        let det = cos * cos - sin * sin;
+        let (iw, ih) = ((ow * cos - oh * sin) / det, (oh * cos - ow * sin) / det);
+        let (iw, ih) = if iw >= 1.0 && ih >= 1.0 { (iw, ih) } else { (ow, oh) };
+        let (cx, cy) = (f64::from(fw) / 2.0, f64::from(fh) / 2.0);
+        let (dx, dy) = (f64::from(b.x) + ow / 2.0 - cx, f64::from(b.y) + oh / 2.0 - cy);
+        let (sin, cos) = self.skew.sin_cos();
+        let (x, y) = (cx + dx * cos - dy * sin, cy + dx * sin + dy * cos);
+        let at = |v: f64| v.max(0.0).round() as u32;
+        BBox { x: at(x - iw / 2.0), y: at(y - ih / 2.0), w: at(iw), h: at(ih) }
+    }
+}
+
+/// A page's lines rebuilt as rows of the page, owning their text.
+#[derive(Debug, Clone)]
+pub(crate) struct Rows {
+    page: u32,
+    rows: Vec<(String, Vec<Token>)>,
+}
+
+impl Rows {
+    /// The rows as lines.
+    pub(crate) fn lines(&self) -> Vec<Line<'_>> {
+        self.rows
+            .iter()
+            .map(|(text, tokens)| Line { page: self.page, text, tokens: tokens.clone() })
+            .collect()
+    }
+}
+
+/// The lines of a page as rows of the page: each of tesseract's lines, followed by the lines it
+/// read as other blocks but that stand on the same row to its right. Tesseract splits a form's
+/// columns into blocks of their own and gives them one after the other ("Name: Bruno Notreal
+/// Chart #: MR460221", then far down the text "D.O.B.:", "Nov 21,", "1947"); a label and its
+/// value are on one row of the page again here. A line joins the row when its first word starts
+/// right of the row's last word and overlaps it in height by at least half, however wide the gap
+/// (a form's columns stand far apart); the nearest such line joins first. A row takes the place
+/// in the text of its line that comes first there; lines without boxes stay as they are. Boxes
+/// are compared on the page as tesseract read it (upright, deskewed), where rows are level.
+pub(crate) fn rows(lines: &[Line<'_>]) -> Rows {
+    /// The first and last word boxes of a line that hold a letter or digit (a comma's box is
+    /// too small to tell the row by).
+    fn ends(line: &Line<'_>) -> Option<(BBox, BBox)> {
+        let mut boxes = line.tokens.iter().filter_map(|t| {
+            let word = &line.text[t.start..t.end];
+            t.bbox.filter(|_| word.chars().any(char::is_alphanumeric))
+        });
+        let first = boxes.next()?;
+        Some((first, boxes.next_back().unwrap_or(first)))
+    }
+    let ends: Vec<Option<(BBox, BBox)>> = lines.iter().map(ends).collect();
+    // Lines claim their row's right part from left to right.
+    let mut order: Vec<usize> = (0..lines.len()).filter(|&i| ends[i].is_some()).collect();
+    order.sort_by_key(|&i| ends[i].map(|(first, _)| first.x));
+    let mut joined_to: Vec<Option<usize>> = vec![None; lines.len()];
+    let mut chains: Vec<Vec<usize>> = vec![Vec::new(); lines.len()];
+    for &start in &order {
+        if joined_to[start].is_some() {
+            continue;
+        }
+        let mut chain = vec![start];
+        let mut last = ends[start].map(|(_, last)| last);
+        while let Some(end) = last {
+            let right = end.x + end.w;
+            let next = order
+                .iter()
+                .copied()
+                .filter(|&j| !chain.contains(&j) && joined_to[j].is_none())
+                .filter_map(|j| {
+                    let (first, _) = ends[j]?;
+                    let gap = first.x.checked_sub(right)?;
+                    let overlap =
+                        (end.y + end.h).min(first.y + first.h).saturating_sub(end.y.max(first.y));
+                    (overlap * 2 >= end.h.min(first.h)).then_some((gap, j))
+                })
+                .min();
+            let Some((_, j)) = next else { break };
+            joined_to[j] = Some(start);
+            chain.push(j);
+            last = ends[j].map(|(_, last)| last);
+        }
+        chains[start] = chain;
+    }
+    // Each row in the place of the line of it that comes first in the text.
+    let mut starts: Vec<(usize, Vec<usize>)> = (0..lines.len())
+        .filter(|&i| joined_to[i].is_none())
+        .map(|i| {
+            let chain = if chains[i].is_empty() { vec![i] } else { std::mem::take(&mut chains[i]) };
+            (chain.iter().copied().min().unwrap_or(i), chain)
+        })
+        .collect();
+    starts.sort_by_key(|(first, _)| *first);
+    let mut rows = Vec::with_capacity(starts.len());
+    for (_, chain) in starts {
+        let mut text = String::new();
+        let mut tokens = Vec::new();
+        for j in chain {
+            let part = &lines[j];
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            let shift = text.len();
+            text.push_str(part.text);
+            tokens.extend(part.tokens.iter().map(|t| Token {
+                start: t.start + shift,
+                end: t.end + shift,
+                ..t.clone()
+            }));
+        }
+        rows.push((text, tokens));
+    }
+    Rows { page: lines.first().map_or(0, |l| l.page), rows }
 }
 
 /// Whitespace-separated tokens with their byte offsets.
@@ -170,5 +338,109 @@ mod tests {
         assert_eq!(l.tokens.iter().map(|t| (t.start, t.end)).collect::<Vec<_>>(), [(2, 3), (5, 7)]);
         assert_eq!(l.place(0, 8).confidence, 1.0);
         assert_eq!(l.place(0, 8).bbox, None);
+    }
+
+    /// A page of tesseract lines, each a list of (word, x, y); words 20 px tall, 12 px a letter.
+    fn ocr_page(lines: &[&[(&str, u32, u32)]], meta: PageMeta) -> PageText {
+        let mut words = Vec::new();
+        for (t, x, y) in lines.iter().flat_map(|l| l.iter()) {
+            let w = 12 * t.len() as u32;
+            words.push(Word {
+                text: t.to_string(),
+                bbox: BBox { x: *x, y: *y, w, h: 20 },
+                confidence: 0.9,
+            });
+        }
+        let text = lines
+            .iter()
+            .map(|l| l.iter().map(|(t, _, _)| *t).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n");
+        PageText { number: 1, text, confidence: 0.9, method: TextMethod::Ocr, words, meta }
+    }
+
+    fn row_texts(page: &PageText) -> Vec<String> {
+        let lines = lines(page);
+        rows(&lines).lines().iter().map(|l| l.text.to_string()).collect()
+    }
+
+    #[test]
+    fn a_forms_columns_read_as_blocks_of_their_own_are_one_row_again() {
+        // Tesseract gave the right-hand column after the left one, a line at a time.
+        let page = ocr_page(
+            &[
+                &[("Name:", 200, 100), ("Bruno", 280, 100), ("Chart", 500, 101), ("#:", 570, 101)],
+                &[("Gender:", 200, 150), ("F", 300, 150)],
+                &[("D.O.B.:", 900, 102)],
+                &[("Nov", 1000, 101), ("21,", 1050, 101)],
+                &[("Provider:", 900, 151)],
+                &[("1947", 1100, 100)],
+                &[("Rosa", 1020, 152)],
+                &[("Notaphys,", 200, 200), ("MD", 320, 200)],
+            ],
+            PageMeta::default(),
+        );
+        assert_eq!(
+            row_texts(&page),
+            [
+                "Name: Bruno Chart #: D.O.B.: Nov 21, 1947",
+                "Gender: F Provider: Rosa",
+                "Notaphys, MD",
+            ]
+        );
+        // Each token keeps its own box.
+        let lines = lines(&page);
+        let rows = rows(&lines);
+        let row = &rows.lines()[0];
+        let t = row.tokens.iter().find(|t| &row.text[t.start..t.end] == "1947").unwrap();
+        assert_eq!(t.bbox.map(|b| (b.x, b.y)), Some((1100, 100)));
+        assert_eq!(row.place(t.start, t.end).bbox.map(|b| b.x), Some(1100));
+    }
+
+    #[test]
+    fn lines_on_other_rows_or_to_the_left_stay_apart() {
+        let page = ocr_page(
+            &[
+                &[("Assessment:", 200, 100)],
+                // Half a line lower: another row.
+                &[("Plan:", 700, 112)],
+                // Starting before the row's last word ends: not on from it.
+                &[("Overlap", 300, 100)],
+                // Left of the row: its start.
+                &[("Left", 100, 100)],
+            ],
+            PageMeta::default(),
+        );
+        assert_eq!(row_texts(&page), ["Left Assessment:", "Plan:", "Overlap"]);
+    }
+
+    #[test]
+    fn rows_are_judged_on_the_deskewed_page() {
+        // A page scanned 2° counter-clockwise: each row rises to the right by tan 2° ≈ 0.035,
+        // 35 px over 1000 px, more than a word's height. Deskewed, it is one row again.
+        let meta = PageMeta { skew: Some(2.0), deskewed: true, ..PageMeta::default() };
+        let page = ocr_page(
+            &[
+                &[("Name:", 200, 500), ("Ann", 280, 497)],
+                &[("MRN:", 1200, 465), ("0012", 1270, 463)],
+            ],
+            meta.clone(),
+        );
+        assert_eq!(row_texts(&page), ["Name: Ann MRN: 0012"]);
+        // On the page as scanned (not deskewed) those are two rows.
+        let page = PageText { meta: PageMeta::default(), ..page };
+        assert_eq!(row_texts(&page), ["Name: Ann", "MRN: 0012"]);
+    }
+
+    #[test]
+    fn boxes_of_a_page_turned_upright_are_read_upright() {
+        // Fed upside down and turned 180°: the word last on the scan is first on the page.
+        let meta = PageMeta { rotation: 180, ..PageMeta::default() };
+        let page = ocr_page(&[&[("MRN:", 1000, 500), ("Name:", 100, 500)]], meta);
+        let line = &lines(&page)[0];
+        let (a, b) = (line.tokens[0].bbox.unwrap(), line.tokens[1].bbox.unwrap());
+        assert!(a.x < b.x, "{a:?} {b:?}");
+        // Evidence still points at the page as scanned.
+        assert_eq!(line.tokens[0].page_box.map(|b| b.x), Some(1000));
     }
 }

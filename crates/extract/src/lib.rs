@@ -98,7 +98,10 @@ pub fn extract(pages: &[PageText]) -> Extraction {
     let mut state = labels::State::default();
     for page in pages {
         let lines = layout::lines(page);
-        labels::read_lines(&lines, &mut out, &mut state);
+        // Labels are read on the page's rows (a form's columns joined again); codes and
+        // medications on tesseract's lines, whose blocks keep a list's items apart.
+        let rows = layout::rows(&lines);
+        labels::read_lines(&rows.lines(), &mut out, &mut state);
         let secs = sections::of_lines(lines.iter().map(|l| l.text));
         for (i, (line, section)) in lines.iter().zip(secs).enumerate() {
             codes::read_icd10(line, section, &mut out);
@@ -113,9 +116,13 @@ pub fn extract(pages: &[PageText]) -> Extraction {
         let place = Place { page: first.number, bbox: None, confidence };
         out.note("doc_type", t.name(), place, 1.0, None);
         if out.fields.facility.is_none() {
-            if let Some((name, n)) = doctype::letterhead(&first.text) {
-                let lines = layout::lines(first);
-                let place = lines.get(n).map(|l| l.place(0, l.text.len()));
+            // On the page's rows: a letterhead's words in blocks of their own are one name again.
+            let lines = layout::lines(first);
+            let rows = layout::rows(&lines);
+            let rows = rows.lines();
+            let text = rows.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
+            if let Some((name, n)) = doctype::letterhead(&text) {
+                let place = rows.get(n).map(|l| l.place(0, l.text.len()));
                 let place =
                     place.unwrap_or(Place { page: first.number, bbox: None, confidence: 0.5 });
                 out.note("facility", &name, place, 0.9, None);

@@ -186,7 +186,11 @@ fn read_segment(line: &Line<'_>, start: usize, end: usize, section: Section, out
             continue;
         }
         let route = ROUTE.captures(rest).and_then(|c| c.get(1));
-        let frequency = frequency(rest);
+        let frequency = frequency(rest).or_else(|| {
+            let from =
+                [dose.map(|m| m.end()), route.map(|m| m.end())].into_iter().flatten().max()?;
+            misread_frequency(&rest[from..]).map(|(e, f)| (from + e, f))
+        });
         let written = line.text[toks[i].start..toks[i + n - 1].end]
             .trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
         let display =
@@ -326,6 +330,22 @@ fn frequency(rest: &str) -> Option<(usize, String)> {
     Some((end, squash(&rest[start..end])))
 }
 
+/// A one-word frequency right after the dose or route with one letter misread by OCR ("aaily"):
+/// the word it is one letter off, if exactly one.
+fn misread_frequency(rest: &str) -> Option<(usize, String)> {
+    const WORDS: [&str; 4] = ["daily", "nightly", "weekly", "monthly"];
+    let lead = rest.len() - rest.trim_start().len();
+    let word = rest[lead..].split(|c: char| !c.is_alphanumeric()).next()?;
+    let lower = word.to_lowercase();
+    let mut near = WORDS.iter().filter(|w| {
+        w.len() == lower.len() && w.bytes().zip(lower.bytes()).filter(|(a, b)| a != b).count() == 1
+    });
+    match (near.next(), near.next()) {
+        (Some(w), None) => Some((lead + word.len(), w.to_string())),
+        _ => None,
+    }
+}
+
 /// "90 meg": OCR's readings of "mcg" (no unit is written so) put right.
 fn dose_unit_read_right(dose: &str) -> String {
     let n = dose.trim_end_matches(char::is_alphabetic);
@@ -441,5 +461,26 @@ mod tests {
         assert_eq!(m, [med("Metformin", "500 mg", Some("PO"), Some("BID"))]);
         assert_eq!(correct("metforrnin"), Some("metformin"));
         assert_eq!(correct("zzzzzzzz"), None);
+    }
+
+    #[test]
+    fn a_frequency_with_one_letter_misread_is_read_right_after_the_dose_or_route() {
+        let m = meds("Medications:\n1. Warfarin 5 mg PO aaily\n2. Lisinopril 10 mg PO");
+        assert_eq!(
+            m,
+            [
+                med("Warfarin", "5 mg", Some("PO"), Some("daily")),
+                med("Lisinopril", "10 mg", Some("PO"), None)
+            ]
+        );
+        // Two letters off, or not right after the dose: no frequency.
+        let m = meds("Medications:\n1. Warfarin 5 mg PO aaiiy\n2. Lisinopril 10 mg PO then aaily");
+        assert_eq!(
+            m,
+            [
+                med("Warfarin", "5 mg", Some("PO"), None),
+                med("Lisinopril", "10 mg", Some("PO"), None)
+            ]
+        );
     }
 }

@@ -14,8 +14,9 @@ pub(crate) struct Cleaned {
     pub(crate) specks: usize,
 }
 
-/// Runs every cleaning step; `None` when nothing needed changing.
-pub(crate) fn clean(img: &Gray) -> (Option<Gray>, Cleaned) {
+/// Runs every cleaning step; `None` when nothing needed changing. With `binarize`, a grey page is
+/// binarised even when its paper is even.
+pub(crate) fn clean(img: &Gray, binarize: bool) -> (Option<Gray>, Cleaned) {
     let mut out = img.clone();
     // A negative (white text on black) reads as a dark page: turn it into ink on paper first,
     // or every step below would take the page for one big shadow.
@@ -27,7 +28,8 @@ pub(crate) fn clean(img: &Gray) -> (Option<Gray>, Cleaned) {
         Cleaned { inverted, borders: remove_edge_shadows(&mut out), ..Cleaned::default() };
     did.streaks = remove_streaks(&mut out);
     did.rules = remove_rules(&mut out);
-    if let Some(bin) = binarize_if_uneven(&out) {
+    let forced = (binarize && !is_bilevel(&out)).then(|| sauvola(&out, SAUVOLA_RADIUS, SAUVOLA_K));
+    if let Some(bin) = forced.or_else(|| binarize_if_uneven(&out)) {
         out = bin;
         did.binarized = true;
     }
@@ -231,8 +233,12 @@ fn binarize_if_uneven(img: &Gray) -> Option<Gray> {
     if spread < 30 && !dim {
         return None;
     }
-    Some(sauvola(img, 25, 0.2))
+    Some(sauvola(img, SAUVOLA_RADIUS, SAUVOLA_K))
 }
+
+/// Sauvola's window radius (pixels) and k.
+const SAUVOLA_RADIUS: usize = 25;
+const SAUVOLA_K: f64 = 0.2;
 
 /// Sauvola's threshold t = m (1 + k (s / 128 - 1)) over a (2r+1)² window, via integral images.
 fn sauvola(img: &Gray, r: usize, k: f64) -> Gray {
@@ -437,7 +443,7 @@ mod tests {
     fn a_negative_page_is_turned_into_ink_on_paper() {
         let mut negative = page(300, 300);
         negative.pixels.iter_mut().for_each(|p| *p = 255 - *p);
-        let (out, did) = clean(&negative);
+        let (out, did) = clean(&negative, false);
         assert!(did.inverted);
         let out = out.unwrap();
         assert!(mean(&out.pixels) > 150.0);
