@@ -240,36 +240,57 @@ fn binarize_if_uneven(img: &Gray) -> Option<Gray> {
 const SAUVOLA_RADIUS: usize = 25;
 const SAUVOLA_K: f64 = 0.2;
 
-/// Sauvola's threshold t = m (1 + k (s / 128 - 1)) over a (2r+1)² window, via integral images.
+/// Sauvola's threshold t = m (1 + k (s / 128 - 1)) over a (2r+1)² window (clipped at the page's
+/// edges), by running sums: each column's sums over the rows of the window, moved down a row at a
+/// time, and their prefix sums along the row. A few rows' worth of memory, whatever the page.
 fn sauvola(img: &Gray, r: usize, k: f64) -> Gray {
     let (w, h) = (img.width as usize, img.height as usize);
-    let mut sum = vec![0f64; (w + 1) * (h + 1)];
-    let mut sq = vec![0f64; (w + 1) * (h + 1)];
-    for y in 0..h {
-        let (mut rs, mut rq) = (0f64, 0f64);
-        for x in 0..w {
-            let v = img.pixels[y * w + x] as f64;
-            rs += v;
-            rq += v * v;
-            sum[(y + 1) * (w + 1) + x + 1] = sum[y * (w + 1) + x + 1] + rs;
-            sq[(y + 1) * (w + 1) + x + 1] = sq[y * (w + 1) + x + 1] + rq;
-        }
-    }
     let mut out = vec![255u8; w * h];
-    for y in 0..h {
-        let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
+    if w == 0 || h == 0 {
+        return Gray { width: img.width, height: img.height, pixels: out };
+    }
+    let row = |y: usize| &img.pixels[y * w..(y + 1) * w];
+    // Sums over the window's rows, per column: of the pixels and of their squares.
+    let (mut col, mut col_sq) = (vec![0u32; w], vec![0u32; w]);
+    let add = |col: &mut [u32], col_sq: &mut [u32], y: usize, sign: bool| {
+        for ((c, q), &p) in col.iter_mut().zip(col_sq.iter_mut()).zip(row(y)) {
+            let (v, vv) = (u32::from(p), u32::from(p) * u32::from(p));
+            if sign {
+                *c += v;
+                *q += vv;
+            } else {
+                *c -= v;
+                *q -= vv;
+            }
+        }
+    };
+    for y in 0..r.min(h) {
+        add(&mut col, &mut col_sq, y, true);
+    }
+    // Prefix sums of the column sums along the row; a window's sum is a difference of two.
+    let (mut pre, mut pre_sq) = (vec![0u64; w + 1], vec![0u64; w + 1]);
+    // 1 / the window's width at each x.
+    let inv_width: Vec<f64> =
+        (0..w).map(|x| 1.0 / ((x + r + 1).min(w) - x.saturating_sub(r)) as f64).collect();
+    for (y, dst) in out.chunks_exact_mut(w).enumerate() {
+        if y + r < h {
+            add(&mut col, &mut col_sq, y + r, true);
+        }
+        if y > r {
+            add(&mut col, &mut col_sq, y - r - 1, false);
+        }
+        let rows = ((y + r + 1).min(h) - y.saturating_sub(r)) as f64;
         for x in 0..w {
+            pre[x + 1] = pre[x] + u64::from(col[x]);
+            pre_sq[x + 1] = pre_sq[x] + u64::from(col_sq[x]);
+        }
+        for (x, (&p, d)) in row(y).iter().zip(dst.iter_mut()).enumerate() {
             let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
-            let n = ((y1 - y0) * (x1 - x0)) as f64;
-            let at = |t: &Vec<f64>| {
-                t[y1 * (w + 1) + x1] - t[y0 * (w + 1) + x1] - t[y1 * (w + 1) + x0]
-                    + t[y0 * (w + 1) + x0]
-            };
-            let mean = at(&sum) / n;
-            let var = (at(&sq) / n - mean * mean).max(0.0);
-            let t = mean * (1.0 + k * (var.sqrt() / 128.0 - 1.0));
-            if (img.pixels[y * w + x] as f64) <= t {
-                out[y * w + x] = 0;
+            let inv_n = inv_width[x] / rows;
+            let mean = (pre[x1] - pre[x0]) as f64 * inv_n;
+            let var = ((pre_sq[x1] - pre_sq[x0]) as f64 * inv_n - mean * mean).max(0.0);
+            if f64::from(p) <= mean * (1.0 + k * (var.sqrt() / 128.0 - 1.0)) {
+                *d = 0;
             }
         }
     }
@@ -437,6 +458,57 @@ mod tests {
         assert!(is_bilevel(&bin));
         assert_eq!(bin.pixels[30 * 640 + 600], 255, "dim paper becomes white");
         assert_eq!(bin.pixels[65 * 640 + 90], 0, "text stays black");
+    }
+
+    #[test]
+    fn sauvola_with_wrapping_sums_matches_the_plain_computation() {
+        // Large and bright enough that the sums of squares pass 2^32 many times over.
+        let (w, h) = (1200usize, 1100usize);
+        let mut seed = 11u64;
+        let pixels: Vec<u8> = (0..w * h)
+            .map(|i| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let grain = (seed >> 59) as u8;
+                if (i / w) % 40 < 8 && (i % w) % 30 < 20 {
+                    40 + grain
+                } else {
+                    240 - grain
+                }
+            })
+            .collect();
+        let img = Gray { width: w as u32, height: h as u32, pixels };
+        let (r, k) = (SAUVOLA_RADIUS, SAUVOLA_K);
+        let mut expected = vec![255u8; w * h];
+        let mut sum = vec![0f64; (w + 1) * (h + 1)];
+        let mut sq = vec![0f64; (w + 1) * (h + 1)];
+        for y in 0..h {
+            let (mut rs, mut rq) = (0f64, 0f64);
+            for x in 0..w {
+                let v = f64::from(img.pixels[y * w + x]);
+                rs += v;
+                rq += v * v;
+                sum[(y + 1) * (w + 1) + x + 1] = sum[y * (w + 1) + x + 1] + rs;
+                sq[(y + 1) * (w + 1) + x + 1] = sq[y * (w + 1) + x + 1] + rq;
+            }
+        }
+        for y in 0..h {
+            let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
+            for x in 0..w {
+                let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
+                let n = ((y1 - y0) * (x1 - x0)) as f64;
+                let at = |t: &[f64]| {
+                    t[y1 * (w + 1) + x1] - t[y0 * (w + 1) + x1] - t[y1 * (w + 1) + x0]
+                        + t[y0 * (w + 1) + x0]
+                };
+                let mean = at(&sum) / n;
+                let var = (at(&sq) / n - mean * mean).max(0.0);
+                if f64::from(img.pixels[y * w + x]) <= mean * (1.0 + k * (var.sqrt() / 128.0 - 1.0))
+                {
+                    expected[y * w + x] = 0;
+                }
+            }
+        }
+        assert!(sauvola(&img, r, k).pixels == expected);
     }
 
     #[test]
