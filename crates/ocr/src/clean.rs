@@ -330,6 +330,17 @@ pub(crate) fn is_blank(pixels: &[u8], width: u32) -> bool {
     true
 }
 
+/// True for pages scanned in grey: most pixels are neither pure black nor pure white (paper
+/// grain, JPEG). A black-and-white page resampled (a fax's pixels made square) has grey only at
+/// its strokes' edges.
+pub(crate) fn scanned_in_grey(pixels: &[u8]) -> bool {
+    let (n, pure) = pixels
+        .iter()
+        .step_by(7)
+        .fold((0usize, 0usize), |(n, pure), &p| (n + 1, pure + usize::from(p == 0 || p == 255)));
+    pure * 2 < n
+}
+
 pub(crate) fn mostly_bilevel(pixels: &[u8]) -> bool {
     let sample = pixels.iter().step_by(7);
     let (mut n, mut grey) = (0usize, 0usize);
