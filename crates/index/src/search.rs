@@ -85,11 +85,11 @@ impl SearchIndex {
             parser.parse_query_lenient(&q.text).0
         };
         let exact = with_filters(main.box_clone(), &filters);
-        let mut hits = self.grouped(&searcher, &*exact, &*main, limit, false)?;
+        let mut hits = self.grouped(&searcher, &*exact, &*main, limit, None)?;
         if hits.len() < limit {
-            if let Some(fuzzy) = self.fuzzy_query(&q.text) {
+            if let Some((fuzzy, words)) = self.fuzzy_query(&q.text) {
                 let query = with_filters(fuzzy.box_clone(), &filters);
-                for hit in self.grouped(&searcher, &*query, &*fuzzy, limit, true)? {
+                for hit in self.grouped(&searcher, &*query, &*fuzzy, limit, Some(&words))? {
                     if hits.len() >= limit {
                         break;
                     }
@@ -203,9 +203,10 @@ impl SearchIndex {
         out
     }
 
-    /// The fuzzy form of a plain query (words only: no quotes, operators or `field:`), or `None`
-    /// when it has no word long enough to be worth it.
-    fn fuzzy_query(&self, text: &str) -> Option<Box<dyn Query>> {
+    /// The fuzzy form of a plain query (words only: no quotes, operators or `field:`) and its
+    /// words with the edits each may differ by, or `None` when it has no word long enough to be
+    /// worth it.
+    fn fuzzy_query(&self, text: &str) -> Option<(Box<dyn Query>, Vec<(String, u8)>)> {
         let plain = !text.contains(['"', ':', '(', ')', '[', ']'])
             && text
                 .split_whitespace()
@@ -217,6 +218,7 @@ impl SearchIndex {
         let fields = [f.text, f.patient, f.med, f.provider];
         let mut any_fuzzy = false;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut words = Vec::new();
         for word in self.words(f.text, text) {
             let letters = word.chars().count();
             let distance = match letters {
@@ -238,20 +240,35 @@ impl SearchIndex {
                 })
                 .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::union(alternatives))));
+            words.push((word, distance));
         }
-        any_fuzzy.then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+        any_fuzzy.then(|| (Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>, words))
+    }
+
+    /// The words of a page's text, as the index reads them, within the edits allowed of a fuzzy
+    /// query's words: what a fuzzy hit matched there, to highlight.
+    fn near_terms(&self, text: &str, words: &[(String, u8)]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for term in self.words(self.fields.text, text) {
+            let near = words.iter().any(|(w, d)| edits_within(w, &term, usize::from(*d)));
+            if near && !out.contains(&term) {
+                out.push(term);
+            }
+        }
+        out
     }
 
     /// Runs `query`, groups its best pages by document, and makes the hits (snippets from
-    /// `highlight`).
+    /// `highlight`; for a fuzzy query, given its words, from the words near them on each page).
     fn grouped(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
         highlight: &dyn Query,
         limit: usize,
-        fuzzy: bool,
+        fuzzy_words: Option<&[(String, u8)]>,
     ) -> Result<Vec<Hit>> {
+        let fuzzy = fuzzy_words.is_some();
         let f = self.fields;
         let pages = limit.saturating_mul(PAGES_PER_DOCUMENT).min(10_000);
         let top = searcher.search(query, &TopDocs::with_limit(pages).order_by_score())?;
@@ -273,7 +290,26 @@ impl SearchIndex {
         for (id, score, address) in order {
             let doc: TantivyDocument = searcher.doc(address)?;
             let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
-            let snippet = snippets.snippet_from_doc(&doc);
+            let near = fuzzy_words
+                .map(|words| self.near_terms(&text_of(f.text).unwrap_or_default(), words))
+                .filter(|terms| !terms.is_empty());
+            let snippet = match near {
+                // A fuzzy query's terms are not the page's: the page's own words it matched.
+                Some(terms) => {
+                    let terms: Vec<Box<dyn Query>> = terms
+                        .iter()
+                        .map(|t| -> Box<dyn Query> {
+                            let term = Term::from_field_text(f.text, t);
+                            Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+                        })
+                        .collect();
+                    let mut near =
+                        SnippetGenerator::create(searcher, &BooleanQuery::union(terms), f.text)?;
+                    near.set_max_num_chars(240);
+                    near.snippet_from_doc(&doc)
+                }
+                None => snippets.snippet_from_doc(&doc),
+            };
             let fragment = snippet.fragment().to_string();
             let (fragment, highlights) = if fragment.is_empty() {
                 // The match was in a field other than the text (or fuzzy): the page's opening.
@@ -299,6 +335,32 @@ impl SearchIndex {
         }
         Ok(hits)
     }
+}
+
+/// True if `a` and `b` are at most `max` edits apart (insertions, deletions, substitutions, and
+/// swaps of two neighbouring letters, each one edit: what tantivy's fuzzy terms allow).
+fn edits_within(a: &str, b: &str, max: usize) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    // Optimal string alignment distance, three rows at a time.
+    let mut before = vec![0usize; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(before[j - 2] + 1);
+            }
+        }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()] <= max
 }
 
 /// `query` with every filter required.
@@ -431,6 +493,32 @@ mod tests {
     }
 
     #[test]
+    fn phrases_find_the_words_together_in_order_and_nothing_else() {
+        let (_d, index) = index();
+        let found = |q: &str| -> Vec<(String, u32)> {
+            let hits = index.search(&SearchQuery::text(q, 10)).unwrap();
+            hits.into_iter().filter(|h| !h.fuzzy).map(|h| (h.doc_id, h.pages_matched)).collect()
+        };
+        let a1 = |pages| vec![("a1".to_string(), pages)];
+        assert_eq!(found("\"heart failure\""), a1(2));
+        assert_eq!(found("\"heart failure clinic\""), a1(1));
+        assert_eq!(found("\"continue metformin heart\""), a1(1), "across a comma");
+        assert!(found("\"failure heart\"").is_empty(), "out of order");
+        assert!(found("\"follow heart\"").is_empty(), "apart");
+        assert!(found("\"heart failure home\"").is_empty());
+        // With other words and operators, and in another field.
+        assert_eq!(found("\"heart failure\" metformin"), a1(1));
+        assert_eq!(found("\"heart failure\" OR pneumonia").len(), 2);
+        assert_eq!(found("\"zoe testpatient\" glucose"), vec![("a2".to_string(), 1)]);
+        // A phrase with slop is looked for as written.
+        assert_eq!(found("\"follow failure\"~3"), a1(1));
+        // The snippet marks the phrase's words in the text.
+        let hit = &index.search(&SearchQuery::text("\"heart failure\"", 10)).unwrap()[0];
+        let marked: Vec<&str> = hit.highlights.iter().map(|&(a, b)| &hit.snippet[a..b]).collect();
+        assert_eq!(marked, ["heart", "failure"]);
+    }
+
+    #[test]
     fn every_filter_narrows() {
         let (_d, index) = index();
         let q = |f: &dyn Fn(&mut SearchQuery)| {
@@ -486,10 +574,24 @@ mod tests {
         let hits = index.search(&SearchQuery::text("pneumonia", 10)).unwrap();
         assert_eq!(ids(&hits), ["b1"]);
         assert!(!hits[0].fuzzy);
+        // The page's own word is highlighted, not the misspelt one.
+        let hits = index.search(&SearchQuery::text("metfromin", 10)).unwrap();
+        let (start, end) = hits[0].highlights[0];
+        assert_eq!(hits[0].snippet[start..end].to_lowercase(), "metformin");
         // Short words, codes and structured queries are never fuzzy.
         assert!(index.search(&SearchQuery::text("\"testpatiant\"", 10)).unwrap().is_empty());
         assert!(index.search(&SearchQuery::text("MR003", 10)).unwrap().is_empty());
         assert!(index.search(&SearchQuery::text("bib", 10)).unwrap().is_empty());
+    }
+
+    #[test]
+    fn edit_distance_counts_a_swap_as_one() {
+        assert!(edits_within("metformin", "metfromin", 1));
+        assert!(edits_within("testpatient", "testpatiant", 1));
+        assert!(edits_within("placeholder", "placeholdr", 1));
+        assert!(!edits_within("metformin", "metoprolol", 2));
+        assert!(edits_within("abcd", "abcd", 0));
+        assert!(!edits_within("abcd", "abce", 0));
     }
 
     #[test]
