@@ -4,6 +4,7 @@
 //! name the page. The index holds nothing the catalogue does not: it can always be deleted and
 //! rebuilt from the catalogue. This is the only crate that knows tantivy.
 
+mod phrase;
 mod search;
 
 pub use search::{DocSummary, SearchQuery};

@@ -1,6 +1,7 @@
 //! Searching: the query language, filters, results grouped by document, the fuzzy fallback for
 //! OCR errors, and a patient's documents (the timeline).
 
+use crate::phrase::PhrasePlan;
 use crate::{Hit, IndexError, SearchIndex};
 use std::collections::HashMap;
 use std::ops::Bound;
@@ -65,6 +66,9 @@ pub struct DocSummary {
     pub pages: u32,
 }
 
+/// A fuzzy query's words, each with the edits it may differ by.
+type FuzzyWords = Vec<(String, u8)>;
+
 /// Pages looked at per document asked for, when grouping pages into documents.
 const PAGES_PER_DOCUMENT: usize = 8;
 
@@ -85,11 +89,25 @@ impl SearchIndex {
             parser.parse_query_lenient(&q.text).0
         };
         let exact = with_filters(main.box_clone(), &filters);
-        let mut hits = self.grouped(&searcher, &*exact, &*main, limit, None)?;
+        let pages = limit.saturating_mul(PAGES_PER_DOCUMENT).min(10_000);
+        // One exact phrase: its best pages without counting it on every page (same result).
+        let phrase = filters
+            .is_empty()
+            .then(|| {
+                let words = self.words(self.fields.text, &q.text);
+                PhrasePlan::of(&*main, &q.text, self.fields.text, &words)
+            })
+            .flatten();
+        let top = match phrase {
+            Some(plan) => plan.top(&searcher, pages)?,
+            None => searcher.search(&*exact, &TopDocs::with_limit(pages).order_by_score())?,
+        };
+        let mut hits = self.grouped(&searcher, top, &*main, limit, None)?;
         if hits.len() < limit {
             if let Some((fuzzy, words)) = self.fuzzy_query(&q.text) {
                 let query = with_filters(fuzzy.box_clone(), &filters);
-                for hit in self.grouped(&searcher, &*query, &*fuzzy, limit, Some(&words))? {
+                let top = searcher.search(&*query, &TopDocs::with_limit(pages).order_by_score())?;
+                for hit in self.grouped(&searcher, top, &*fuzzy, limit, Some(&words))? {
                     if hits.len() >= limit {
                         break;
                     }
@@ -138,7 +156,7 @@ impl SearchIndex {
     }
 
     /// The fields a word without `field:` is looked for in.
-    fn default_fields(&self) -> Vec<Field> {
+    pub(crate) fn default_fields(&self) -> Vec<Field> {
         let f = self.fields;
         vec![f.text, f.patient, f.mrn, f.codes, f.med, f.provider]
     }
@@ -191,7 +209,7 @@ impl SearchIndex {
     }
 
     /// The terms the field's tokenizer makes of `text`.
-    fn words(&self, field: Field, text: &str) -> Vec<String> {
+    pub(crate) fn words(&self, field: Field, text: &str) -> Vec<String> {
         let Ok(mut analyzer) = self.index.tokenizer_for_field(field) else {
             return Vec::new();
         };
@@ -206,7 +224,7 @@ impl SearchIndex {
     /// The fuzzy form of a plain query (words only: no quotes, operators or `field:`) and its
     /// words with the edits each may differ by, or `None` when it has no word long enough to be
     /// worth it.
-    fn fuzzy_query(&self, text: &str) -> Option<(Box<dyn Query>, Vec<(String, u8)>)> {
+    fn fuzzy_query(&self, text: &str) -> Option<(Box<dyn Query>, FuzzyWords)> {
         let plain = !text.contains(['"', ':', '(', ')', '[', ']'])
             && text
                 .split_whitespace()
@@ -258,20 +276,19 @@ impl SearchIndex {
         out
     }
 
-    /// Runs `query`, groups its best pages by document, and makes the hits (snippets from
-    /// `highlight`; for a fuzzy query, given its words, from the words near them on each page).
+    /// Groups a query's best pages (`top`, best first) by document, and makes the hits (snippets
+    /// from `highlight`; for a fuzzy query, given its words, from the words near them on each
+    /// page).
     fn grouped(
         &self,
         searcher: &Searcher,
-        query: &dyn Query,
+        top: Vec<(f32, DocAddress)>,
         highlight: &dyn Query,
         limit: usize,
         fuzzy_words: Option<&[(String, u8)]>,
     ) -> Result<Vec<Hit>> {
         let fuzzy = fuzzy_words.is_some();
         let f = self.fields;
-        let pages = limit.saturating_mul(PAGES_PER_DOCUMENT).min(10_000);
-        let top = searcher.search(query, &TopDocs::with_limit(pages).order_by_score())?;
         // The documents in order of their best page, with how many of their pages matched.
         let mut order: Vec<(String, f32, DocAddress)> = Vec::new();
         let mut matched: HashMap<String, u32> = HashMap::new();
