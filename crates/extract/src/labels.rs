@@ -112,7 +112,7 @@ struct LabelSet {
 
 static LABEL_SET: LazyLock<LabelSet> = LazyLock::new(|| {
     // OCR reads some spaces between a label's words as hyphens ("Medical-Record Number"),
-    // Or loses them ("PatientName"), and reads a colon as "!" ("Patient! MOCKFORD, CARMEN").
+    // or loses them ("PatientName"), and reads a colon as "!" ("Patient! MOCKFORD, CARMEN").
     let alts: Vec<String> =
         LABELS.iter().map(|(p, _, _)| format!("({})", p.replace(r"\s+", r"[\s-]*"))).collect();
     let re = Regex::new(&format!(r"(?i)\b(?:{})(?:[.,]?\s*([:;!])\s*|\s+|$)", alts.join("|")))

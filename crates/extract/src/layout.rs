@@ -209,10 +209,10 @@ pub(crate) fn rows(lines: &[Line<'_>]) -> Rows {
     // Lines claim their row's right part from left to right.
     let mut order: Vec<usize> = (0..lines.len()).filter(|&i| ends[i].is_some()).collect();
     order.sort_by_key(|&i| ends[i].map(|(first, _)| first.x));
-    let mut joined_to: Vec<Option<usize>> = vec![None; lines.len()];
+    let mut joined = vec![false; lines.len()];
     let mut chains: Vec<Vec<usize>> = vec![Vec::new(); lines.len()];
     for &start in &order {
-        if joined_to[start].is_some() {
+        if joined[start] {
             continue;
         }
         let mut chain = vec![start];
@@ -222,7 +222,7 @@ pub(crate) fn rows(lines: &[Line<'_>]) -> Rows {
             let next = order
                 .iter()
                 .copied()
-                .filter(|&j| !chain.contains(&j) && joined_to[j].is_none())
+                .filter(|&j| !chain.contains(&j) && !joined[j])
                 .filter_map(|j| {
                     let (first, _) = ends[j]?;
                     let gap = first.x.checked_sub(right)?;
@@ -232,7 +232,7 @@ pub(crate) fn rows(lines: &[Line<'_>]) -> Rows {
                 })
                 .min();
             let Some((_, j)) = next else { break };
-            joined_to[j] = Some(start);
+            joined[j] = true;
             chain.push(j);
             last = ends[j].map(|(_, last)| last);
         }
@@ -240,7 +240,7 @@ pub(crate) fn rows(lines: &[Line<'_>]) -> Rows {
     }
     // Each row in the place of the line of it that comes first in the text.
     let mut starts: Vec<(usize, Vec<usize>)> = (0..lines.len())
-        .filter(|&i| joined_to[i].is_none())
+        .filter(|&i| !joined[i])
         .map(|i| {
             let chain = if chains[i].is_empty() { vec![i] } else { std::mem::take(&mut chains[i]) };
             (chain.iter().copied().min().unwrap_or(i), chain)

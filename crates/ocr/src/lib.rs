@@ -452,15 +452,7 @@ mod tests {
             pixels: page.pixels.iter().map(|&p| if p < 128 { 0 } else { 255 }).collect(),
             ..page
         };
-        let off = TesseractConfig {
-            preprocess: Preprocess {
-                orientation: false,
-                deskew: false,
-                clean: false,
-                upsample: false,
-            },
-            ..Default::default()
-        };
+        let off = unprepared();
         let mut engine = TesseractEngine::new(off).unwrap();
         let packed = engine.recognize(&bilevel).unwrap();
         // One grey pixel and the page goes over a byte a pixel.
@@ -525,6 +517,13 @@ mod tests {
         // Nor is a chart page.
         let chart = fixture("progress_note.png");
         assert!(!clean::is_blank(&chart.pixels, chart.width));
+    }
+
+    /// An engine configuration with every preparation step off.
+    fn unprepared() -> TesseractConfig {
+        let preprocess =
+            Preprocess { orientation: false, deskew: false, clean: false, upsample: false };
+        TesseractConfig { preprocess, ..Default::default() }
     }
 
     /// A fixture chart page, as the decoder would hand it over.
@@ -593,15 +592,7 @@ mod tests {
         assert!((skew - 1.2).abs() <= 0.2, "measured {skew}");
         assert!(r.meta.deskewed);
         assert_eq!(r.meta.steps, ["upsample", "clean", "orientation", "deskew"]);
-        let off = TesseractConfig {
-            preprocess: Preprocess {
-                orientation: false,
-                deskew: false,
-                clean: false,
-                upsample: false,
-            },
-            ..Default::default()
-        };
+        let off = unprepared();
         let raw =
             TesseractEngine::new(off).unwrap().recognize(&fixture("medication_list.png")).unwrap();
         assert_eq!(raw.meta.skew, None);
