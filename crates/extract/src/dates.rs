@@ -160,14 +160,7 @@ fn month_ocr(t: &str) -> Option<u32> {
         if lower.len() < 5 || !lower.bytes().all(|b| b.is_ascii_alphabetic()) {
             return None;
         }
-        let mut near = FULL_MONTHS.iter().enumerate().filter(|(_, m)| {
-            m.len() == lower.len()
-                && m.bytes().zip(lower.bytes()).filter(|(a, b)| a != b).count() == 1
-        });
-        match (near.next(), near.next()) {
-            (Some((i, _)), None) => Some(i as u32 + 1),
-            _ => None,
-        }
+        crate::one_letter_off(&lower, &FULL_MONTHS).map(|i| i as u32 + 1)
     })
 }
 

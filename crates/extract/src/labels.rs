@@ -254,13 +254,9 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
                 continuation(f.key, line, next, adjacent).map(|range| (next, range))
             });
             let next_x = accepted.get(i + 1).and_then(|g| line.x_at(g.start)).or(unknown_x);
-            // Nothing after the label in the text: the page segmenter may have put the value
-            // to its right in another block (found on the label's row by its box).
-            let value = if vs < ve {
-                Some((line, vs, ve, 1.0))
-            } else {
-                same_row(lines, line, f, next_x).map(|(l, vs, ve)| (l, vs, ve, 0.9))
-            };
+            // (A value tesseract put in another block to the label's right is on this line:
+            // lines are the page's rows.)
+            let value = (vs < ve).then_some((line, vs, ve, 1.0));
             if let Some((l, vs, ve, factor)) = value {
                 if let Some((next, (cs, ce))) = wrapped {
                     let (text, tokens) = joined(l, vs, ve, next, cs, ce);
@@ -460,40 +456,6 @@ fn joined(
         tokens.push(Token { start: t.start - cs + shift, end: t.end - cs + shift, ..t.clone() });
     }
     (text, tokens)
-}
-
-/// The words to the right of a label with nothing after it in its line, on the same row of the
-/// page (by their boxes), up to the next label: the line they are in and their byte range.
-fn same_row<'l, 'a>(
-    lines: &'l [Line<'a>],
-    line: &Line<'_>,
-    label: &Found,
-    next_x: Option<u32>,
-) -> Option<(&'l Line<'a>, usize, usize)> {
-    let end_tok = line.tokens.iter().rev().find(|t| t.start < label.value_start.max(label.end))?;
-    let lb = end_tok.bbox?;
-    let (top, bottom) = (lb.y, lb.y + lb.h);
-    for other in lines {
-        let inside: Vec<_> = other
-            .tokens
-            .iter()
-            .filter(|t| {
-                t.bbox.is_some_and(|b| {
-                    let mid = b.y + b.h / 2;
-                    mid >= top
-                        && mid <= bottom
-                        && b.x > lb.x + lb.w
-                        && next_x.is_none_or(|n| b.x < n)
-                })
-            })
-            .collect();
-        if let (Some(first), Some(last)) = (inside.first(), inside.last()) {
-            if !std::ptr::eq(other.text, line.text) {
-                return Some((other, first.start, last.end));
-            }
-        }
-    }
-    None
 }
 
 /// A line made only of labels, as the top row of a form ("Patient Name   MRN   DOB", or one

@@ -96,12 +96,17 @@ impl Extraction {
 pub fn extract(pages: &[PageText]) -> Extraction {
     let mut out = Extraction::default();
     let mut state = labels::State::default();
+    // The first page's rows, where the letterhead is read.
+    let mut first_rows = None;
     for page in pages {
         let lines = layout::lines(page);
         // Labels are read on the page's rows (a form's columns joined again); codes and
         // medications on tesseract's lines, whose blocks keep a list's items apart.
         let rows = layout::rows(&lines);
         labels::read_lines(&rows.lines(), &mut out, &mut state);
+        if first_rows.is_none() {
+            first_rows = Some(rows);
+        }
         let secs = sections::of_lines(lines.iter().map(|l| l.text));
         for (i, (line, section)) in lines.iter().zip(secs).enumerate() {
             codes::read_icd10(line, section, &mut out);
@@ -115,10 +120,8 @@ pub fn extract(pages: &[PageText]) -> Extraction {
         out.fields.doc_type = Some(t);
         let place = Place { page: first.number, bbox: None, confidence };
         out.note("doc_type", t.name(), place, 1.0, None);
-        if out.fields.facility.is_none() {
+        if let (None, Some(rows)) = (&out.fields.facility, &first_rows) {
             // On the page's rows: a letterhead's words in blocks of their own are one name again.
-            let lines = layout::lines(first);
-            let rows = layout::rows(&lines);
             let rows = rows.lines();
             let text = rows.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
             if let Some((name, n)) = doctype::letterhead(&text) {
@@ -149,6 +152,19 @@ fn fix_two_digit_birth_year(out: &mut Extraction) {
         e.value = fixed.clone();
     }
     out.fields.patient.dob = Some(fixed);
+}
+
+/// The one word of `words` (lower case) that `word` is one letter off, as OCR misreads a
+/// letter ("aprit" for "april"), if exactly one is: its index.
+pub(crate) fn one_letter_off(word: &str, words: &[&str]) -> Option<usize> {
+    let lower = word.to_lowercase();
+    let mut near = words.iter().enumerate().filter(|(_, w)| {
+        w.len() == lower.len() && w.bytes().zip(lower.bytes()).filter(|(a, b)| a != b).count() == 1
+    });
+    match (near.next(), near.next()) {
+        (Some((i, _)), None) => Some(i),
+        _ => None,
+    }
 }
 
 /// Luhn check of an NPI: the check digit over "80840" followed by the first nine digits.
@@ -193,6 +209,15 @@ mod tests {
             words: vec![],
             meta: Default::default(),
         }
+    }
+
+    #[test]
+    fn a_word_one_letter_off_exactly_one_of_a_list() {
+        assert_eq!(one_letter_off("Aprit", &["march", "april"]), Some(1));
+        assert_eq!(one_letter_off("april", &["march", "april"]), None, "not off: the word itself");
+        assert_eq!(one_letter_off("apron", &["march", "april"]), None, "two letters off");
+        assert_eq!(one_letter_off("jule", &["june", "july"]), None, "off two words");
+        assert_eq!(one_letter_off("aprils", &["april"]), None, "another length");
     }
 
     #[test]

@@ -336,14 +336,7 @@ fn misread_frequency(rest: &str) -> Option<(usize, String)> {
     const WORDS: [&str; 4] = ["daily", "nightly", "weekly", "monthly"];
     let lead = rest.len() - rest.trim_start().len();
     let word = rest[lead..].split(|c: char| !c.is_alphanumeric()).next()?;
-    let lower = word.to_lowercase();
-    let mut near = WORDS.iter().filter(|w| {
-        w.len() == lower.len() && w.bytes().zip(lower.bytes()).filter(|(a, b)| a != b).count() == 1
-    });
-    match (near.next(), near.next()) {
-        (Some(w), None) => Some((lead + word.len(), w.to_string())),
-        _ => None,
-    }
+    crate::one_letter_off(word, &WORDS).map(|i| (lead + word.len(), WORDS[i].to_string()))
 }
 
 /// "90 meg": OCR's readings of "mcg" (no unit is written so) put right.

@@ -297,11 +297,11 @@ fn sauvola(img: &Gray, r: usize, k: f64) -> Gray {
     Gray { width: img.width, height: img.height, pixels: out }
 }
 
+/// True for black-and-white pages (fax, Group 4 scans): nearly every pixel is 0 or 255.
 fn is_bilevel(img: &Gray) -> bool {
-    mostly_bilevel(&img.pixels)
+    grey_share(&img.pixels) <= BILEVEL_AT_MOST
 }
 
-/// True for black-and-white pages (fax, Group 4 scans): nearly every pixel is 0 or 255.
 /// True if the page holds no ink once its margins (4% each side, where scan borders and shadows
 /// sit) are set aside and lone specks ignored: fewer than 1 in 20,000 pixels are dark pixels in a
 /// 2×2 dark block. At 300 dpi a letter page needs about 420 such pixels: a page number alone
@@ -330,28 +330,24 @@ pub(crate) fn is_blank(pixels: &[u8], width: u32) -> bool {
     true
 }
 
-/// True for pages scanned in grey: most pixels are neither pure black nor pure white (paper
-/// grain, JPEG). A black-and-white page resampled (a fax's pixels made square) has grey only at
-/// its strokes' edges.
-pub(crate) fn scanned_in_grey(pixels: &[u8]) -> bool {
-    let (n, pure) = pixels
+/// The share of a page's pixels (every seventh) that are neither pure black nor pure white.
+pub(crate) fn grey_share(pixels: &[u8]) -> f64 {
+    let (n, grey) = pixels
         .iter()
         .step_by(7)
-        .fold((0usize, 0usize), |(n, pure), &p| (n + 1, pure + usize::from(p == 0 || p == 255)));
-    pure * 2 < n
+        .fold((0usize, 0usize), |(n, grey), &p| (n + 1, grey + usize::from(p != 0 && p != 255)));
+    if n == 0 {
+        0.0
+    } else {
+        grey as f64 / n as f64
+    }
 }
 
-pub(crate) fn mostly_bilevel(pixels: &[u8]) -> bool {
-    let sample = pixels.iter().step_by(7);
-    let (mut n, mut grey) = (0usize, 0usize);
-    for &p in sample {
-        n += 1;
-        if p != 0 && p != 255 {
-            grey += 1;
-        }
-    }
-    grey * 200 <= n
-}
+/// At most this share of grey pixels: a black-and-white page (fax, Group 4 scans).
+pub(crate) const BILEVEL_AT_MOST: f64 = 0.005;
+/// Above this share: a page scanned in grey (paper grain, JPEG). A black-and-white page
+/// resampled (a fax's pixels made square) has grey only at its strokes' edges.
+pub(crate) const SCANNED_IN_GREY_ABOVE: f64 = 0.5;
 
 /// Removes black pixels with no black neighbour (fax speckle). Returns how many.
 fn despeckle(img: &mut Gray) -> usize {
@@ -472,8 +468,8 @@ mod tests {
     }
 
     #[test]
-    fn sauvola_with_wrapping_sums_matches_the_plain_computation() {
-        // Large and bright enough that the sums of squares pass 2^32 many times over.
+    fn sauvola_by_running_sums_matches_integral_images() {
+        // Large and bright enough that a page's sums of squares would overflow 32 bits.
         let (w, h) = (1200usize, 1100usize);
         let mut seed = 11u64;
         let pixels: Vec<u8> = (0..w * h)

@@ -256,8 +256,8 @@ const MIN_SKEW_DEGREES: f32 = 0.1;
 const UPSAMPLE_BELOW_DPI: u32 = 200;
 const MIN_UPSAMPLE_DPI: u32 = 100;
 const TARGET_DPI: u32 = 300;
-/// Grey pages below this resolution are smoothed (Gaussian, `SMOOTH_SIGMA` pixels) and binarised
-/// before recognition. On `scripts/eval-fields`' 200-dpi JPEG pages, over three sets of 168
+/// Grey pages below this resolution are smoothed (Gaussian, `SMOOTH_SIGMA` pixels), and those
+/// scanned in grey binarised, before recognition. On `scripts/eval-fields`' 200-dpi JPEG pages, over three sets of 168
 /// charts, smoothing cut the header-field errors from 60 to 50 (enlarging those pages to 300 dpi
 /// instead gained nothing); binarising them too cut them from 41 to 27 over three more sets of
 /// 168–224 charts (binarising without smoothing: 40; binarising every grey page, 300 dpi too: 29).
@@ -277,12 +277,13 @@ impl TesseractEngine {
         let mut work: Option<Gray> = None;
 
         let dpi = resolution(page);
+        let grey = clean::grey_share(&page.pixels);
         let mut upscaled_to = None;
         // Fax pages only: a grey scan at 200 dpi reads as well as it is, and enlarging its noise
         // costs more than it gains.
         if cfg.upsample
             && (MIN_UPSAMPLE_DPI..UPSAMPLE_BELOW_DPI).contains(&dpi)
-            && clean::mostly_bilevel(&page.pixels)
+            && grey <= clean::BILEVEL_AT_MOST
         {
             let mut img = preprocess::scale(&original(), f64::from(TARGET_DPI) / f64::from(dpi));
             // Keep the page black and white: grey edges from the interpolation only blur glyphs.
@@ -301,8 +302,8 @@ impl TesseractEngine {
         // binarising it again cost characters (`scripts/eval-ocr` fax CER 0.008 → 0.034).
         let low_res_grey = work.is_none()
             && (MIN_UPSAMPLE_DPI..SMOOTH_BELOW_DPI).contains(&dpi)
-            && !clean::mostly_bilevel(&page.pixels);
-        let grainy = low_res_grey && clean::scanned_in_grey(&page.pixels);
+            && grey > clean::BILEVEL_AT_MOST;
+        let grainy = low_res_grey && grey > clean::SCANNED_IN_GREY_ABOVE;
         if cfg.clean && low_res_grey {
             work = Some(preprocess::blur(&original(), SMOOTH_SIGMA));
             cleaning.push("smoothed".to_string());
