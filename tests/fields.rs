@@ -114,15 +114,26 @@ fn reextract_reads_fields_again_without_ocr_and_keeps_the_index_in_step() {
     assert_code(&chartdex(&data, &["ingest", scans.to_str().unwrap()]), 0);
     let before = export(&data, &[]);
 
-    // Fields stored by an older chartdex (here: wiped) are read again from the stored text.
+    // Fields stored by an older chartdex (here: wiped) are read again from the stored text, and
+    // page text it stored in another order (here: lines and words reversed, as tesseract's
+    // blocks can come) is put in reading order again from the words.
     let db = rusqlite::Connection::open(data.join("catalogue.sqlite")).unwrap();
     db.execute("UPDATE documents SET fields = '{}', evidence = '[]'", []).unwrap();
+    let (text, words): (String, String) =
+        db.query_row("SELECT text, words FROM pages", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.reverse();
+    let mut words: Vec<Value> = serde_json::from_str(&words).unwrap();
+    words.reverse();
+    let words = serde_json::to_string(&words).unwrap();
+    db.execute("UPDATE pages SET text = ?1, words = ?2", [lines.join("\n"), words]).unwrap();
     drop(db);
     let out = chartdex(&data, &["reextract", "--json"]);
     assert_code(&out, 0);
     let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(report["documents"], 1);
     assert_eq!(report["changed"], 1);
+    assert_eq!(report["pages_reordered"], 1);
     assert_eq!(export(&data, &[]), before);
     let mrn = before[0]["patient"]["mrn"].as_str().unwrap();
     let hits = json_lines(&chartdex(&data, &["search", "--json", &format!("mrn:{mrn}")]));
@@ -132,4 +143,5 @@ fn reextract_reads_fields_again_without_ocr_and_keeps_the_index_in_step() {
     let again: Value =
         serde_json::from_str(&stdout(&chartdex(&data, &["reextract", "--json"]))).unwrap();
     assert_eq!(again["changed"], 0);
+    assert_eq!(again["pages_reordered"], 0);
 }

@@ -555,13 +555,15 @@ fn reextract(data: &Path, json: bool) -> Result<Outcome> {
     if json {
         let v = serde_json::json!({
             "documents": s.documents, "changed": s.changed, "needs_review": s.needs_review,
+            "pages_reordered": s.pages_reordered,
         });
         serde_json::to_writer(&mut out, &v)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "documents:      {}", s.documents)?;
-        writeln!(out, "fields changed: {}", s.changed)?;
-        writeln!(out, "needs review:   {}", s.needs_review)?;
+        writeln!(out, "documents:       {}", s.documents)?;
+        writeln!(out, "fields changed:  {}", s.changed)?;
+        writeln!(out, "needs review:    {}", s.needs_review)?;
+        writeln!(out, "pages reordered: {}", s.pages_reordered)?;
     }
     out.flush()?;
     Ok(Outcome::Success)

@@ -1,9 +1,12 @@
-//! Shared value types of chartdex: document ids, page rasters, OCR words and pages, chart fields.
+//! Shared value types of chartdex: document ids, page rasters, OCR words and pages, chart fields;
+//! and the reading order of a page's words ([`reading`]), which both the OCR stage (to write a
+//! page's text) and field extraction (to read its rows) need.
 //!
 //! This crate does no IO and knows no file format, OCR engine or storage. Every other crate speaks
 //! in these types, so the stages never depend on each other.
 
 mod fields;
+pub mod reading;
 
 pub use fields::{DocType, Evidence, Fields, Medication, Patient, Provider};
 

@@ -1,6 +1,7 @@
 //! A page as lines of tokens, each token tied to the OCR word it came from (box and confidence),
 //! so a value read off the text can say where on the page it stands and how well it was read.
 
+use chartdex_core::reading::{self, Frame};
 #[cfg(test)]
 use chartdex_core::PageMeta;
 use chartdex_core::{BBox, PageText, TextMethod};
@@ -87,7 +88,7 @@ pub(crate) fn lines(page: &PageText) -> Vec<Line<'_>> {
         TextMethod::TextLayer => 1.0,
         TextMethod::Ocr => page.confidence,
     };
-    let frame = Frame::of(page);
+    let frame = Frame::of(&page.words, &page.meta);
     let mut next_word = 0;
     let mut out = Vec::new();
     for text in page.text.lines() {
@@ -115,59 +116,6 @@ pub(crate) fn lines(page: &PageText) -> Vec<Line<'_>> {
     out
 }
 
-/// How the page as scanned was turned (a quarter turn, then the deskew) before tesseract read
-/// it; word boxes are given on the page as scanned.
-struct Frame {
-    /// Clockwise quarter turn, degrees.
-    rotation: u32,
-    /// Deskew rotation, radians (counter-clockwise positive).
-    skew: f64,
-    /// The extent of the page's words, standing in for the page's size.
-    width: u32,
-    height: u32,
-}
-
-impl Frame {
-    fn of(page: &PageText) -> Frame {
-        let width = page.words.iter().map(|w| w.bbox.x + w.bbox.w).max().unwrap_or(0);
-        let height = page.words.iter().map(|w| w.bbox.y + w.bbox.h).max().unwrap_or(0);
-        let skew = match page.meta.skew {
-            Some(s) if page.meta.deskewed => f64::from(s).to_radians(),
-            _ => 0.0,
-        };
-        Frame { rotation: page.meta.rotation % 360, skew, width, height }
-    }
-
-    /// A box on the page as scanned, in the frame the page was read in.
-    fn upright(&self, b: BBox) -> BBox {
-        let (w, h) = (self.width, self.height);
-        let (b, fw, fh) = match self.rotation {
-            90 => (BBox { x: h.saturating_sub(b.y + b.h), y: b.x, w: b.h, h: b.w }, h, w),
-            180 => {
-                (BBox { x: w.saturating_sub(b.x + b.w), y: h.saturating_sub(b.y + b.h), ..b }, w, h)
-            }
-            270 => (BBox { x: b.y, y: w.saturating_sub(b.x + b.w), w: b.h, h: b.w }, h, w),
-            _ => (b, w, h),
-        };
-        if self.skew == 0.0 {
-            return b;
-        }
-        // The box on the scan holds the word's box turned by the skew: its centre turns back,
-        // and its size is the word's own (outer = w cos + h sin, h cos + w sin).
-        let (sin, cos) = self.skew.abs().sin_cos();
-        let (ow, oh) = (f64::from(b.w), f64::from(b.h));
-        let det = cos * cos - sin * sin;
-        let (iw, ih) = ((ow * cos - oh * sin) / det, (oh * cos - ow * sin) / det);
-        let (iw, ih) = if iw >= 1.0 && ih >= 1.0 { (iw, ih) } else { (ow, oh) };
-        let (cx, cy) = (f64::from(fw) / 2.0, f64::from(fh) / 2.0);
-        let (dx, dy) = (f64::from(b.x) + ow / 2.0 - cx, f64::from(b.y) + oh / 2.0 - cy);
-        let (sin, cos) = self.skew.sin_cos();
-        let (x, y) = (cx + dx * cos - dy * sin, cy + dx * sin + dy * cos);
-        let at = |v: f64| v.max(0.0).round() as u32;
-        BBox { x: at(x - iw / 2.0), y: at(y - ih / 2.0), w: at(iw), h: at(ih) }
-    }
-}
-
 /// A page's lines rebuilt as rows of the page, owning their text.
 #[derive(Debug, Clone)]
 pub(crate) struct Rows {
@@ -185,73 +133,26 @@ impl Rows {
     }
 }
 
-/// The lines of a page as rows of the page: each of tesseract's lines, followed by the lines it
-/// read as other blocks but that stand on the same row to its right. Tesseract splits a form's
-/// columns into blocks of their own and gives them one after the other ("Name: Bruno Notreal
-/// Chart #: MR460221", then far down the text "D.O.B.:", "Nov 21,", "1947"); a label and its
-/// value are on one row of the page again here. A line joins the row when its first word starts
-/// right of the row's last word and overlaps it in height by at least half, however wide the gap
-/// (a form's columns stand far apart); the nearest such line joins first. A row takes the place
-/// in the text of its line that comes first there; lines without boxes stay as they are. Boxes
-/// are compared on the page as tesseract read it (upright, deskewed), where rows are level.
+/// The lines of a page as rows of the page, in reading order ([`chartdex_core::reading::rows`]):
+/// lines tesseract read as separate blocks but standing on one row are one line again (a form's
+/// columns read as blocks of their own: "Name: Bruno Notreal Chart #: MR460221", then far down
+/// the text "D.O.B.:", "Nov 21,", "1947"), and true columns of running text are read one after
+/// the other. Boxes are compared on the page as tesseract read it (upright, deskewed); lines
+/// without boxes stay after the line before them.
 pub(crate) fn rows(lines: &[Line<'_>]) -> Rows {
-    /// The first and last word boxes of a line that hold a letter or digit (a comma's box is
-    /// too small to tell the row by).
-    fn ends(line: &Line<'_>) -> Option<(BBox, BBox)> {
-        let mut boxes = line.tokens.iter().filter_map(|t| {
-            let word = &line.text[t.start..t.end];
-            t.bbox.filter(|_| word.chars().any(char::is_alphanumeric))
-        });
-        let first = boxes.next()?;
-        Some((first, boxes.next_back().unwrap_or(first)))
-    }
-    let ends: Vec<Option<(BBox, BBox)>> = lines.iter().map(ends).collect();
-    // Lines claim their row's right part from left to right.
-    let mut order: Vec<usize> = (0..lines.len()).filter(|&i| ends[i].is_some()).collect();
-    order.sort_by_key(|&i| ends[i].map(|(first, _)| first.x));
-    let mut joined = vec![false; lines.len()];
-    let mut chains: Vec<Vec<usize>> = vec![Vec::new(); lines.len()];
-    for &start in &order {
-        if joined[start] {
-            continue;
-        }
-        let mut chain = vec![start];
-        let mut last = ends[start].map(|(_, last)| last);
-        while let Some(end) = last {
-            let right = end.x + end.w;
-            let next = order
-                .iter()
-                .copied()
-                .filter(|&j| !chain.contains(&j) && !joined[j])
-                .filter_map(|j| {
-                    let (first, _) = ends[j]?;
-                    let gap = first.x.checked_sub(right)?;
-                    let overlap =
-                        (end.y + end.h).min(first.y + first.h).saturating_sub(end.y.max(first.y));
-                    (overlap * 2 >= end.h.min(first.h)).then_some((gap, j))
-                })
-                .min();
-            let Some((_, j)) = next else { break };
-            joined[j] = true;
-            chain.push(j);
-            last = ends[j].map(|(_, last)| last);
-        }
-        chains[start] = chain;
-    }
-    // Each row in the place of the line of it that comes first in the text.
-    let mut starts: Vec<(usize, Vec<usize>)> = (0..lines.len())
-        .filter(|&i| !joined[i])
-        .map(|i| {
-            let chain = if chains[i].is_empty() { vec![i] } else { std::mem::take(&mut chains[i]) };
-            (chain.iter().copied().min().unwrap_or(i), chain)
+    let boxes: Vec<Vec<BBox>> = lines
+        .iter()
+        .map(|line| {
+            reading::geometry(
+                line.tokens.iter().filter_map(|t| Some((&line.text[t.start..t.end], t.bbox?))),
+            )
         })
         .collect();
-    starts.sort_by_key(|(first, _)| *first);
-    let mut rows = Vec::with_capacity(starts.len());
-    for (_, chain) in starts {
+    let mut rows = Vec::with_capacity(lines.len());
+    for row in reading::rows(&boxes) {
         let mut text = String::new();
         let mut tokens = Vec::new();
-        for j in chain {
+        for j in row.lines {
             let part = &lines[j];
             if !text.is_empty() {
                 text.push(' ');
@@ -411,7 +312,8 @@ mod tests {
             ],
             PageMeta::default(),
         );
-        assert_eq!(row_texts(&page), ["Left Assessment:", "Plan:", "Overlap"]);
+        // Top to bottom: "Plan:" stands lower than "Overlap".
+        assert_eq!(row_texts(&page), ["Left Assessment:", "Overlap", "Plan:"]);
     }
 
     #[test]
@@ -429,7 +331,7 @@ mod tests {
         assert_eq!(row_texts(&page), ["Name: Ann MRN: 0012"]);
         // On the page as scanned (not deskewed) those are two rows.
         let page = PageText { meta: PageMeta::default(), ..page };
-        assert_eq!(row_texts(&page), ["Name: Ann", "MRN: 0012"]);
+        assert_eq!(row_texts(&page), ["MRN: 0012", "Name: Ann"]);
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod tsv;
 pub use preprocess::Preprocess;
 use preprocess::{Geometry, Gray};
 
-use chartdex_core::{PageMeta, Raster, Word};
+use chartdex_core::{reading, BBox, PageMeta, Raster, Word};
 use std::path::PathBuf;
 use tesseract::{PageSegMode, Tesseract};
 
@@ -35,10 +35,12 @@ pub enum OcrError {
 /// What recognition found on one page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recognized {
+    /// The words as text in reading order (rows of the page; true columns one after the other;
+    /// see [`chartdex_core::reading`]).
     pub text: String,
     /// Mean word confidence, 0..1; 0 when no word was found.
     pub confidence: f32,
-    /// Words with boxes in the original page's coordinates.
+    /// Words with boxes in the original page's coordinates, in the order of the text.
     pub words: Vec<Word>,
     /// What was done to the page before recognition.
     pub meta: PageMeta,
@@ -230,16 +232,25 @@ impl TesseractEngine {
             .set_source_resolution(dpi)
             .recognize()
             .map_err(|e| OcrError::Recognize(e.to_string()))?;
-        let text = api.get_text().map_err(|e| OcrError::Recognize(e.to_string()))?;
         let tsv = api.get_tsv_text(0).map_err(|e| OcrError::Recognize(e.to_string()))?;
         self.api = Some(api);
-        let mut words = tsv::words(&tsv);
-        if prepared.is_some() {
-            for w in &mut words {
-                w.bbox = geometry.map_to_original(w.bbox);
-            }
-        }
-        Ok(Some(Recognized { text: tidy(&text), confidence: mean_confidence(&words), words, meta }))
+        let (words, lines) = tsv::words(&tsv);
+        // The text in reading order, judged on the page as tesseract read it (upright,
+        // deskewed), where rows are level; the words in that order, their boxes mapped back to
+        // the page as given.
+        let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+        let boxes: Vec<BBox> = words.iter().map(|w| w.bbox).collect();
+        let (text, order) = reading::assemble(&texts, &boxes, &lines);
+        let words: Vec<Word> = order
+            .into_iter()
+            .map(|i| {
+                let w = &words[i];
+                let bbox =
+                    if prepared.is_some() { geometry.map_to_original(w.bbox) } else { w.bbox };
+                Word { bbox, ..w.clone() }
+            })
+            .collect();
+        Ok(Some(Recognized { text, confidence: mean_confidence(&words), words, meta }))
     }
 }
 
@@ -407,35 +418,9 @@ pub fn mean_confidence(words: &[Word]) -> f32 {
     }
 }
 
-/// Trims trailing spaces from lines, collapses runs of blank lines, and drops the form feed
-/// tesseract ends a page with.
-fn tidy(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut blank = 0;
-    for line in text.lines() {
-        let line = line.trim_end_matches([' ', '\t', '\x0c']);
-        if line.is_empty() {
-            blank += 1;
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(if blank > 0 { "\n\n" } else { "\n" });
-        }
-        blank = 0;
-        out.push_str(line);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tidy_normalises_tesseract_output() {
-        assert_eq!(tidy("a  \nb\n\n\n\nc\n\x0c"), "a\nb\n\nc");
-        assert_eq!(tidy("\n\n"), "");
-    }
 
     #[test]
     fn binary_pages_are_packed_a_bit_a_pixel_white_as_one() {

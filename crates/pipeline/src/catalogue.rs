@@ -324,23 +324,25 @@ impl Catalogue {
         Ok(())
     }
 
-    /// Replaces a document's fields, evidence and review flag (after re-extraction) and marks
-    /// it for re-indexing. Returns whether the fields changed.
+    /// Replaces a document's fields, evidence and review flag (after re-extraction), and the
+    /// text and word order of the pages in `pages` (rebuilt in reading order), in one
+    /// transaction, and marks it for re-indexing. Returns whether the fields changed.
     pub(crate) fn update_fields(
-        &self,
+        &mut self,
         id: &DocId,
         fields: &Fields,
         evidence: &[Evidence],
         review: Option<&str>,
+        pages: &[&PageText],
     ) -> Result<bool, PipelineError> {
         let json = serde_json::to_string(fields).unwrap_or_else(|_| "{}".into());
-        let old: Option<String> = self
-            .conn
+        let tx = self.conn.transaction()?;
+        let old: Option<String> = tx
             .query_row("SELECT fields FROM documents WHERE id = ?1", [id.as_str()], |r| r.get(0))
             .optional()?;
         let changed =
             old.and_then(|o| serde_json::from_str::<Fields>(&o).ok()).as_ref() != Some(fields);
-        self.conn.execute(
+        tx.execute(
             "UPDATE documents SET doc_type = ?2, fields = ?3, evidence = ?4, needs_review = ?5,
                  review_reason = ?6, indexed = 0 WHERE id = ?1",
             params![
@@ -352,6 +354,18 @@ impl Catalogue {
                 review,
             ],
         )?;
+        for p in pages {
+            tx.execute(
+                "UPDATE pages SET text = ?3, words = ?4 WHERE doc_id = ?1 AND number = ?2",
+                params![
+                    id.as_str(),
+                    p.number,
+                    p.text,
+                    serde_json::to_string(&p.words).unwrap_or_else(|_| "[]".into()),
+                ],
+            )?;
+        }
+        tx.commit()?;
         Ok(changed)
     }
 

@@ -274,10 +274,14 @@ pub struct ReextractSummary {
     pub changed: u64,
     /// Documents flagged for review after it.
     pub needs_review: u64,
+    /// OCR pages whose text was put in reading order anew (stored in another order).
+    pub pages_reordered: u64,
 }
 
 /// Reads the fields of every digitized document again from its stored pages (no OCR), updates
-/// the catalogue and the review queue, and re-indexes the documents.
+/// the catalogue and the review queue, and re-indexes the documents. OCR pages are first put in
+/// reading order from their stored words ([`chartdex_core::reading::reassemble`]), so an archive
+/// read by an earlier chartdex gets the text a new ingest would write.
 pub fn reextract(data: &DataDir, review_threshold: f32) -> Result<ReextractSummary, PipelineError> {
     let _lock = data.lock_writer()?;
     let mut cat = Catalogue::open(&data.catalogue_path())?;
@@ -286,16 +290,35 @@ pub fn reextract(data: &DataDir, review_threshold: f32) -> Result<ReextractSumma
     let ids = cat.documents_to_index(true)?;
     let mut summary = ReextractSummary::default();
     for id in &ids {
-        let pages: Vec<(PageText, Option<String>)> =
+        let mut pages: Vec<(PageText, Option<String>)> =
             cat.pages(id)?.into_iter().map(|p| (p.page, p.error)).collect();
+        // OCR pages stored in another order (tesseract's blocks, by an earlier chartdex) are
+        // read again in reading order, from their words.
+        let mut rebuilt = Vec::new();
+        for (i, (page, _)) in pages.iter_mut().enumerate() {
+            if let Some((text, words)) = chartdex_core::reading::reassemble(page) {
+                if text != page.text || words != page.words {
+                    page.text = text;
+                    page.words = words;
+                    rebuilt.push(i);
+                }
+            }
+        }
         let texts: Vec<PageText> = pages.iter().map(|(p, _)| p.clone()).collect();
         let extraction = chartdex_extract::extract(&texts);
         let review = review_reason(&pages, review_threshold, &extraction);
-        let changed =
-            cat.update_fields(id, &extraction.fields, &extraction.evidence, review.as_deref())?;
+        let rebuilt: Vec<&PageText> = rebuilt.iter().map(|&i| &texts[i]).collect();
+        let changed = cat.update_fields(
+            id,
+            &extraction.fields,
+            &extraction.evidence,
+            review.as_deref(),
+            &rebuilt,
+        )?;
         summary.documents += 1;
         summary.changed += u64::from(changed);
         summary.needs_review += u64::from(review.is_some());
+        summary.pages_reordered += rebuilt.len() as u64;
     }
     // Documents are marked indexed only once the index holds their new fields.
     index_from_catalogue(&mut cat, &mut writer, &ids)?;

@@ -1,0 +1,572 @@
+//! Reading order: a page's recognised words as the rows a person reads on the printed page.
+//!
+//! Tesseract splits a page into blocks and gives them one after the other. That is right for a
+//! newspaper's columns, and wrong for a form (its columns of labels and values become blocks of
+//! their own, so "D.O.B.:" and its date end up far apart in the text) and for a photocopy with a
+//! drum streak (one printed line read as two half-blocks). Here the lines tesseract found are
+//! joined again into the rows they stand on, and only true columns of running text — a gutter
+//! that runs down several rows with prose on both sides — are read column after column.
+//!
+//! Pure geometry over word boxes in the frame the page was read in (turned upright, deskewed):
+//! no IO, no failure, and the words themselves are never changed, only put in order.
+
+use crate::{BBox, PageMeta, PageText, TextMethod, Word};
+use std::ops::Range;
+
+/// One row of the page: lines (indices into the caller's lines) from left to right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub lines: Vec<usize>,
+    /// A blank line goes before this row in the text: a paragraph or a column starts here.
+    pub paragraph: bool,
+}
+
+/// The geometry of one line: its word boxes (only words holding a letter or digit count; a
+/// comma's box is too small to tell a row by).
+#[derive(Debug, Clone, Copy)]
+struct Geom {
+    first: BBox,
+    last: BBox,
+    left: u32,
+    right: u32,
+    top: u32,
+    height: u32,
+    words: usize,
+}
+
+impl Geom {
+    fn of(boxes: &[BBox]) -> Option<Geom> {
+        let first = *boxes.first()?;
+        let last = *boxes.last()?;
+        let mut heights: Vec<u32> = boxes.iter().map(|b| b.h).collect();
+        heights.sort_unstable();
+        Some(Geom {
+            first,
+            last,
+            left: boxes.iter().map(|b| b.x).min()?,
+            right: boxes.iter().map(|b| b.x + b.w).max()?,
+            top: first.y,
+            height: heights[heights.len() / 2].max(1),
+            words: boxes.len(),
+        })
+    }
+}
+
+/// The rows of a page, in reading order, from its lines' word boxes (`lines[i]`: the boxes of
+/// line i's words in reading order, in the frame the page was read in; an empty list for a line
+/// without boxes, such as a blank line or a text layer's).
+///
+/// A line joins a row when its first word starts right of the row's last word and overlaps it in
+/// height by at least half, however wide the gap (a form's columns stand far apart); the
+/// nearest such line joins first, and lines claim their row's right part from left to right.
+/// Rows go top to bottom; a line without boxes stays right after the line before it. Where
+/// three or more rows share a gutter (a gap wider than 1.2 line heights, the same pixels on
+/// every row, crossed by no line) with running text on both sides (four words or more a line on
+/// average), the rows are read column by column.
+pub fn rows(lines: &[Vec<BBox>]) -> Vec<Row> {
+    let geoms: Vec<Option<Geom>> = lines.iter().map(|b| Geom::of(b)).collect();
+    // Each line's height on the page; a line without boxes stands where the line before it does.
+    let mut tops = Vec::with_capacity(lines.len());
+    let mut last_top = 0;
+    for g in &geoms {
+        if let Some(g) = g {
+            last_top = g.first.y + g.first.h / 2;
+        }
+        tops.push(last_top);
+    }
+    // Top to bottom; rows level with each other in the order of their lines in the text.
+    let mut ordered = chain(&geoms);
+    ordered.sort_by_key(|c| (tops[c[0]], c.iter().copied().min().unwrap_or(0)));
+    let mut out = Vec::with_capacity(ordered.len());
+    columns(&ordered, &geoms, &mut out, false);
+    mark_paragraphs(&mut out, &geoms);
+    out
+}
+
+/// Lines joined into rows: each chain starts with a line no other line's row took.
+fn chain(geoms: &[Option<Geom>]) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..geoms.len()).filter(|&i| geoms[i].is_some()).collect();
+    order.sort_by_key(|&i| geoms[i].map(|g| g.first.x));
+    let mut joined = vec![false; geoms.len()];
+    let mut chains: Vec<Vec<usize>> = vec![Vec::new(); geoms.len()];
+    for &start in &order {
+        if joined[start] {
+            continue;
+        }
+        let mut chain = vec![start];
+        let mut last = geoms[start].map(|g| g.last);
+        while let Some(end) = last {
+            let right = end.x + end.w;
+            let next = order
+                .iter()
+                .copied()
+                .filter(|&j| !joined[j] && !chain.contains(&j))
+                .filter_map(|j| {
+                    let first = geoms[j]?.first;
+                    let gap = first.x.checked_sub(right)?;
+                    let overlap =
+                        (end.y + end.h).min(first.y + first.h).saturating_sub(end.y.max(first.y));
+                    (overlap * 2 >= end.h.min(first.h)).then_some((gap, j))
+                })
+                .min();
+            let Some((_, j)) = next else { break };
+            joined[j] = true;
+            chain.push(j);
+            last = geoms[j].map(|g| g.last);
+        }
+        chains[start] = chain;
+    }
+    (0..geoms.len())
+        .filter(|&i| !joined[i])
+        .map(|i| if chains[i].is_empty() { vec![i] } else { std::mem::take(&mut chains[i]) })
+        .collect()
+}
+
+/// A gutter must be this many line heights wide: wider than any word space, even a justified
+/// line's (linn.png of OCRmyPDF's tests, two columns of a book page: 1.85).
+const GUTTER_HEIGHTS: f32 = 1.2;
+/// Rows with text on both sides of a gutter, at least, for it to be one.
+const GUTTER_ROWS: usize = 3;
+/// Mean words a line on each side: running text, not a form's labels and values.
+const PROSE_WORDS: f32 = 4.0;
+
+/// Appends `rows` (in reading order) to `out`, read column by column where they hold true
+/// columns. `column` marks that `rows` are one column of a split: its first row starts a
+/// paragraph.
+fn columns(rows: &[Vec<usize>], geoms: &[Option<Geom>], out: &mut Vec<Row>, column: bool) {
+    let mut i = 0;
+    let mut first = column;
+    while i < rows.len() {
+        if let Some((end, gutter)) = column_block(rows, i, geoms) {
+            let (mut left, mut right) = (Vec::new(), Vec::new());
+            for row in &rows[i..end] {
+                let (l, r): (Vec<usize>, Vec<usize>) = row.iter().partition(|&&p| {
+                    geoms[p].is_none_or(|g| g.right <= (gutter.start + gutter.end) / 2)
+                });
+                if !l.is_empty() {
+                    left.push(l);
+                }
+                if !r.is_empty() {
+                    right.push(r);
+                }
+            }
+            columns(&left, geoms, out, true);
+            columns(&right, geoms, out, true);
+            i = end;
+            first = true;
+            continue;
+        }
+        out.push(Row { lines: rows[i].clone(), paragraph: first });
+        first = false;
+        i += 1;
+    }
+}
+
+/// The rows `start..end` of a column block starting at row `start`, and its gutter's pixels.
+fn column_block(
+    rows: &[Vec<usize>],
+    start: usize,
+    geoms: &[Option<Geom>],
+) -> Option<(usize, Range<u32>)> {
+    for gap in gaps(&rows[start], geoms) {
+        let mut gutter = gap.clone();
+        let mut end = start + 1;
+        let mut both = 1;
+        let (mut left_words, mut right_words) = (0, 0);
+        let count = |row: &[usize], gutter: &Range<u32>, l: &mut usize, r: &mut usize| {
+            for g in row.iter().filter_map(|&p| geoms[p]) {
+                if g.right <= gutter.start {
+                    *l += g.words;
+                } else {
+                    *r += g.words;
+                }
+            }
+        };
+        count(&rows[start], &gutter, &mut left_words, &mut right_words);
+        // The last row with text on both sides: the block ends there (a shorter column's
+        // tail after it is read on its own).
+        let mut last_both = start + 1;
+        while end < rows.len() {
+            let row = &rows[end];
+            let shared = gaps(row, geoms).into_iter().find_map(|g| {
+                let (s, e) = (g.start.max(gutter.start), g.end.min(gutter.end));
+                (e > s && (e - s) * 2 >= (gap.end - gap.start).min(g.end - g.start)).then_some(s..e)
+            });
+            if let Some(s) = shared {
+                gutter = s;
+                both += 1;
+                count(row, &gutter, &mut left_words, &mut right_words);
+                last_both = end + 1;
+            } else if row.iter().any(|&p| geoms[p].is_some_and(|g| crosses(g, &gutter))) {
+                break;
+            }
+            end += 1;
+        }
+        // One-sided rows right after the last two-sided one belong to a column only while they
+        // follow on closely (a column longer than the other); else the block ends there.
+        let end = tail_end(rows, last_both, end, geoms);
+        if both >= GUTTER_ROWS
+            && left_words as f32 >= PROSE_WORDS * both as f32
+            && right_words as f32 >= PROSE_WORDS * both as f32
+        {
+            return Some((end, gutter));
+        }
+    }
+    None
+}
+
+/// How far the one-sided rows after a block's last two-sided row go on: while each stands within
+/// two line pitches of the row before it.
+fn tail_end(rows: &[Vec<usize>], from: usize, to: usize, geoms: &[Option<Geom>]) -> usize {
+    let top = |r: &[usize]| r.iter().find_map(|&p| geoms[p]).map(|g| (g.top, g.height));
+    let mut end = from;
+    while end < to {
+        match (top(&rows[end - 1]), top(&rows[end])) {
+            (Some((a, h)), Some((b, _))) if b.saturating_sub(a) <= 3 * h => end += 1,
+            (_, None) => end += 1,
+            _ => break,
+        }
+    }
+    end
+}
+
+/// True if the line stands across the gutter's pixels.
+fn crosses(g: Geom, gutter: &Range<u32>) -> bool {
+    g.left < gutter.end && g.right > gutter.start
+}
+
+/// The wide gaps between a row's lines: where a gutter may run.
+fn gaps(row: &[usize], geoms: &[Option<Geom>]) -> Vec<Range<u32>> {
+    let parts: Vec<Geom> = row.iter().filter_map(|&p| geoms[p]).collect();
+    parts
+        .windows(2)
+        .filter_map(|w| {
+            let (a, b) = (w[0], w[1]);
+            let (s, e) = (a.last.x + a.last.w, b.first.x);
+            let height = a.height.max(b.height) as f32;
+            (e > s && (e - s) as f32 >= GUTTER_HEIGHTS * height).then_some(s..e)
+        })
+        .collect()
+}
+
+/// Marks rows that stand well below the row before them (more than 1.6 times the page's usual
+/// line pitch) as starting a paragraph.
+fn mark_paragraphs(rows: &mut [Row], geoms: &[Option<Geom>]) {
+    let top = |r: &Row| r.lines.iter().find_map(|&p| geoms[p]).map(|g| g.top);
+    let mut pitches: Vec<u32> =
+        rows.windows(2).filter_map(|w| top(&w[1])?.checked_sub(top(&w[0])?)).collect();
+    pitches.retain(|&p| p > 0);
+    pitches.sort_unstable();
+    let Some(&pitch) = pitches.get(pitches.len() / 2) else { return };
+    for i in 1..rows.len() {
+        if let (Some(a), Some(b)) = (top(&rows[i - 1]), top(&rows[i])) {
+            if b > a && (b - a) * 10 > pitch * 16 {
+                rows[i].paragraph = true;
+            }
+        }
+    }
+}
+
+/// The boxes a line's place is judged by: its words that hold a letter or digit (a comma's box
+/// is too small to tell a row by), or all of them for a line of marks only ("=", "|").
+pub fn geometry<'a>(words: impl Iterator<Item = (&'a str, BBox)> + Clone) -> Vec<BBox> {
+    let alnum: Vec<BBox> = words
+        .clone()
+        .filter(|(t, _)| t.chars().any(char::is_alphanumeric))
+        .map(|(_, b)| b)
+        .collect();
+    if alnum.is_empty() {
+        words.map(|(_, b)| b).collect()
+    } else {
+        alnum
+    }
+}
+
+/// A page's words, in the order tesseract gave them, as text in reading order: `lines` are the
+/// ranges of `words` tesseract read as one line each; `boxes` the words' boxes in the frame the
+/// page was read in. Returns the text (rows a line each, a blank line before a paragraph) and
+/// the order of the words in it (indices into `words`), which holds each word once.
+pub fn assemble(words: &[&str], boxes: &[BBox], lines: &[Range<usize>]) -> (String, Vec<usize>) {
+    let line_boxes: Vec<Vec<BBox>> =
+        lines.iter().map(|r| geometry(r.clone().map(|i| (words[i], boxes[i])))).collect();
+    let mut text = String::new();
+    let mut order = Vec::with_capacity(words.len());
+    for row in rows(&line_boxes) {
+        if !text.is_empty() {
+            text.push_str(if row.paragraph { "\n\n" } else { "\n" });
+        }
+        let mut first = true;
+        for &l in &row.lines {
+            for i in lines[l].clone() {
+                if !first {
+                    text.push(' ');
+                }
+                first = false;
+                text.push_str(words[i]);
+                order.push(i);
+            }
+        }
+    }
+    (text, order)
+}
+
+/// Tesseract's lines recovered from words given in its order (pages stored before chartdex kept
+/// its line numbers): a word starts a new line unless it stands right of the word before it,
+/// overlapping it in height by at least half.
+pub fn lines_in_sequence(boxes: &[BBox]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=boxes.len() {
+        let same = boxes.get(i).is_some_and(|b| {
+            let a = boxes[i - 1];
+            let overlap = (a.y + a.h).min(b.y + b.h).saturating_sub(a.y.max(b.y));
+            b.x >= a.x + a.w / 2 && overlap * 2 >= a.h.min(b.h)
+        });
+        if !same {
+            out.push(start..i);
+            start = i;
+        }
+    }
+    out
+}
+
+/// An OCR page's text rebuilt in reading order from its stored words, and the words in that
+/// order (their boxes and confidences unchanged); `None` for a page without words or with a
+/// text layer, whose text stands as it is.
+pub fn reassemble(page: &PageText) -> Option<(String, Vec<Word>)> {
+    if page.method != TextMethod::Ocr || page.words.is_empty() {
+        return None;
+    }
+    let frame = Frame::of(&page.words, &page.meta);
+    let boxes: Vec<BBox> = page.words.iter().map(|w| frame.upright(w.bbox)).collect();
+    let texts: Vec<&str> = page.words.iter().map(|w| w.text.as_str()).collect();
+    let (text, order) = assemble(&texts, &boxes, &lines_in_sequence(&boxes));
+    Some((text, order.into_iter().map(|i| page.words[i].clone()).collect()))
+}
+
+/// How the page as scanned was turned (a quarter turn, then the deskew) before tesseract read
+/// it; word boxes are kept on the page as scanned, and rows, columns and "under" are judged in
+/// the frame it was read in, where a line of text is level.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame {
+    /// Clockwise quarter turn, degrees.
+    rotation: u32,
+    /// Deskew rotation, radians (counter-clockwise positive).
+    skew: f64,
+    /// The extent of the page's words, standing in for the page's size.
+    width: u32,
+    height: u32,
+}
+
+impl Frame {
+    /// The frame of a page with these words and this preparation.
+    pub fn of(words: &[Word], meta: &PageMeta) -> Frame {
+        let width = words.iter().map(|w| w.bbox.x + w.bbox.w).max().unwrap_or(0);
+        let height = words.iter().map(|w| w.bbox.y + w.bbox.h).max().unwrap_or(0);
+        let skew = match meta.skew {
+            Some(s) if meta.deskewed => f64::from(s).to_radians(),
+            _ => 0.0,
+        };
+        Frame { rotation: meta.rotation % 360, skew, width, height }
+    }
+
+    /// A box on the page as scanned, in the frame the page was read in.
+    pub fn upright(&self, b: BBox) -> BBox {
+        let (w, h) = (self.width, self.height);
+        let (b, fw, fh) = match self.rotation {
+            90 => (BBox { x: h.saturating_sub(b.y + b.h), y: b.x, w: b.h, h: b.w }, h, w),
+            180 => {
+                (BBox { x: w.saturating_sub(b.x + b.w), y: h.saturating_sub(b.y + b.h), ..b }, w, h)
+            }
+            270 => (BBox { x: b.y, y: w.saturating_sub(b.x + b.w), w: b.h, h: b.w }, h, w),
+            _ => (b, w, h),
+        };
+        if self.skew == 0.0 {
+            return b;
+        }
+        // The box on the scan holds the word's box turned by the skew: its centre turns back,
+        // and its size is the word's own (outer = w cos + h sin, h cos + w sin).
+        let (sin, cos) = self.skew.abs().sin_cos();
+        let (ow, oh) = (f64::from(b.w), f64::from(b.h));
+        let det = cos * cos - sin * sin;
+        let (iw, ih) = ((ow * cos - oh * sin) / det, (oh * cos - ow * sin) / det);
+        let (iw, ih) = if iw >= 1.0 && ih >= 1.0 { (iw, ih) } else { (ow, oh) };
+        let (cx, cy) = (f64::from(fw) / 2.0, f64::from(fh) / 2.0);
+        let (dx, dy) = (f64::from(b.x) + ow / 2.0 - cx, f64::from(b.y) + oh / 2.0 - cy);
+        let (sin, cos) = self.skew.sin_cos();
+        let (x, y) = (cx + dx * cos - dy * sin, cy + dx * sin + dy * cos);
+        let at = |v: f64| v.max(0.0).round() as u32;
+        BBox { x: at(x - iw / 2.0), y: at(y - ih / 2.0), w: at(iw), h: at(ih) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Words of lines: (text, x, y), 20 px tall, 12 px a letter; the lines in the given order.
+    fn page(lines: &[&[(&str, u32, u32)]]) -> (Vec<String>, Vec<BBox>, Vec<Range<usize>>) {
+        let (mut words, mut boxes, mut ranges) = (Vec::new(), Vec::new(), Vec::new());
+        for line in lines {
+            let start = words.len();
+            for (t, x, y) in line.iter() {
+                words.push(t.to_string());
+                boxes.push(BBox { x: *x, y: *y, w: 12 * t.len() as u32, h: 20 });
+            }
+            ranges.push(start..words.len());
+        }
+        (words, boxes, ranges)
+    }
+
+    fn text(lines: &[&[(&str, u32, u32)]]) -> String {
+        let (words, boxes, ranges) = page(lines);
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        assemble(&words, &boxes, &ranges).0
+    }
+
+    /// A line of prose at `y` from `x`: `n` words of five letters, a space of 12 px between.
+    fn prose(word: &'static str, n: u32, x: u32, y: u32) -> Vec<(&'static str, u32, u32)> {
+        (0..n).map(|i| (word, x + i * 72, y)).collect()
+    }
+
+    #[test]
+    fn a_line_split_by_a_streak_comes_back_whole() {
+        // A photocopier's streak at x ≈ 560 cut the page in two: tesseract read the left halves
+        // as one block and the right halves as another, far below in its text.
+        let t = text(&[
+            &[("Patient:", 200, 100), ("Alice", 310, 100), ("Testpatient", 380, 100)],
+            &[("Date", 200, 140), ("of", 260, 140), ("Birth:", 290, 140), ("10-", 370, 141)],
+            &[("Provider:", 200, 180), ("Robert", 320, 180)],
+            &[("MRN:", 600, 101), ("00123456", 660, 100)],
+            &[("7-1936", 420, 140)],
+            &[("Fakedoc,", 410, 181), ("MD", 520, 180)],
+        ]);
+        assert_eq!(
+            t,
+            "Patient: Alice Testpatient MRN: 00123456\nDate of Birth: 10- 7-1936\n\
+             Provider: Robert Fakedoc, MD"
+        );
+    }
+
+    #[test]
+    fn two_true_columns_stay_apart() {
+        let mut lines: Vec<Vec<(&str, u32, u32)>> = Vec::new();
+        // A title across the page, then two columns of five lines of six words, 100 px apart.
+        lines.push(vec![("Heading", 500, 40), ("across", 600, 40)]);
+        for r in 0..5 {
+            lines.push(prose("lefty", 6, 100, 100 + 40 * r));
+        }
+        for r in 0..4 {
+            lines.push(prose("right", 6, 620, 100 + 40 * r));
+        }
+        let refs: Vec<&[(&str, u32, u32)]> = lines.iter().map(Vec::as_slice).collect();
+        let t = text(&refs);
+        let left = ["lefty"; 6].join(" ");
+        let right = ["right"; 6].join(" ");
+        let want = format!(
+            "Heading across\n\n{}\n\n{}",
+            [left.as_str(); 5].join("\n"),
+            [right.as_str(); 4].join("\n")
+        );
+        assert_eq!(t, want);
+        // Given in the other order (right column first), the same reading.
+        let mut other = refs.clone();
+        other[1..].reverse();
+        assert_eq!(text(&other), want);
+    }
+
+    #[test]
+    fn a_forms_columns_are_rows_not_columns() {
+        // Labels and short values in two columns over four rows: not running text.
+        let t = text(&[
+            &[("Name:", 200, 100), ("Bruno", 280, 100)],
+            &[("DOB:", 200, 140), ("1/2/1947", 270, 140)],
+            &[("Sex:", 200, 180), ("M", 260, 180)],
+            &[("Date:", 200, 220), ("3/4/2024", 280, 220)],
+            &[("MRN:", 800, 100), ("0012", 870, 100)],
+            &[("NPI:", 800, 140), ("1234567893", 860, 140)],
+            &[("Room:", 800, 180), ("12", 880, 180)],
+            &[("Bed:", 800, 220), ("A", 870, 220)],
+        ]);
+        assert_eq!(
+            t,
+            "Name: Bruno MRN: 0012\nDOB: 1/2/1947 NPI: 1234567893\nSex: M Room: 12\n\
+             Date: 3/4/2024 Bed: A"
+        );
+    }
+
+    #[test]
+    fn rows_go_top_to_bottom_and_lines_left_of_a_row_start_it() {
+        let t = text(&[
+            &[("Assessment:", 200, 100)],
+            // Half a line lower: another row.
+            &[("Plan:", 700, 112)],
+            // Starting before the row's last word ends: not on from it.
+            &[("Overlap", 300, 100)],
+            // Left of the row: its start.
+            &[("Left", 100, 100)],
+        ]);
+        assert_eq!(t, "Left Assessment:\nOverlap\nPlan:");
+    }
+
+    #[test]
+    fn a_paragraph_break_is_a_blank_line() {
+        let t = text(&[
+            &[("One", 100, 100)],
+            &[("two", 100, 130)],
+            &[("three", 100, 160)],
+            &[("Four", 100, 260)],
+        ]);
+        assert_eq!(t, "One\ntwo\nthree\n\nFour");
+    }
+
+    #[test]
+    fn lines_are_recovered_from_words_in_tesseracts_order() {
+        let (_, boxes, ranges) = page(&[
+            &[("Name:", 200, 100), ("Bruno", 280, 100)],
+            &[("MRN:", 200, 140), ("0012", 270, 140)],
+            &[("Right", 800, 100)],
+        ]);
+        assert_eq!(lines_in_sequence(&boxes), ranges);
+        assert!(lines_in_sequence(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_stored_page_is_reassembled_with_its_words_unchanged() {
+        let (words, boxes, _) = page(&[
+            &[("Name:", 200, 100), ("Bruno", 280, 100)],
+            &[("Gender:", 200, 140), ("M", 300, 140)],
+            &[("Chart", 600, 100), ("#:", 670, 100), ("MR460221", 710, 100)],
+        ]);
+        let words: Vec<Word> = words
+            .into_iter()
+            .zip(boxes)
+            .map(|(text, bbox)| Word { text, bbox, confidence: 0.9 })
+            .collect();
+        let page = PageText {
+            number: 1,
+            text: "Name: Bruno\nGender: M\n\nChart #: MR460221".into(),
+            confidence: 0.9,
+            method: TextMethod::Ocr,
+            words: words.clone(),
+            meta: PageMeta::default(),
+        };
+        let (text, reordered) = reassemble(&page).unwrap();
+        assert_eq!(text, "Name: Bruno Chart #: MR460221\nGender: M");
+        assert_eq!(reordered.len(), words.len());
+        assert_eq!(reordered[2], words[4]);
+        let layer = PageText { method: TextMethod::TextLayer, ..page };
+        assert_eq!(reassemble(&layer), None);
+    }
+
+    #[test]
+    fn boxes_of_a_page_turned_upright_are_read_upright() {
+        // Fed upside down and turned 180°: the word last on the scan is first on the page.
+        let meta = PageMeta { rotation: 180, ..PageMeta::default() };
+        let w =
+            |x| Word { text: "w".into(), bbox: BBox { x, y: 500, w: 60, h: 20 }, confidence: 1.0 };
+        let words = [w(1000), w(100)];
+        let frame = Frame::of(&words, &meta);
+        assert!(frame.upright(words[0].bbox).x < frame.upright(words[1].bbox).x);
+    }
+}
