@@ -1,7 +1,12 @@
 //! ICD-10-CM codes: validation against the official list of billable codes (April 2026, shipped
-//! in `data/`), and correction of the OCR confusions codes suffer (I↔1, O↔0, S↔5, B↔8, Z↔2) —
-//! only where the corrected code is valid and the code as read is not.
+//! in `data/`), correction of the OCR confusions codes suffer (I↔1, O↔0, S↔5, B↔8, Z↔2) — only
+//! where the corrected code is valid and the code as read is not — and the check of a code
+//! against the official description printed beside it (`describe`), which reads a misread code
+//! as the one its description names.
 
+mod describe;
+
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -68,7 +73,7 @@ fn swapped(c: char) -> Option<char> {
 /// "S$52.501A") is left out when the code has its dot: the token without one of its first two
 /// characters, if exactly one such reading is a code with the dot after its third character.
 pub(crate) fn read(token: &str) -> Option<Read> {
-    let token = token.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '|' && c != '$');
+    let token = trim(token);
     if let Some(code) = read_token(token) {
         return Some(code);
     }
@@ -132,6 +137,133 @@ fn read_token(token: &str) -> Option<Read> {
     }
 }
 
+/// What the text printed after a code-like token says of the code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Described {
+    /// The text names the official description of this code, the only one consistent with the
+    /// token whose description it names.
+    Names(String),
+    /// The text names the description of a code other than the token's corrected reading (which
+    /// is then not to be taken).
+    Disagrees,
+    /// The text says nothing either way: no text, or one that names no code, or several codes
+    /// the token may be, its corrected reading among them.
+    Silent,
+}
+
+/// A token shaped like a printed code: three to seven letters and digits (OCR's "|" and "$"
+/// too), at least two of them digits as read, the second readable as a digit, and the dot, if
+/// any, after the third (OCR's comma for it too: "F41,1"). A code without a dot only of three
+/// characters ("I10"): longer numbers are years, record numbers or quantities far more often
+/// than codes.
+pub(crate) fn code_like(token: &str) -> bool {
+    let token = with_dot(trim(token));
+    let compact: Vec<char> = token.chars().filter(|&c| c != '.').collect();
+    let shape = match token.matches('.').count() {
+        0 => compact.len() == 3,
+        1 => token.find('.') == Some(3) && (4..=7).contains(&compact.len()),
+        _ => false,
+    };
+    shape
+        && compact.iter().all(|&c| c.is_ascii_alphanumeric() || c == '|' || c == '$')
+        && compact.iter().filter(|c| c.is_ascii_digit()).count() >= 2
+        && as_digit(compact[1]).is_some()
+}
+
+/// Checks a code-like `token` against the text printed after it on its line (`text`) and, when
+/// that names no code, against that text run on into the next line (`continued`: a description
+/// that wraps). A continued text may name a code but never disagrees: the next line may be
+/// another entry.
+///
+/// A code valid as read is named when the text names its own description. Otherwise the token
+/// is read as the one billable code consistent with it (any first character; the rest as read
+/// or with OCR confusions undone) whose description the text names, if exactly one is; a
+/// corrected reading the text does not name, while it names another code, disagrees.
+pub(crate) fn described(token: &str, text: &str, continued: Option<&str>) -> Described {
+    if !code_like(token) {
+        return Described::Silent;
+    }
+    let token = with_dot(trim(token));
+    let token = token.as_ref();
+    let reading = read(token);
+    match judge(token, reading.as_ref(), text) {
+        Described::Silent => {}
+        decided => return decided,
+    }
+    match continued.map(|next| judge(token, reading.as_ref(), &format!("{text} {next}"))) {
+        Some(Described::Names(code)) => Described::Names(code),
+        _ => Described::Silent,
+    }
+}
+
+fn judge(token: &str, reading: Option<&Read>, text: &str) -> Described {
+    if !text.chars().any(char::is_alphabetic) {
+        return Described::Silent;
+    }
+    if let Some(Read::Exact(code)) = reading {
+        return match describe::compare(text, code) {
+            Some(m) if m.names() => Described::Names(code.clone()),
+            _ => Described::Silent,
+        };
+    }
+    let named: Vec<String> = consistent(token)
+        .into_iter()
+        .filter(|code| describe::compare(text, code).is_some_and(|m| m.names()))
+        .collect();
+    if let [one] = named.as_slice() {
+        return Described::Names(one.clone());
+    }
+    let Some(Read::Corrected(corrected)) = reading else { return Described::Silent };
+    if !named.is_empty() {
+        // Several codes the token may be are named: it disagrees only if its reading is not one.
+        return if named.contains(corrected) { Described::Silent } else { Described::Disagrees };
+    }
+    match describe::best(text) {
+        Some((_, m)) if m.names_clearly() => Described::Disagrees,
+        _ => Described::Silent,
+    }
+}
+
+/// The billable codes a code-like token may be: any letter first, the second character as a
+/// digit, each further one as read or with its OCR confusion undone.
+fn consistent(token: &str) -> Vec<String> {
+    let compact: Vec<char> = trim(token).chars().filter(|&c| c != '.').collect();
+    let Some(second) = compact.get(1).copied().and_then(as_digit) else { return Vec::new() };
+    let mut stems: Vec<String> = vec![second.to_string()];
+    for &c in &compact[2..] {
+        let upper = c.to_ascii_uppercase();
+        let readings: Vec<char> = [Some(upper), swapped(c)]
+            .into_iter()
+            .flatten()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        stems =
+            stems.iter().flat_map(|s| readings.iter().map(move |r| format!("{s}{r}"))).collect();
+    }
+    let mut out: Vec<String> = ('A'..='Z')
+        .flat_map(|first| stems.iter().map(move |s| dotted(&format!("{first}{s}"))))
+        .filter(|code| is_billable(code))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The token with a comma where a code's dot stands ("F41,1") read as the dot. Only a code
+/// checked against its description is read so: the comma is a misreading the list of codes
+/// alone cannot tell from two values.
+fn with_dot(token: &str) -> Cow<'_, str> {
+    if token.find(',') == Some(3) && token.matches(',').count() == 1 && !token.contains('.') {
+        Cow::Owned(token.replacen(',', ".", 1))
+    } else {
+        Cow::Borrowed(token)
+    }
+}
+
+fn trim(token: &str) -> &str {
+    token.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '|' && c != '$')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +303,90 @@ mod tests {
         assert_eq!(read("100.4"), None);
         assert_eq!(read("999.9"), None);
         assert_eq!(read("hello"), None);
+    }
+
+    #[test]
+    fn code_like_tokens() {
+        for token in
+            ["150.9", "I50.9", "125.10", "l10", "110", "(J44.9),", "S52.5O1A", "E1l.9", "F41,1"]
+        {
+            assert!(code_like(token), "{token}");
+        }
+        for token in
+            ["1509", "2024", "98.6", "15.09", "1.509", "Heart", "use", "a1c", "150/90", "1,509"]
+        {
+            assert!(!code_like(token), "{token}");
+        }
+    }
+
+    #[test]
+    fn a_first_character_misread_as_a_digit_is_read_from_the_official_description() {
+        let names = |code: &str| Described::Names(code.into());
+        let cases = [
+            ("150.9", "Heart failure, unspecified", "I50.9"),
+            (
+                "125.10",
+                "Atherosclerotic heart disease of native coronary artery without angina pectoris",
+                "I25.10",
+            ),
+            ("279.4", "Long term (current) use of insulin", "Z79.4"),
+            ("144.9", "Chronic obstructive pulmonary disease, unspecified", "J44.9"),
+        ];
+        for (token, text, code) in cases {
+            assert_eq!(described(token, text, None), names(code), "{token} {text}");
+        }
+        // "144.9" is no code even with the usual confusions undone.
+        assert_eq!(read("144.9"), None);
+    }
+
+    #[test]
+    fn printed_descriptions_may_be_shortened_abbreviated_or_misread() {
+        let names = |code: &str| Described::Names(code.into());
+        let cases = [
+            ("150.9", "Heart failure, unsp.", "I50.9"),
+            ("150.9", "Hcart failurc, unspecifled", "I50.9"),
+            ("150.9", "CHF", "I50.9"),
+            // The CMS short description.
+            ("125.10", "Athscl heart disease of native coronary artery w/o ang pctrs", "I25.10"),
+            ("125.10", "ASHD of native coronary artery w/o angina", "I25.10"),
+            ("279.4", "Long-term insulin use", "Z79.4"),
+            ("144.9", "COPD, unspecified", "J44.9"),
+            ("144.9", "COPD", "J44.9"),
+            ("110", "Essential hypertension", "I10"),
+            ("E1l.9", "Type 2 diabetes mellitus w/o complications", "E11.9"),
+            // Other columns of a table after the description.
+            ("150.9", "| Heart failure, unspecified | Active | 03/01/2024 |", "I50.9"),
+        ];
+        for (token, text, code) in cases {
+            assert_eq!(described(token, text, None), names(code), "{token} {text}");
+        }
+    }
+
+    #[test]
+    fn a_description_may_wrap_to_the_next_line() {
+        assert_eq!(
+            described("144.9", "Chronic", Some("obstructive pulmonary disease, unspecified")),
+            Described::Names("J44.9".into())
+        );
+        // A line that names another code only names it: it may be the next entry.
+        let next = Some("Type 2 diabetes mellitus without complications");
+        assert_eq!(described("150.9", "", next), Described::Silent);
+    }
+
+    #[test]
+    fn a_description_of_another_code_disagrees() {
+        let text = "Type 2 diabetes mellitus without complications";
+        assert_eq!(described("150.9", text, None), Described::Disagrees);
+        // Valid as read: its own description is not this one, but it stays a code.
+        assert_eq!(described("I50.9", text, None), Described::Silent);
+    }
+
+    #[test]
+    fn text_that_names_no_code_says_nothing() {
+        assert_eq!(described("150.9", "", None), Described::Silent);
+        assert_eq!(described("150.9", "lb", None), Described::Silent);
+        assert_eq!(described("150.9", "lb, down from 155", None), Described::Silent);
+        assert_eq!(described("l10", "stable, continue lisinopril", None), Described::Silent);
+        assert_eq!(described("Heart", "failure, unspecified", None), Described::Silent);
     }
 }

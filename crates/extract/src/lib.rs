@@ -109,9 +109,9 @@ pub fn extract(pages: &[PageText]) -> Extraction {
         }
         let secs = sections::of_lines(lines.iter().map(|l| l.text));
         for (i, (line, section)) in lines.iter().zip(secs).enumerate() {
-            codes::read_icd10(line, section, &mut out);
-            codes::read_cpt(line, section, &mut out);
             let next = lines[i + 1..].iter().find(|l| !l.text.trim().is_empty());
+            codes::read_icd10(line, next, section, &mut out);
+            codes::read_cpt(line, section, &mut out);
             meds::read_line(line, next, section, &mut out);
         }
     }
