@@ -32,6 +32,8 @@ struct Geom {
     top: u32,
     height: u32,
     words: usize,
+    /// How many line heights a gap must be to be a gutter, on this page.
+    gutter: f32,
 }
 
 impl Geom {
@@ -48,6 +50,7 @@ impl Geom {
             top: first.y,
             height: heights[heights.len() / 2].max(1),
             words: boxes.len(),
+            gutter: GUTTER_HEIGHTS,
         })
     }
 }
@@ -64,7 +67,12 @@ impl Geom {
 /// every row, crossed by no line) with running text on both sides (four words or more a line on
 /// average), the rows are read column by column.
 pub fn rows(lines: &[Vec<BBox>]) -> Vec<Row> {
-    let geoms: Vec<Option<Geom>> = lines.iter().map(|b| Geom::of(b)).collect();
+    let mut geoms: Vec<Option<Geom>> = lines.iter().map(|b| Geom::of(b)).collect();
+    // A monospaced font's word space is as wide as a letter: a gutter is wider than that too.
+    let gutter = GUTTER_HEIGHTS.max(3.0 * word_space(lines));
+    for g in geoms.iter_mut().flatten() {
+        g.gutter = gutter;
+    }
     // Each line's height on the page; a line without boxes stands where the line before it does.
     let mut tops = Vec::with_capacity(lines.len());
     let mut last_top = 0;
@@ -120,6 +128,20 @@ fn chain(geoms: &[Option<Geom>]) -> Vec<Vec<usize>> {
         .filter(|&i| !joined[i])
         .map(|i| if chains[i].is_empty() { vec![i] } else { std::mem::take(&mut chains[i]) })
         .collect()
+}
+
+/// The page's usual space between the words of a line, in word heights: the median gap between
+/// neighbouring words of tesseract's lines (about 0.3 in a proportional font, a letter's width —
+/// about 1 — in a monospaced one); 0 without words to measure.
+pub fn word_space(lines: &[Vec<BBox>]) -> f32 {
+    let mut ratios: Vec<f32> = lines
+        .iter()
+        .flat_map(|l| l.windows(2))
+        .filter(|w| w[1].x > w[0].x + w[0].w)
+        .map(|w| (w[1].x - w[0].x - w[0].w) as f32 / w[0].h.max(w[1].h).max(1) as f32)
+        .collect();
+    ratios.sort_by(f32::total_cmp);
+    ratios.get(ratios.len() / 2).copied().unwrap_or(0.0)
 }
 
 /// A gutter must be this many line heights wide: wider than any word space, even a justified
@@ -244,7 +266,7 @@ fn gaps(row: &[usize], geoms: &[Option<Geom>]) -> Vec<Range<u32>> {
             let (a, b) = (w[0], w[1]);
             let (s, e) = (a.last.x + a.last.w, b.first.x);
             let height = a.height.max(b.height) as f32;
-            (e > s && (e - s) as f32 >= GUTTER_HEIGHTS * height).then_some(s..e)
+            (e > s && (e - s) as f32 >= a.gutter * height).then_some(s..e)
         })
         .collect()
 }

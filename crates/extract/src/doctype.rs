@@ -370,6 +370,8 @@ const WORDS: &[(&str, Sense)] = &[
     ("facsimile", Fax),
     ("telefax", Fax),
     ("transmittal", Fax),
+    // Administrative papers filed with a chart: not a clinical document of any kind.
+    ("administrative", Fax),
     // Setting, role, subject area, time: no change of type.
     ("outpatient", Modifier),
     ("inpatient", Modifier),
@@ -530,6 +532,9 @@ const PHRASES: &[(&[&str], Sense)] = &[
     (&["lumbar", "puncture"], Procedure),
     (&["surgical", "history"], Modifier),
     (&["face", "sheet"], Registration),
+    // A chart's cover sheet is its face sheet; a cover sheet alone goes with a fax.
+    (&["record", "cover", "sheet"], Registration),
+    (&["chart", "cover", "sheet"], Registration),
     (&["cover", "sheet"], Fax),
     (&["cover", "page"], Fax),
     (&["emergency", "room"], Emergency),

@@ -1,128 +1,20 @@
-//! Label-driven reading of header fields: "Patient: …", "MRN: …", "DOB: …" and their variants.
+//! Label-driven reading of header fields: a header is a set of label → value pairs, found by
+//! their layout and read by what their words mean ([`crate::vocab`]).
 //!
-//! Labels and values are found on the same line (several pairs to a line, as in two- and
-//! three-column headers), under each other (a label whose value is on the next line, in the
-//! label's column), and in form rows (a line of labels without colons over a line of values).
-//! Labels unmistakable on their own (MRN, DOB, NPI, Date of Service …) count even when OCR lost
-//! their colon, but only when the value after them validates.
+//! A label is a short phrase before a colon (or what OCR made of one), a phrase standing alone
+//! in a form's cell before a wide gap, or a phrase of label words before a value that shows it
+//! is one ("MRN 00123456", "DOB 03/14/1961"). Values are found on the same line (several pairs
+//! to a line, as in two- and three-column headers), under their label (in the label's column), in
+//! form rows (a line of labels over a line of values), and wrapped to the next line; each value
+//! is checked by its shape: a person's name, an identifier, a date, an NPI with its check digit,
+//! a sex. Several candidates for one field are ranked (a visit date beats a signature date).
 
 use crate::dates::{self, Date};
 use crate::layout::{split_tokens, Line, Token};
 use crate::names::{person_name, single_name};
+use crate::vocab::{self, Key};
 use crate::{npi_is_valid, Extraction};
-use regex::Regex;
-use std::sync::LazyLock;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Key {
-    Patient,
-    Family,
-    Given,
-    Mrn,
-    Dob,
-    Sex,
-    /// A date of service; the number is its priority (lower wins), so "Date of Service" beats
-    /// "Admit Date", which beats a bare "Date".
-    Dos(u8),
-    Provider,
-    Npi,
-    Facility,
-    /// A label of something else ("Emergency Contact Name"): it ends the value before it.
-    Other,
-}
-
-/// (pattern, key, counts without a colon when its value validates)
-///
-/// Some patterns allow for what OCR makes of a label: "MAN #" for "MRN #", dots and colons
-/// of "D.O.B." read as other marks.
-const LABELS: &[(&str, Key, bool)] = &[
-    (r"patient\s+name|pt\.?\s+name|patient", Key::Patient, false),
-    (r"last\s+name|family\s+name|surname", Key::Family, false),
-    (r"first\s+name|given\s+name", Key::Given, false),
-    (
-        r"mrn\s*#?|man\s*#|m\.r\.n\.?|medical\s+record\s+(?:no\.?|number|#)|med\.?\s*rec\.?\s*(?:no\.?|#)?|chart\s*[:.]?\s*(?:#|no\.?|number)|patient\s+id|pt\.?\s+id",
-        Key::Mrn,
-        true,
-    ),
-    (
-        // "D.O.B." with its dots as OCR reads them on poor scans ("D.O:Bs", "D,©:8::").
-        r"d[.:,]?\s?[o0][.:,]?\s?b\b\.?|d[.:,;<]{1,2}[o0©][.:,;]{1,2}[b8][a-z0-9]?[.:,;>]*|date\s+of\s+birth|birth\s*date",
-        Key::Dob,
-        true,
-    ),
-    (r"sex|gender", Key::Sex, true),
-    (
-        r"date\s+of\s+service|dos|service\s+date|date\s+of\s+visit|visit\s+date|encounter\s+date",
-        Key::Dos(0),
-        true,
-    ),
-    (
-        r"collection\s+date|date\s+collected|collected|discharge\s+date|date\s+of\s+discharge|admit\s+date|admission\s+date|date\s+of\s+admission|registration\s+date|exam\s+date|date\s+of\s+exam|procedure\s+date|date\s+of\s+procedure|surgery\s+date|date\s+of\s+surgery|report\s+date|specimen\s+date|date\s+written|date\s+issued|effective\s+date",
-        Key::Dos(1),
-        true,
-    ),
-    (r"date", Key::Dos(2), false),
-    (r"npi\.?\s*(?:#|no\.?|number)?", Key::Npi, true),
-    (
-        r"attending\s+physician|attending|rendering\s+provider|ordering\s+provider|ordering\s+physician|referring\s+provider|referring\s+physician|prescriber|surgeon|radiologist|pathologist|provider|physician|(?:electronically\s+)?signed\s+by",
-        Key::Provider,
-        false,
-    ),
-    (r"facility|clinic|hospital|location", Key::Facility, false),
-    (
-        r"member\s+id|subscriber\s+id|group\s*(?:#|no\.?|number)|rxbin|rxpcn|rxgrp|copay|address|phone|insurance|emergency\s+contact|account\s*(?:#|no\.?|number)",
-        Key::Other,
-        false,
-    ),
-    (r"member\s+name|member|name", Key::Patient, false),
-];
-
-/// Words that, just before a name label, say the name is not the patient's.
-const NOT_THE_PATIENT: &[&str] = &[
-    "contact",
-    "emergency",
-    "subscriber",
-    "insured",
-    "guarantor",
-    "employer",
-    "provider",
-    "physician",
-    "doctor",
-    "facility",
-    "pharmacy",
-    "plan",
-    "insurance",
-    "spouse",
-    "parent",
-    "guardian",
-    "mother",
-    "father",
-    "company",
-    "drug",
-    "test",
-    "clinic",
-    "hospital",
-];
-
-struct LabelSet {
-    re: Regex,
-    keys: Vec<(Key, bool)>,
-    punct: usize,
-}
-
-static LABEL_SET: LazyLock<LabelSet> = LazyLock::new(|| {
-    // OCR reads some spaces between a label's words as hyphens ("Medical-Record Number"),
-    // or loses them ("PatientName"), and reads a colon as "!" ("Patient! MOCKFORD, CARMEN").
-    let alts: Vec<String> =
-        LABELS.iter().map(|(p, _, _)| format!("({})", p.replace(r"\s+", r"[\s-]*"))).collect();
-    let re = Regex::new(&format!(r"(?i)\b(?:{})(?:[.,]?\s*([:;!])\s*|\s+|$)", alts.join("|")))
-        .expect("label regex is valid");
-    LabelSet {
-        re,
-        keys: LABELS.iter().map(|(_, k, b)| (*k, *b)).collect(),
-        punct: LABELS.len() + 1,
-    }
-});
+use chartdex_core::BBox;
 
 /// One label found on a line.
 #[derive(Debug, Clone, Copy)]
@@ -130,60 +22,280 @@ struct Found {
     key: Key,
     /// The label counts without a colon when its value validates.
     bare_ok: bool,
-    /// A colon (or what OCR made of one) follows it.
+    /// A colon (or what OCR made of one) follows it, or a form's wide gap.
     punct: bool,
+    /// A colon follows it.
+    colon: bool,
+    /// Where the label's region starts (a form cell's first word) and its words end.
     start: usize,
     end: usize,
     value_start: usize,
+    /// How many words the label has.
+    words: usize,
+    /// Its words are label words chartdex knows (not a colon after an unknown word).
+    known: bool,
 }
 
-fn find_labels(text: &str) -> Vec<Found> {
-    let set = &*LABEL_SET;
-    // OCR reads a form's blank or a wide gap as "_" ("_D.O.B.:"): not a word character here.
-    // (One byte for one, so offsets stay those of `text`.)
-    let spaced;
-    let text = if text.contains('_') {
-        spaced = text.replace('_', " ");
-        &spaced
-    } else {
-        text
-    };
-    set.re
-        .captures_iter(text)
-        .filter_map(|c| {
-            let whole = c.get(0)?;
-            let group = (1..=set.keys.len()).find(|&i| c.get(i).is_some())?;
-            let label = c.get(group)?;
-            let (mut key, bare_ok) = set.keys[group - 1];
-            if key == Key::Patient {
-                let before = text[..label.start()].split_whitespace().next_back().unwrap_or("");
-                let before = before.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase();
-                if NOT_THE_PATIENT.contains(&before.as_str()) {
-                    key = Key::Other;
-                }
+/// A word of a line as labels are looked for: a token, or the label part of one that runs
+/// into its value ("Name:Alice").
+#[derive(Debug, Clone, Copy)]
+struct Word<'a> {
+    start: usize,
+    end: usize,
+    text: &'a str,
+    bbox: Option<BBox>,
+}
+
+impl Word<'_> {
+    /// The word without the colon that ends a label, if one does ("DOB:" → "DOB"; "!" for ":"
+    /// only after a label word: "Patient!").
+    fn label_part(&self) -> Option<&str> {
+        let t = self.text;
+        let body = t.trim_end_matches([':', ';']);
+        if body.len() < t.len() {
+            let body = body.trim_end_matches(['.', ',']);
+            return body.chars().any(|c| c.is_alphabetic() || c == '#').then_some(body);
+        }
+        let body = t.strip_suffix('!')?;
+        vocab::is_label_word(body).then_some(body)
+    }
+}
+
+/// The words of a line, with labels run into their values split off at the colon.
+fn label_words<'a>(line: &Line<'a>) -> Vec<Word<'a>> {
+    let text = line.text;
+    let mut out = Vec::with_capacity(line.tokens.len());
+    for t in &line.tokens {
+        let s = &text[t.start..t.end];
+        // "Name:Alice", "D.O.B.:1990-12-08": letters (or '#') before the colon, no digit.
+        let split = s.find([':', ';']).filter(|_| !vocab::is_dob(s)).filter(|&c| {
+            let (head, tail) = (&s[..c], &s[c + 1..]);
+            !tail.trim_start_matches([':', ';']).is_empty()
+                && head.chars().any(|ch| ch.is_alphabetic() || ch == '#')
+                && !head.chars().any(|ch| ch.is_ascii_digit())
+        });
+        match split {
+            Some(c) => {
+                let colon_end =
+                    c + 1 + s[c + 1..].len() - s[c + 1..].trim_start_matches([':', ';']).len();
+                out.push(Word {
+                    start: t.start,
+                    end: t.start + colon_end,
+                    text: &s[..colon_end],
+                    bbox: t.bbox,
+                });
+                out.push(Word {
+                    start: t.start + colon_end,
+                    end: t.end,
+                    text: &s[colon_end..],
+                    bbox: t.bbox,
+                });
             }
-            Some(Found {
-                key,
-                bare_ok,
-                punct: c.get(set.punct).is_some(),
-                start: label.start(),
-                end: label.end(),
-                value_start: whole.end(),
-            })
-        })
-        .collect()
+            None => out.push(Word { start: t.start, end: t.end, text: s, bbox: t.bbox }),
+        }
+    }
+    out
 }
 
-/// What reading remembers from line to line and page to page.
+/// True if a wide gap stands before word `i`: more than the height of the line's words (a form's
+/// cells, a label and its tabbed value), or two spaces in text without boxes.
+fn gap_before(words: &[Word<'_>], i: usize, height: Option<u32>, line: &Line<'_>) -> bool {
+    gap_wider(words, i, height, line, 0.9)
+}
+
+/// True if the gap before word `i` is wider than `heights` times the line's word height, and
+/// than two and a half of the page's word spaces (a monospaced font's space is a letter wide);
+/// without boxes, two spaces.
+fn gap_wider(
+    words: &[Word<'_>],
+    i: usize,
+    height: Option<u32>,
+    line: &Line<'_>,
+    heights: f32,
+) -> bool {
+    let text = line.text;
+    let heights = heights.max(2.5 * line.space);
+    if i == 0 || i >= words.len() {
+        return false;
+    }
+    let (a, b) = (&words[i - 1], &words[i]);
+    match (a.bbox, b.bbox, height) {
+        // Words split at a colon share one box.
+        (Some(x), Some(y), _) if x == y => false,
+        (Some(x), Some(y), Some(h)) => {
+            y.x.saturating_sub(x.x + x.w) as f32 > (h as f32 * heights).max(8.0)
+        }
+        _ => text.get(a.end..b.start).is_some_and(|s| s.len() >= 2),
+    }
+}
+
+/// The labels of a line, in order: labels before their colon, read back over the label words
+/// before it as far as they make one label ("Medical Record Number:", not "ALICE Q Medical
+/// Record Number:"), a colon after a word no label uses counting as a label of something else;
+/// and runs of label words without a colon, cut where one label ends and the next begins
+/// ("Patient Name MRN DOB" is three), counting as labels by layout when a form's wide gap
+/// follows them at the start of a cell.
+fn find_labels(line: &Line<'_>) -> Vec<Found> {
+    let words = label_words(line);
+    let n = words.len();
+    let mut heights: Vec<u32> = words.iter().filter_map(|w| w.bbox.map(|b| b.h)).collect();
+    heights.sort_unstable();
+    let height = heights.get(heights.len() / 2).copied();
+    let gap = |i: usize| gap_before(&words, i, height, line);
+    // A label's own words stand closer than this, however widely a form spaces them.
+    let column_gap = |i: usize| gap_wider(&words, i, height, line, 2.5);
+    let is_word = |i: usize| vocab::is_label_word(words[i].text);
+    let mut found = Vec::new();
+    let mut claimed = vec![false; n];
+    let mut from = 0;
+    let mut k = 0;
+    while k < n {
+        // A colon ends the word, or stands alone after it ("Name : Alice").
+        let lone_colon =
+            words.get(k + 1).is_some_and(|w| w.text.trim_matches([':', ';']).is_empty());
+        let (label, value_at) = match words[k].label_part() {
+            Some(l) => (l, k + 1),
+            None if lone_colon && words[k].text.chars().any(char::is_alphabetic) => {
+                (words[k].text, k + 2)
+            }
+            None => {
+                k += 1;
+                continue;
+            }
+        };
+        // Back over the label words before it, while they make one label with it.
+        let mut j = k;
+        if vocab::is_label_word_near(label) {
+            while j > from
+                && k - j < 5
+                && (vocab::is_label_word_near(words[j - 1].text)
+                    || vocab::is_ocr_mrn(words[j - 1].text, words[j].text))
+                && !column_gap(j)
+                && vocab::coherent(&phrase(&words, j - 1, k, Some(label)))
+            {
+                j -= 1;
+            }
+        }
+        // In a form's cell, the label's region starts at the cell: unknown words there are
+        // not the value before it.
+        let cell = (from + 1..=j).rev().find(|&g| gap(g)).filter(|&g| j - g <= 3);
+        let start = cell.unwrap_or(j);
+        let text = phrase(&words, j, k, Some(label)).join(" ");
+        let known = vocab::classify_near(&text);
+        let key = known.unwrap_or(Key::Other);
+        let value_start = words.get(value_at).map_or(line.text.len(), |w| w.start);
+        found.push(Found {
+            key,
+            bare_ok: key.bare_ok(),
+            punct: true,
+            colon: true,
+            start: words[start].start,
+            end: words[value_at - 1].end,
+            value_start,
+            words: k - j + 1,
+            known: known.is_some(),
+        });
+        claimed[start..value_at.min(n)].iter_mut().for_each(|c| *c = true);
+        from = value_at;
+        k = value_at;
+    }
+    // Runs of label words without a colon, cut into labels.
+    let mut i = 0;
+    while i < n {
+        if claimed[i] || !is_word(i) {
+            i += 1;
+            continue;
+        }
+        let mut e = i;
+        while e + 1 < n
+            && e - i < 5
+            && !claimed[e + 1]
+            && is_word(e + 1)
+            && !gap(e + 1)
+            && vocab::coherent(&phrase(&words, i, e + 2, None))
+        {
+            e += 1;
+        }
+        let text = phrase(&words, i, e + 1, None).join(" ");
+        if let Some(key) = vocab::classify(&text) {
+            // At the start of a cell and followed by a form's wide gap (a tab stop, a cell's
+            // border: one and a half word heights, more than any word space): a label by the
+            // form's layout, if it names a field alone. A word or two the vocabulary lacks may
+            // open the cell ("DICTATING PHYSICIAN"): the label's region starts there.
+            let opening = (0..i).rev().find(|&g| g == 0 || gap(g) || claimed[g - 1]);
+            // (Not the value after a label's colon: "Attending Doctor: Owen Shamfield MD".)
+            let opening = opening.filter(|&g| g == 0 || !claimed[g - 1]);
+            let lead = opening.filter(|&g| {
+                i - g <= 2
+                    && !claimed[g]
+                    && words[g..i].iter().all(|w| w.text.chars().all(char::is_alphabetic))
+            });
+            let cell = i == 0 || gap(i) || (i > 0 && claimed[i - 1]) || lead.is_some();
+            let tab = e + 1 < n && gap_wider(&words, e + 1, height, line, 1.5);
+            // (Not a place: "RIVERBEND FAMILY PRACTICE    PROGRESS NOTE" is a letterhead.)
+            let punct = cell
+                && tab
+                && key != Key::Facility
+                && (e > i || vocab::stands_alone(words[i].text));
+            let start = if punct { lead.unwrap_or(i) } else { i };
+            found.push(Found {
+                key,
+                bare_ok: key.bare_ok(),
+                punct,
+                colon: false,
+                start: words[start].start,
+                end: words[e].end,
+                value_start: words.get(e + 1).map_or(line.text.len(), |w| w.start),
+                words: e - i + 1,
+                known: true,
+            });
+        }
+        i = e + 1;
+    }
+    found.sort_by_key(|f| f.start);
+    found
+}
+
+/// The texts of words `from..to`, then `last` (a label word without its colon).
+fn phrase<'a>(words: &[Word<'a>], from: usize, to: usize, last: Option<&'a str>) -> Vec<&'a str> {
+    words[from..to].iter().map(|w| w.text).chain(last).collect()
+}
+
+/// The labels of a line of text without boxes.
+#[cfg(test)]
+fn find_labels_in(text: &str) -> Vec<Found> {
+    let tokens = split_tokens(text)
+        .map(|(start, t)| Token {
+            start,
+            end: start + t.len(),
+            bbox: None,
+            page_box: None,
+            confidence: 1.0,
+        })
+        .collect();
+    find_labels(&Line { page: 0, text, tokens, space: 0.0 })
+}
+
+/// What reading remembers from line to line and page to page: the rank of the label each
+/// ranked field came from (lower wins; `u8::MAX` while the field is empty).
 #[derive(Debug)]
 pub(crate) struct State {
-    /// The priority of the label the service date came from.
     dos_priority: u8,
+    patient_rank: u8,
+    mrn_rank: u8,
+    provider_rank: u8,
+    npi_rank: u8,
 }
 
 impl Default for State {
     fn default() -> Self {
-        State { dos_priority: u8::MAX }
+        State {
+            dos_priority: u8::MAX,
+            patient_rank: u8::MAX,
+            mrn_rank: u8::MAX,
+            provider_rank: u8::MAX,
+            npi_rank: u8::MAX,
+        }
     }
 }
 
@@ -192,7 +304,7 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
     for (n, line) in lines.iter().enumerate() {
         let next = lines[n + 1..].iter().find(|l| !l.text.trim().is_empty());
         let adjacent = lines.get(n + 1).is_some_and(|l| !l.text.trim().is_empty());
-        let mut found = find_labels(line.text);
+        let mut found = find_labels(line);
         // The line before; past blank lines (tesseract ends a block there) only when the boxes
         // show it right above this one.
         let prev = lines[..n].iter().rposition(|l| !l.text.trim().is_empty()).and_then(|p| {
@@ -216,9 +328,13 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
         // put another block's line there.
         let under = line_under(lines, n);
         let row = is_label_row(line.text, &found);
-        if let Some(under) = under.filter(|u| row && !find_labels(u.text).iter().any(|g| g.punct)) {
-            read_label_row(line, &found, under, out, state);
-            continue;
+        if row {
+            let under = under.filter(|u| !has_colon_label(u));
+            let above = line_above(lines, n).filter(|a| !has_colon_label(a));
+            if under.is_some() || above.is_some() {
+                read_label_row(line, &found, under, above, out, state);
+                continue;
+            }
         }
         // Bare labels count only where their value validates; the others need their colon.
         let accepted: Vec<Found> = found
@@ -241,14 +357,13 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             let (vs, ve) = trimmed(line.text, f.value_start, end);
             // Only a label chartdex does not know follows (an OCR-mangled "Gencer:"): this label
             // has no value on the line, and its column ends where that label starts.
-            let names = matches!(f.key, Key::Patient | Key::Provider | Key::Given | Key::Family);
             let value = &line.text[vs..ve];
-            let (vs, ve, unknown_x) =
-                if only_unknown_labels(value) || (names && starts_with_label_word(value)) {
-                    (ve, ve, line.x_at(vs))
-                } else {
-                    (vs, ve, None)
-                };
+            let starts_label = value.split_whitespace().next().is_some_and(vocab::starts_no_name);
+            let (vs, ve, unknown_x) = if f.key.is_name() && starts_label {
+                (ve, ve, line.x_at(vs))
+            } else {
+                (vs, ve, None)
+            };
             // The line's last value may go on at the start of the next line, as text wraps.
             let wrapped = next.filter(|_| i + 1 == accepted.len()).and_then(|next| {
                 continuation(f.key, line, next, adjacent).map(|range| (next, range))
@@ -260,7 +375,7 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             if let Some((l, vs, ve, factor)) = value {
                 if let Some((next, (cs, ce))) = wrapped {
                     let (text, tokens) = joined(l, vs, ve, next, cs, ce);
-                    let whole = Line { page: l.page, text: &text, tokens };
+                    let whole = Line { page: l.page, text: &text, tokens, space: l.space };
                     if cut_short(f.key, &l.text[vs..ve], whole.text) {
                         apply(f.key, &whole, 0, whole.text.len(), factor * 0.95, out, state);
                         continue;
@@ -274,7 +389,7 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             let (Some(from), to) = (line.x_at(f.start), next_x) else {
                 continue;
             };
-            if !find_labels(under.text).iter().any(|g| g.punct) {
+            if !has_colon_label(under) {
                 if let Some((vs, ve)) = under.range_in_column(from, to) {
                     apply(f.key, under, vs, ve, 0.95, out, state);
                     continue;
@@ -287,47 +402,69 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
     }
 }
 
-/// True if `text` is one or more words that each end with a colon and hold only letters before
-/// it: labels, none of them a value.
-fn only_unknown_labels(text: &str) -> bool {
-    let mut words = text.split_whitespace().peekable();
-    words.peek().is_some()
-        && words.all(|w| {
-            w.strip_suffix(':').is_some_and(|l| l.len() >= 2 && l.chars().all(char::is_alphabetic))
-        })
+/// The MRN of a header whose MRN has no label chartdex knows (an addressograph plate, a label
+/// OCR garbled): the only identifier of seven to ten digits among the header's rows (the first
+/// page's rows down to the last with a field's label) that is no known label's value (not an
+/// NPI, account or phone number). Read with a confidence low enough to send it to review.
+pub(crate) fn unlabelled_mrn(rows: &[Line<'_>], out: &mut Extraction) {
+    if out.fields.patient.mrn.is_some() {
+        return;
+    }
+    let labelled: Vec<Vec<Found>> = rows.iter().take(30).map(find_labels).collect();
+    let field = |f: &Found| f.known && f.key != Key::Other && (f.punct || f.bare_ok);
+    let Some(last) = labelled.iter().rposition(|found| found.iter().any(field)) else { return };
+    let mut candidates = Vec::new();
+    for (n, row) in rows.iter().enumerate().take(last + 1) {
+        for t in &row.tokens {
+            let token = row.text[t.start..t.end].trim_matches(|c: char| !c.is_ascii_alphanumeric());
+            if !(7..=10).contains(&token.len())
+                || !token.bytes().all(|b| b.is_ascii_digit())
+                || npi_is_valid(token)
+            {
+                continue;
+            }
+            // The value of a label chartdex knows is that label's: an account, a phone.
+            let before = labelled[n].iter().rev().find(|f| f.value_start <= t.start);
+            let known = match before {
+                Some(f) => f.known,
+                None => caption_of(rows, &labelled, n, t).is_some_and(|f| f.known),
+            };
+            if !known {
+                candidates.push((n, t.start, t.end));
+            }
+        }
+    }
+    if let [(n, start, end)] = candidates[..] {
+        let row = &rows[n];
+        let mrn = row.text[start..end].trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        out.note("patient.mrn", mrn, row.place(start, end), 0.6, None);
+        out.fields.patient.mrn = Some(mrn.to_string());
+    }
 }
 
-/// True if `text` starts with a word of the labels (a label row's next label, its "#:" lost to
-/// OCR: "Chart oes"), which no name starts with.
-fn starts_with_label_word(text: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "chart",
-        "record",
-        "medical",
-        "mrn",
-        "dob",
-        "birth",
-        "gender",
-        "sex",
-        "date",
-        "npi",
-        "provider",
-        "physician",
-        "attending",
-        "rendering",
-        "service",
-        "admission",
-        "admit",
-        "discharge",
-        "collected",
-        "facility",
-        "account",
-        "acct",
-    ];
-    text.split_whitespace().next().is_some_and(|w| {
-        let w = w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
-        WORDS.contains(&w.as_str())
+/// The label of a token in a row of labels right above its row, or right under it (a fill-in
+/// form's caption), if there is one.
+fn caption_of<'f>(
+    rows: &[Line<'_>],
+    labelled: &'f [Vec<Found>],
+    n: usize,
+    t: &Token,
+) -> Option<&'f Found> {
+    let (x, slack) = (t.bbox?.x, t.bbox?.h * 2);
+    [line_above(rows, n), line_under(rows, n)].into_iter().flatten().find_map(|line| {
+        let i = rows.iter().position(|r| std::ptr::eq(r, line))?;
+        let found = labelled.get(i)?;
+        if !is_label_row(line.text, found) {
+            return None;
+        }
+        found.iter().rev().find(|f| line.x_at(f.start).is_some_and(|lx| lx <= x + slack))
     })
+}
+
+/// True if a line holds a label with its colon: a line of labels and values, not a form's row
+/// of values.
+fn has_colon_label(line: &Line<'_>) -> bool {
+    find_labels(line).iter().any(|g| g.colon && g.key != Key::Other)
 }
 
 /// The line right under line `n` on the page: the next line of the text if it stands there,
@@ -367,23 +504,58 @@ fn line_under<'l, 'a>(lines: &'l [Line<'a>], n: usize) -> Option<&'l Line<'a>> {
         .map(|(_, l)| l)
 }
 
+/// The line right above line `n` on the page (by its boxes: within two and a half line heights,
+/// its words in this line's span); `None` without boxes.
+fn line_above<'l, 'a>(lines: &'l [Line<'a>], n: usize) -> Option<&'l Line<'a>> {
+    let line = &lines[n];
+    let boxes: Vec<_> = line.tokens.iter().filter_map(|t| t.bbox).collect();
+    let (Some(a), Some(last)) = (boxes.first(), boxes.last()) else { return None };
+    let (left, right) = (a.x.saturating_sub(2 * a.h), last.x + last.w + 2 * a.h);
+    lines
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != n)
+        .filter_map(|(_, l)| {
+            let b = l.tokens.iter().filter_map(|t| t.bbox).min_by_key(|b| b.x.abs_diff(a.x))?;
+            // (Measured in the taller line's height: a caption is smaller than its value.)
+            let above = (a.y + a.h / 2).checked_sub(b.y + b.h)?;
+            (b.x >= left && b.x <= right && b.y < a.y && above <= a.h.max(b.h) * 5 / 2)
+                .then_some((above, l))
+        })
+        .min_by_key(|(above, _)| *above)
+        .map(|(_, l)| l)
+}
+
 /// A label broken over two lines ("… Birth" / "Date: 1939-01-18"): when the previous line's last
-/// word and the label starting this line make a longer label together, this line's first label
-/// takes that label's meaning.
+/// word and the label starting this line make one label together, this line's first label takes
+/// that label's meaning.
 fn join_split_label(prev: &Line<'_>, line: &Line<'_>, found: &mut [Found]) {
     let lead = line.text.len() - line.text.trim_start().len();
     let (Some(first), Some(last)) = (found.first_mut(), prev.tokens.last()) else { return };
     let word = &prev.text[last.start..last.end];
-    if first.start != lead || !word.chars().all(char::is_alphabetic) {
+    // (Not a credential after a name: "Samuel Mockwell, MD" / "Patient Name".)
+    if first.start != lead
+        || !first.colon
+        || !word.chars().all(char::is_alphabetic)
+        || !vocab::is_label_word(word)
+        || !vocab::starts_no_name(word)
+    {
         return;
     }
-    let shift = word.len() + 1;
-    let text = format!("{word} {}", &line.text[lead..]);
-    if let Some(g) = find_labels(&text).first() {
-        if g.start == 0 && g.end == first.end - lead + shift {
-            first.key = g.key;
-            first.bare_ok = g.bare_ok;
-        }
+    let label = line.text[first.start..first.end].trim_end_matches([':', ';', '!']);
+    let mut words: Vec<&str> = vec![word];
+    words.extend(label.split_whitespace());
+    if !vocab::coherent(&words) {
+        return;
+    }
+    // Only a label that says little alone ("Date:", "Number:", "Name:") takes its meaning from
+    // the word before it, and only a field's ("REPORT" / "Patient:" is a title and a label).
+    if !matches!(first.key, Key::Dos(3) | Key::Other | Key::Patient(1)) {
+        return;
+    }
+    if let Some(key) = vocab::classify(&words.join(" ")).filter(|k| *k != Key::Other) {
+        first.key = key;
+        first.bare_ok = key.bare_ok();
     }
 }
 
@@ -409,15 +581,15 @@ fn continuation(
         _ if !adjacent => return None,
         _ => {}
     }
-    let labels = find_labels(next.text);
+    let labels = find_labels(next);
     if labels.first().is_some_and(|g| g.start <= next_first.start) {
         return None;
     }
     let end = labels.iter().find(|g| g.punct).map_or(next.text.len(), |g| g.start);
     let (cs, ce) = trimmed(next.text, next_first.start, end);
     let value = next.text.get(cs..ce)?;
-    let name = matches!(key, Key::Patient | Key::Provider | Key::Family | Key::Given);
-    if cs >= ce || (name && (value.contains(':') || value.split_whitespace().count() > 4)) {
+    if cs >= ce || (key.is_name() && (value.contains(':') || value.split_whitespace().count() > 4))
+    {
         return None;
     }
     Some((cs, ce))
@@ -428,7 +600,7 @@ fn continuation(
 /// ("D.O.B.: June 4," / "1997").
 fn cut_short(key: Key, value: &str, whole: &str) -> bool {
     match key {
-        Key::Patient | Key::Provider => {
+        Key::Patient(_) | Key::Provider(_) => {
             value.split_whitespace().count() == 1
                 && person_name(whole).is_some_and(|(given, _)| given.is_some())
         }
@@ -461,7 +633,12 @@ fn joined(
 /// A line made only of labels, as the top row of a form ("Patient Name   MRN   DOB", or one
 /// label alone): their values are on the next line.
 fn is_label_row(text: &str, found: &[Found]) -> bool {
-    if found.is_empty() || (found.len() == 1 && !found[0].bare_ok && !found[0].punct) {
+    // One label alone on its line is a label over its value when it is unmistakable: its
+    // colon, two words or more ("Patient Name"), or a label that counts bare ("MRN"); not a
+    // heading such as "PATIENT".
+    if found.is_empty()
+        || (found.len() == 1 && !found[0].bare_ok && !found[0].punct && found[0].words < 2)
+    {
         return false;
     }
     let mut rest = String::with_capacity(text.len());
@@ -471,8 +648,23 @@ fn is_label_row(text: &str, found: &[Found]) -> bool {
         at = f.value_start.max(f.end);
     }
     rest.push_str(text.get(at..).unwrap_or(""));
-    // Stray specks and rules OCR reads as punctuation ("—", "|", ".") do not make it text.
-    !rest.chars().any(char::is_alphanumeric)
+    // Stray specks and rules OCR reads as punctuation ("—", "|", ".") do not make it text, nor
+    // does a label word OCR misread among the labels ("Fatient Sex"), nor a form's box number
+    // before a caption ("3a", "17b").
+    let labels = found.iter().filter(|f| f.known).count();
+    rest.split_whitespace().all(|w| {
+        !w.chars().any(char::is_alphanumeric)
+            || (labels >= 2 && (vocab::is_label_word_near(w) || is_box_number(w)))
+    })
+}
+
+/// A form's box number printed before its caption: a digit or two and at most a letter.
+fn is_box_number(w: &str) -> bool {
+    let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+    let digits = w.chars().take_while(char::is_ascii_digit).count();
+    (1..=2).contains(&digits)
+        && w.len() - digits <= 1
+        && w.chars().skip(digits).all(char::is_alphabetic)
 }
 
 /// Values in the line under a row of labels. The value line is cut into columns at its wide
@@ -481,14 +673,75 @@ fn is_label_row(text: &str, found: &[Found]) -> bool {
 fn read_label_row(
     labels: &Line<'_>,
     found: &[Found],
-    values: &Line<'_>,
+    under: Option<&Line<'_>>,
+    above: Option<&Line<'_>>,
     out: &mut Extraction,
     state: &mut State,
 ) {
+    // A form prints its captions over its values, or (fill-in forms) under them: the values are
+    // on the side where more of them look like what their labels announce; under on a tie.
+    // Above only when some do: the line above a row of labels is most often something else.
+    let below = under.map(|l| side(labels, found, l));
+    let over = above.map(|l| side(labels, found, l));
+    let chosen = match (below, over) {
+        (Some(b), Some(o)) if o.0 > b.0 => o,
+        (Some(b), _) => b,
+        (None, Some(o)) if o.0 > 0 => o,
+        _ => return,
+    };
+    let (_, values, ranges) = chosen;
+    for (f, range) in found.iter().zip(ranges) {
+        if let Some((vs, ve)) = range {
+            apply(f.key, values, vs, ve, 0.95, out, state);
+        }
+    }
+}
+
+/// A candidate line of values for a row of labels: how many look right, the line, the ranges.
+fn side<'l, 'a>(
+    labels: &Line<'_>,
+    found: &[Found],
+    values: &'l Line<'a>,
+) -> (usize, &'l Line<'a>, Vec<Option<(usize, usize)>>) {
+    let ranges = label_row_values(labels, found, values);
+    (plausible_count(found, values, &ranges), values, ranges)
+}
+
+/// How many of a label row's values look like what their labels announce.
+fn plausible_count(found: &[Found], values: &Line<'_>, ranges: &[Option<(usize, usize)>]) -> usize {
+    found
+        .iter()
+        .zip(ranges)
+        .filter(|(f, r)| r.is_some_and(|(vs, ve)| plausible(f.key, &values.text[vs..ve])))
+        .count()
+}
+
+/// True if `value` has the shape of what `key` announces: a person's name, an identifier, a
+/// date, a sex, an NPI with its check digit.
+fn plausible(key: Key, value: &str) -> bool {
+    let starts_label = value.split_whitespace().next().is_some_and(vocab::starts_no_name);
+    match key {
+        Key::Patient(_) | Key::Provider(_) => !starts_label && person_name(value).is_some(),
+        Key::Family | Key::Given => !starts_label && single_name(value).is_some(),
+        Key::Facility => value.chars().filter(|c| c.is_alphabetic()).count() >= 3,
+        Key::Other => false,
+        key => validates(key, value),
+    }
+}
+
+/// The byte ranges of the values of a row of labels in a line of values. The value line is cut
+/// into columns at its wide gaps, and each column goes to the last label that starts left of it
+/// (form columns line up in pixels, not in characters; a little slack allows for a value written
+/// left of its label).
+fn label_row_values(
+    labels: &Line<'_>,
+    found: &[Found],
+    values: &Line<'_>,
+) -> Vec<Option<(usize, usize)>> {
     let xs: Option<Vec<u32>> = found.iter().map(|f| labels.x_at(f.start)).collect();
     let slack = labels.tokens.iter().filter_map(|t| t.bbox).map(|b| b.h).max().unwrap_or(20) * 2;
     let cols = columns(values, found.len());
-    let ranges: Vec<Option<(usize, usize)>> = match xs {
+    match xs {
         // As many columns as labels: one each, in order (a short value may end far left of
         // the next label, so the next value starts left of its own label).
         Some(_) if cols.len() == found.len() => cols.into_iter().map(Some).collect(),
@@ -510,11 +763,6 @@ fn read_label_row(
                 (s < e).then_some((s, e))
             })
             .collect(),
-    };
-    for (f, range) in found.iter().zip(ranges) {
-        if let Some((vs, ve)) = range {
-            apply(f.key, values, vs, ve, 0.95, out, state);
-        }
     }
 }
 
@@ -581,10 +829,10 @@ fn trimmed(text: &str, start: usize, end: usize) -> (usize, usize) {
 /// True when a value after a label without its colon is what that label announces.
 fn validates(key: Key, value: &str) -> bool {
     match key {
-        Key::Mrn => identifier(value).is_some(),
+        Key::Mrn(_) => identifier(value).is_some(),
         Key::Dob | Key::Dos(_) => leading_date(value).is_some(),
         Key::Sex => sex(value).is_some(),
-        Key::Npi => npi(value).is_some(),
+        Key::Npi(_) | Key::ProviderId(_) => npi(value).is_some(),
         _ => false,
     }
 }
@@ -603,44 +851,51 @@ fn apply(
     out: &mut Extraction,
     state: &mut State,
 ) {
-    let ve = match key {
-        Key::Patient | Key::Family | Key::Given | Key::Provider => name_end(line, vs, ve),
-        _ => ve,
-    };
+    let ve = if key.is_name() { name_end(line, vs, ve) } else { ve };
     let value = &line.text[vs..ve];
     let place =
         |n: usize| line.place(vs, if n == 0 { ve } else { first_tokens_end(line.text, vs, ve, n) });
     let f = &mut out.fields;
     match key {
-        Key::Patient if f.patient.family.is_none() => {
+        // A label that says "patient" beats a bare "Name"; among equals, the first.
+        Key::Patient(rank) if rank < state.patient_rank => {
             if let Some((given, family)) = person_name(value) {
                 let p = place(0);
+                out.evidence.retain(|e| e.field != "patient.family" && e.field != "patient.given");
                 out.note("patient.family", &family, p, factor, None);
                 if let Some(g) = &given {
                     out.note("patient.given", g, p, factor, None);
                 }
                 out.fields.patient.family = Some(family);
                 out.fields.patient.given = given;
+                state.patient_rank = rank;
             }
         }
-        Key::Family if f.patient.family.is_none() => {
+        // Last and first name in fields of their own are the patient's, whatever comes after.
+        Key::Family if state.patient_rank > 0 || f.patient.family.is_none() => {
             if let Some(name) = single_name(value) {
+                out.evidence.retain(|e| e.field != "patient.family");
                 out.note("patient.family", &name, place(0), factor, None);
                 out.fields.patient.family = Some(name);
+                state.patient_rank = 0;
             }
         }
-        Key::Given if f.patient.given.is_none() => {
+        Key::Given if state.patient_rank > 0 || f.patient.given.is_none() => {
             if let Some(name) = single_name(value) {
+                out.evidence.retain(|e| e.field != "patient.given");
                 out.note("patient.given", &name, place(1), factor, None);
                 out.fields.patient.given = Some(name);
+                state.patient_rank = 0;
             }
         }
-        Key::Mrn if f.patient.mrn.is_none() => {
+        Key::Mrn(rank) if rank < state.mrn_rank => {
             if let Some((mrn, corrected)) = identifier(value) {
                 let read_as = corrected.then(|| first_token(value));
                 let factor = if corrected { factor * 0.9 } else { factor };
+                out.evidence.retain(|e| e.field != "patient.mrn");
                 out.note("patient.mrn", &mrn, place(1), factor, read_as.as_deref());
                 out.fields.patient.mrn = Some(mrn);
+                state.mrn_rank = rank;
             }
         }
         Key::Dob if f.patient.dob.is_none() => {
@@ -665,8 +920,9 @@ fn apply(
         Key::Dos(priority) if priority < state.dos_priority => {
             if let Some((date, n)) = leading_date(value) {
                 let iso = date.iso();
-                // A bare "Date:" is only a guess at the date of service.
-                let factor = if priority == 2 { factor * 0.85 } else { factor };
+                // A bare "Date:", a report's or a signature's date are only guesses at the
+                // date of service.
+                let factor = if priority >= 3 { factor * 0.85 } else { factor };
                 let read_as = date_read_as(value, n);
                 let factor = if read_as.is_some() { factor * 0.9 } else { factor };
                 out.evidence.retain(|e| e.field != "service_date");
@@ -675,25 +931,35 @@ fn apply(
                 state.dos_priority = priority;
             }
         }
-        Key::Provider if f.provider.family.is_none() => {
+        // The clinician who saw the patient beats one who ordered or signed, who beats a
+        // referring one.
+        Key::Provider(rank) if rank < state.provider_rank => {
             if let Some((given, family)) = person_name(value) {
                 let p = place(0);
+                out.evidence
+                    .retain(|e| e.field != "provider.family" && e.field != "provider.given");
                 out.note("provider.family", &family, p, factor, None);
                 if let Some(g) = &given {
                     out.note("provider.given", g, p, factor, None);
                 }
                 out.fields.provider.family = Some(family);
                 out.fields.provider.given = given;
+                state.provider_rank = rank;
             }
         }
-        Key::Npi if f.provider.npi.is_none() => match npi(value) {
+        Key::Npi(rank) | Key::ProviderId(rank) if rank < state.npi_rank => match npi(value) {
             Some((digits, corrected)) => {
                 let read_as = corrected.then(|| first_token(value));
                 let factor = if corrected { factor * 0.9 } else { factor };
+                out.evidence.retain(|e| e.field != "provider.npi");
                 out.note("provider.npi", &digits, place(1), factor, read_as.as_deref());
                 out.fields.provider.npi = Some(digits);
+                state.npi_rank = rank;
             }
-            None => out.diagnose(line.page, "NPI fails its check digit; not kept"),
+            None if matches!(key, Key::Npi(_)) => {
+                out.diagnose(line.page, "NPI fails its check digit; not kept")
+            }
+            None => {}
         },
         Key::Facility if f.facility.is_none() => {
             let v: String = value.chars().take(80).collect();
@@ -885,36 +1151,56 @@ mod tests {
         assert_eq!(sex("?"), None);
     }
 
+    fn keys(text: &str) -> Vec<Key> {
+        find_labels_in(text).iter().map(|f| f.key).collect()
+    }
+
     #[test]
     fn labels_without_colons_need_a_label_row_or_a_valid_value() {
-        let f = find_labels("Patient Name   MRN   DOB");
+        let f = find_labels_in("Patient Name   MRN   DOB");
         assert_eq!(f.len(), 3);
         assert!(is_label_row("Patient Name   MRN   DOB", &f));
-        assert!(is_label_row("NPI", &find_labels("NPI")));
-        assert!(!is_label_row("Patient", &find_labels("Patient")));
-        let f = find_labels("Patient: Alice Testpatient  MRN 00123456");
-        assert_eq!(f.iter().map(|f| f.key).collect::<Vec<_>>(), [Key::Patient, Key::Mrn]);
-        assert!(!is_label_row("Patient: Alice Testpatient  MRN 00123456", &f));
-        assert!(validates(Key::Mrn, "00123456"));
+        // Without the form's gaps, the label words are cut where one label ends.
+        assert_eq!(keys("Patient Name MRN DOB"), [Key::Patient(0), Key::Mrn(0), Key::Dob]);
+        assert!(is_label_row("NPI", &find_labels_in("NPI")));
+        assert!(!is_label_row("Patient", &find_labels_in("Patient")));
+        assert!(is_label_row("Patient Name", &find_labels_in("Patient Name")));
+        let text = "Patient: Alice Testpatient  MRN 00123456";
+        let f = find_labels_in(text);
+        assert_eq!(f.iter().map(|f| f.key).collect::<Vec<_>>(), [Key::Patient(0), Key::Mrn(0)]);
+        assert!(!is_label_row(text, &f));
+        assert!(validates(Key::Mrn(0), "00123456"));
         assert!(!validates(Key::Dos(0), "Santos"));
+    }
+
+    #[test]
+    fn a_label_is_read_back_from_its_colon_over_its_words_only() {
+        let text = "Patient: TESTPATIENT, ALICE Q Medical Record Number: 00123456";
+        let f = find_labels_in(text);
+        assert_eq!(f.iter().map(|f| f.key).collect::<Vec<_>>(), [Key::Patient(0), Key::Mrn(0)]);
+        assert_eq!(&text[f[1].start..f[1].end], "Medical Record Number:");
+        // A colon after a word no label uses ends the value before it.
+        let f = find_labels_in("Pt Name: Alice Testpatient Visit Type: follow-up");
+        assert_eq!(f.iter().map(|f| f.key).collect::<Vec<_>>(), [Key::Patient(0), Key::Other]);
+        assert_eq!(keys("Name:Alice Fakename"), [Key::Patient(1)]);
+        assert_eq!(keys("Seen on : 03/04/2024"), [Key::Dos(0)]);
     }
 
     #[test]
     fn ocr_mangled_dob_labels_and_stray_punctuation() {
         for text in ["D.O:Bs 1990-12-08", "D,©:8:: 1990-12-08", "_D.O.B.: 1990-12-08"] {
-            let f = find_labels(text);
+            let f = find_labels_in(text);
             assert_eq!(f.first().map(|f| f.key), Some(Key::Dob), "{text}");
         }
-        let f = find_labels("MAN #: 20440424");
-        assert_eq!((f[0].key, f[0].punct), (Key::Mrn, true));
-        assert!(find_labels("Man: 20440424").is_empty());
-        let f = find_labels("Patient! MOCKFORD, CARMEN");
-        assert_eq!((f[0].key, f[0].punct), (Key::Patient, true));
-        let f = find_labels("PatientName MRN");
-        assert_eq!(f.iter().map(|f| f.key).collect::<Vec<_>>(), [Key::Patient, Key::Mrn]);
-        let f = find_labels("NPI. #: 1612136097");
-        assert_eq!((f[0].key, f[0].punct), (Key::Npi, true));
-        let f = find_labels("Registration Date — Physician");
+        let f = find_labels_in("MAN #: 20440424");
+        assert_eq!((f[0].key, f[0].punct), (Key::Mrn(0), true));
+        assert_eq!(keys("Man: 20440424"), [Key::Other]);
+        let f = find_labels_in("Patient! MOCKFORD, CARMEN");
+        assert_eq!((f[0].key, f[0].punct), (Key::Patient(0), true));
+        assert_eq!(keys("PatientName MRN"), [Key::Patient(0), Key::Mrn(0)]);
+        let f = find_labels_in("NPI. #: 1612136097");
+        assert_eq!((f[0].key, f[0].punct), (Key::Npi(0), true));
+        let f = find_labels_in("Registration Date — Physician");
         assert!(is_label_row("Registration Date — Physician", &f));
     }
 
@@ -927,12 +1213,9 @@ mod tests {
 
     #[test]
     fn a_name_label_qualified_by_another_role_is_not_the_patient() {
-        let f = find_labels("Emergency Contact Name: Pat Fakename");
-        assert_eq!(f[0].key, Key::Other);
-        let f = find_labels("Name: Pat Fakename");
-        assert_eq!(f[0].key, Key::Patient);
-        let f = find_labels("Name: Chart.#: 58166449");
-        assert_eq!(f.iter().map(|f| f.key).collect::<Vec<_>>(), [Key::Patient, Key::Mrn]);
+        assert_eq!(keys("Emergency Contact Name: Pat Fakename"), [Key::Other]);
+        assert_eq!(keys("Name: Pat Fakename"), [Key::Patient(1)]);
+        assert_eq!(keys("Name: Chart.#: 58166449"), [Key::Patient(1), Key::Mrn(0)]);
     }
 }
 
@@ -1032,10 +1315,6 @@ mod layout_tests {
         let p = page(&[&[("D.O.B.:", 207), ("Gencer:", 366)], &[("2005-07-19", 205), ("F", 400)]]);
         let f = extract(&[p]).fields;
         assert_eq!(f.patient.dob.as_deref(), Some("2005-07-19"));
-        assert!(super::only_unknown_labels(" Gencer: Physican: "));
-        assert!(!super::only_unknown_labels(""));
-        assert!(!super::only_unknown_labels("2005-07-19"));
-        assert!(!super::only_unknown_labels("SMITH, JOHN"));
     }
 
     #[test]
@@ -1048,8 +1327,8 @@ mod layout_tests {
         let f = extract(&[p]).fields;
         assert_eq!(f.patient.given.as_deref(), Some("Dmitri"));
         assert_eq!(f.patient.family.as_deref(), Some("Sampleton"));
-        assert!(super::starts_with_label_word("Chart oes"));
-        assert!(!super::starts_with_label_word("Charity Testpatient"));
+        assert!(crate::vocab::starts_no_name("Chart"));
+        assert!(!crate::vocab::starts_no_name("Charity"));
     }
 
     #[test]
@@ -1061,8 +1340,8 @@ mod layout_tests {
                 ("Pedro", 330),
                 ("Mockford", 420),
                 ("Medical", 700),
-                ("Record", 820),
-                ("Number:", 982),
+                ("Record", 812),
+                ("Number:", 910),
                 ("MR693017", 1130),
                 ("Birth", 1354),
             ],
@@ -1165,6 +1444,75 @@ mod layout_tests {
         p.words[1].bbox.w = 34;
         p.words[3].bbox.w = 34;
         assert_eq!(extract(&[p]).fields.patient.sex, None);
+    }
+
+    #[test]
+    fn values_over_their_captions_are_read_from_the_line_above() {
+        // A fill-in form: each value on a line, its caption printed under it.
+        let p = page(&[
+            &[("TESTPATIENT,", 201), ("ALICE", 400), ("00123456", 700)],
+            &[("Patient's", 201), ("Name", 340), ("MR", 700), ("#", 740)],
+            &[("F", 201), ("03/04/2024", 700)],
+            &[("Sex", 201), ("Date", 700), ("Seen", 770)],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("00123456"));
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
+        assert_eq!(f.service_date.as_deref(), Some("2024-03-04"));
+    }
+
+    #[test]
+    fn a_label_set_apart_by_the_forms_gap_needs_no_colon() {
+        let p = page(&[
+            &[("PATIENT", 201), ("NAME", 308), ("ALICE", 600), ("TESTPATIENT", 690)],
+            &[("ATTENDING", 201), ("ALAN", 600), ("FAKEDOC", 670)],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
+        // Words of a label in running text are not a label.
+        let p = page(&[&[("The", 201), ("patient", 260), ("Alice", 370), ("improved", 450)]]);
+        assert_eq!(extract(&[p]).fields.patient.family, None);
+    }
+
+    #[test]
+    fn an_unlabelled_identifier_is_the_mrn_only_when_it_is_the_only_one() {
+        // An addressograph plate: the name and birth date labelled, the number not.
+        let rows: &[&[(&str, u32)]] = &[
+            &[("Patient:", 201), ("Alice", 330), ("Testpatient", 420)],
+            &[("4455667", 201), ("Account", 500), ("#:", 610), ("99887766", 660)],
+            &[("DOB:", 201), ("01/02/1960", 280)],
+        ];
+        let e = extract(&[page(rows)]);
+        assert_eq!(e.fields.patient.mrn.as_deref(), Some("4455667"));
+        let mrn = e.evidence_for("patient.mrn").unwrap();
+        assert!(mrn.confidence < 0.6, "{mrn:?}");
+        assert!(!e.doubts(0.6).is_empty());
+        // Two such numbers: which one is the MRN, the page does not say.
+        let mut two = rows.to_vec();
+        two.insert(2, &[("5566778", 201)]);
+        assert_eq!(extract(&[page(&two)]).fields.patient.mrn, None);
+        // Nor is a number the MRN in a page without a labelled header.
+        let p = page(&[&[("Call", 201), ("4455667", 300)]]);
+        assert_eq!(extract(&[p]).fields.patient.mrn, None);
+    }
+
+    #[test]
+    fn a_title_at_the_far_end_of_the_letterheads_row_is_not_the_facility() {
+        let p = page(&[
+            &[
+                ("RIVERBEND", 201),
+                ("TEST", 350),
+                ("CLINIC", 420),
+                ("PROGRESS", 1200),
+                ("NOTE", 1330),
+            ],
+            &[("Patient:", 201), ("Alice", 330), ("Testpatient", 420)],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.facility.as_deref(), Some("Riverbend Test Clinic"));
+        assert_eq!(f.doc_type, Some(chartdex_core::DocType::ProgressNote));
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub(crate) struct Line<'a> {
     pub(crate) page: u32,
     pub(crate) text: &'a str,
     pub(crate) tokens: Vec<Token>,
+    /// The page's usual word space, in word heights ([`reading::word_space`]): what a wide gap
+    /// is wider than.
+    pub(crate) space: f32,
 }
 
 /// Where a value was read: its page, box and the confidence of its words.
@@ -111,7 +114,13 @@ pub(crate) fn lines(page: &PageText) -> Vec<Line<'_>> {
             }
             tokens.push(token);
         }
-        out.push(Line { page: page.number, text, tokens });
+        out.push(Line { page: page.number, text, tokens, space: 0.0 });
+    }
+    let boxes: Vec<Vec<BBox>> =
+        out.iter().map(|l| l.tokens.iter().filter_map(|t| t.bbox).collect()).collect();
+    let space = reading::word_space(&boxes);
+    for line in &mut out {
+        line.space = space;
     }
     out
 }
@@ -121,6 +130,7 @@ pub(crate) fn lines(page: &PageText) -> Vec<Line<'_>> {
 pub(crate) struct Rows {
     page: u32,
     rows: Vec<(String, Vec<Token>)>,
+    space: f32,
 }
 
 impl Rows {
@@ -128,8 +138,51 @@ impl Rows {
     pub(crate) fn lines(&self) -> Vec<Line<'_>> {
         self.rows
             .iter()
-            .map(|(text, tokens)| Line { page: self.page, text, tokens: tokens.clone() })
+            .map(|(text, tokens)| Line {
+                page: self.page,
+                text,
+                tokens: tokens.clone(),
+                space: self.space,
+            })
             .collect()
+    }
+
+    /// The rows cut at their wide gaps (more than twice the height of their words): the cells a
+    /// form or a letterhead sets apart on one row, each a line of its own.
+    pub(crate) fn cells(&self) -> Vec<Line<'_>> {
+        let mut out = Vec::new();
+        for line in self.lines() {
+            let mut heights: Vec<u32> =
+                line.tokens.iter().filter_map(|t| t.bbox.map(|b| b.h)).collect();
+            heights.sort_unstable();
+            let height = heights.get(heights.len() / 2).copied().unwrap_or(0);
+            let mut start = 0;
+            for i in 1..=line.tokens.len() {
+                let cut = i == line.tokens.len()
+                    || match (line.tokens[i - 1].bbox, line.tokens[i].bbox) {
+                        (Some(a), Some(b)) => {
+                            let wide = 2.0_f32.max(3.0 * line.space) * height as f32;
+                            (b.x.saturating_sub(a.x + a.w)) as f32 > wide
+                        }
+                        _ => false,
+                    };
+                if !cut {
+                    continue;
+                }
+                let (from, to) = (line.tokens[start].start, line.tokens[i - 1].end);
+                let tokens = line.tokens[start..i]
+                    .iter()
+                    .map(|t| Token { start: t.start - from, end: t.end - from, ..t.clone() })
+                    .collect();
+                let text = &line.text[from..to];
+                out.push(Line { page: line.page, text, tokens, space: line.space });
+                start = i;
+            }
+            if line.tokens.is_empty() {
+                out.push(line);
+            }
+        }
+        out
     }
 }
 
@@ -167,7 +220,11 @@ pub(crate) fn rows(lines: &[Line<'_>]) -> Rows {
         }
         rows.push((text, tokens));
     }
-    Rows { page: lines.first().map_or(0, |l| l.page), rows }
+    Rows {
+        page: lines.first().map_or(0, |l| l.page),
+        rows,
+        space: lines.first().map_or(0.0, |l| l.space),
+    }
 }
 
 /// Whitespace-separated tokens with their byte offsets.

@@ -17,6 +17,7 @@ mod layout;
 mod meds;
 mod names;
 mod sections;
+mod vocab;
 
 use chartdex_core::{Evidence, Fields, PageText};
 pub use dates::{normalize_date, Date};
@@ -105,6 +106,7 @@ pub fn extract(pages: &[PageText]) -> Extraction {
         let rows = layout::rows(&lines);
         labels::read_lines(&rows.lines(), &mut out, &mut state);
         if first_rows.is_none() {
+            labels::unlabelled_mrn(&rows.lines(), &mut out);
             first_rows = Some(rows);
         }
         let secs = sections::of_lines(lines.iter().map(|l| l.text));
@@ -115,17 +117,24 @@ pub fn extract(pages: &[PageText]) -> Extraction {
             meds::read_line(line, next, section, &mut out);
         }
     }
-    if let Some(first) = pages.first() {
-        let (t, confidence) = doctype::doc_type(&first.text);
+    if let (Some(first), Some(rows)) = (pages.first(), &first_rows) {
+        // The title and the letterhead on the page's rows cut at their wide gaps: a letterhead's
+        // words in blocks of their own are one name again, and a title printed at the far end of
+        // the letterhead's row ("RIVERBEND CLINIC        PROGRESS NOTE") is a line of its own.
+        let cells = rows.cells();
+        let text = cells.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
+        let (t, confidence) = doctype::doc_type(&text);
         out.fields.doc_type = Some(t);
         let place = Place { page: first.number, bbox: None, confidence };
         out.note("doc_type", t.name(), place, 1.0, None);
-        if let (None, Some(rows)) = (&out.fields.facility, &first_rows) {
-            // On the page's rows: a letterhead's words in blocks of their own are one name again.
-            let rows = rows.lines();
-            let text = rows.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
+        // An insurance card records no visit: a date on it is its own (issued, effective).
+        if t == chartdex_core::DocType::InsuranceCard {
+            out.fields.service_date = None;
+            out.evidence.retain(|e| e.field != "service_date");
+        }
+        if out.fields.facility.is_none() {
             if let Some((name, n)) = doctype::letterhead(&text) {
-                let place = rows.get(n).map(|l| l.place(0, l.text.len()));
+                let place = cells.get(n).map(|l| l.place(0, l.text.len()));
                 let place =
                     place.unwrap_or(Place { page: first.number, bbox: None, confidence: 0.5 });
                 out.note("facility", &name, place, 0.9, None);

@@ -1,0 +1,1128 @@
+//! What a label means: its words mapped to the ideas they stand for (a person, a record, a
+//! number, a birth, a visit, a clinician's role …), and the field those ideas together name.
+//!
+//! Charts label the same few fields in hundreds of wordings ("MRN", "Med Rec #", "Chart No.",
+//! "Hospital Number", "Patient ID"; "DOB", "Born", "Birthdate"; "Seen on", "Visit Date", "Date of
+//! Encounter"). A list of phrases is always one short; a label is read here word by word instead,
+//! so a wording never seen before is understood when its words are. Words are compared as OCR
+//! reads them: case and punctuation folded, digits in words read as the letters they resemble,
+//! and a long word one or two letters off a known one taken for it when that is the only match.
+
+/// What a label names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key {
+    /// The patient's whole name; the rank orders candidates (lower wins): 0 a label that says
+    /// patient, 1 a bare "Name", 2 a health plan's insured or subscriber (the patient on a card).
+    Patient(u8),
+    Family,
+    Given,
+    /// The medical record number; 0 a record's number, 1 a patient's id or number.
+    Mrn(u8),
+    Dob,
+    Sex,
+    /// A date of service; the number is its priority (lower wins): 0 the visit itself, 1 the
+    /// event the document records (discharge, collection, procedure, examination), 2 an
+    /// admission or registration, 3 a bare "Date" (or a prescription's, a review's), 4 a
+    /// report's, a result's or an order's date, 5 a signature's, 6 a clerk's (typed, printed,
+    /// sent).
+    Dos(u8),
+    /// A clinician; 0 the one who saw the patient, 1 one who operated, ordered or signed, 2 an
+    /// admitting one, 3 a referring or primary-care clinician.
+    Provider(u8),
+    /// A clinician's NPI, ranked as [`Key::Provider`].
+    Npi(u8),
+    /// A clinician's number of unknown kind, ranked as [`Key::Provider`]: an NPI only if its
+    /// check digit holds.
+    ProviderId(u8),
+    Facility,
+    /// A label of something else ("Emergency Contact Name", "Account #", "Next Appointment"):
+    /// it ends the value before it, and its own value is not a field.
+    Other,
+}
+
+impl Key {
+    /// The label counts without a colon when the value after it is what it announces.
+    pub(crate) fn bare_ok(self) -> bool {
+        matches!(self, Key::Mrn(_) | Key::Dob | Key::Sex | Key::Npi(_) | Key::ProviderId(_))
+            || matches!(self, Key::Dos(p) if p != 3)
+    }
+
+    /// The key names a person.
+    pub(crate) fn is_name(self) -> bool {
+        matches!(self, Key::Patient(_) | Key::Provider(_) | Key::Family | Key::Given)
+    }
+}
+
+/// The idea a label word stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Idea {
+    /// The person the chart is about.
+    Subject,
+    /// A health plan's member: the patient on an insurance card, whose numbers are the plan's.
+    Member,
+    /// A person's name.
+    Name,
+    Family,
+    Given,
+    Middle,
+    /// A record or chart (its number is the MRN).
+    Record,
+    /// A hospital or unit, whose number is the MRN on some charts ("Hospital No.", "Unit No.").
+    Unit,
+    /// A number or identifier.
+    Number,
+    Birth,
+    Sex,
+    Date,
+    /// An event a date can be of, with its priority as a date of service (see [`Key::Dos`]).
+    Event(u8),
+    /// A clinician's role, with its rank (see [`Key::Provider`]).
+    Role(u8),
+    /// "by": the words before name who did it.
+    By,
+    Npi,
+    Facility,
+    /// Someone other than the patient: a contact, a relative, a guarantor.
+    NotPatient,
+    /// A health plan's insured or subscriber: on a card, the patient; elsewhere, maybe not.
+    Insured,
+    /// A date that is not a visit: birth's kin (death), the future (next, follow-up), the past
+    /// (last, previous), an illness's (onset, injury), a card's (expiry).
+    NotVisit,
+    /// Staff who handle the record, not the patient's clinician ("transcribed by").
+    Staff,
+    /// Anything else a form labels: address, phone, insurance, account, age …
+    Other,
+    /// Words that join others: "of", "the", "for".
+    Joiner,
+}
+
+/// Label words and what they mean. Abbreviations are listed as charts write them.
+const WORDS: &[(&str, Idea)] = &[
+    // The person the chart is about.
+    ("patient", Idea::Subject),
+    ("patients", Idea::Subject),
+    ("pt", Idea::Subject),
+    ("ptnt", Idea::Subject),
+    ("client", Idea::Subject),
+    ("resident", Idea::Subject),
+    ("member", Idea::Member),
+    ("beneficiary", Idea::Member),
+    ("enrollee", Idea::Member),
+    ("person", Idea::Subject),
+    ("individual", Idea::Subject),
+    ("name", Idea::Name),
+    ("names", Idea::Name),
+    ("nm", Idea::Name),
+    ("last", Idea::Family),
+    ("family", Idea::Family),
+    ("surname", Idea::Family),
+    ("lname", Idea::Family),
+    ("lastname", Idea::Family),
+    ("first", Idea::Given),
+    ("given", Idea::Given),
+    ("forename", Idea::Given),
+    ("fname", Idea::Given),
+    ("firstname", Idea::Given),
+    ("middle", Idea::Middle),
+    ("mi", Idea::Middle),
+    ("initial", Idea::Middle),
+    // Records and their numbers.
+    ("record", Idea::Record),
+    ("records", Idea::Record),
+    ("rec", Idea::Record),
+    ("chart", Idea::Record),
+    ("mr", Idea::Record),
+    ("mrn", Idea::Record),
+    ("mrno", Idea::Record),
+    ("emr", Idea::Record),
+    ("ehr", Idea::Record),
+    ("hrn", Idea::Record),
+    ("ur", Idea::Record),
+    ("hospital", Idea::Unit),
+    ("hosp", Idea::Unit),
+    ("unit", Idea::Unit),
+    ("number", Idea::Number),
+    ("numbers", Idea::Number),
+    ("no", Idea::Number),
+    ("num", Idea::Number),
+    ("nbr", Idea::Number),
+    ("nr", Idea::Number),
+    ("#", Idea::Number),
+    ("id", Idea::Number),
+    ("identifier", Idea::Number),
+    ("identification", Idea::Number),
+    ("ident", Idea::Number),
+    // Birth and sex.
+    ("birth", Idea::Birth),
+    ("born", Idea::Birth),
+    ("dob", Idea::Birth),
+    ("birthdate", Idea::Birth),
+    ("birthday", Idea::Birth),
+    ("bday", Idea::Birth),
+    ("bd", Idea::Birth),
+    ("sex", Idea::Sex),
+    ("gender", Idea::Sex),
+    ("mf", Idea::Sex),
+    // Dates and what they are of.
+    ("date", Idea::Date),
+    ("dates", Idea::Date),
+    ("dt", Idea::Date),
+    ("dte", Idea::Date),
+    ("day", Idea::Date),
+    ("on", Idea::Joiner),
+    ("prescribed", Idea::Event(3)),
+    ("reconciled", Idea::Event(3)),
+    ("reconciliation", Idea::Event(3)),
+    ("obtained", Idea::Event(1)),
+    ("biopsy", Idea::Event(1)),
+    ("scan", Idea::Event(1)),
+    ("excision", Idea::Event(1)),
+    ("resection", Idea::Event(1)),
+    ("assistant", Idea::NotPatient),
+    ("dos", Idea::Event(0)),
+    ("service", Idea::Event(0)),
+    ("services", Idea::Event(0)),
+    ("visit", Idea::Event(0)),
+    ("visited", Idea::Event(0)),
+    ("encounter", Idea::Event(0)),
+    ("seen", Idea::Event(0)),
+    ("appointment", Idea::Event(0)),
+    ("appt", Idea::Event(0)),
+    ("consult", Idea::Event(0)),
+    ("consultation", Idea::Event(0)),
+    ("exam", Idea::Event(0)),
+    ("examination", Idea::Event(0)),
+    ("examined", Idea::Event(0)),
+    ("evaluation", Idea::Event(0)),
+    ("eval", Idea::Event(0)),
+    ("treatment", Idea::Event(0)),
+    ("treated", Idea::Event(0)),
+    ("session", Idea::Event(0)),
+    ("admission", Idea::Event(2)),
+    ("admit", Idea::Event(2)),
+    ("admitted", Idea::Event(2)),
+    ("adm", Idea::Event(2)),
+    ("discharge", Idea::Event(1)),
+    ("discharged", Idea::Event(1)),
+    ("dc", Idea::Event(1)),
+    ("collection", Idea::Event(1)),
+    ("collected", Idea::Event(1)),
+    ("coll", Idea::Event(1)),
+    ("drawn", Idea::Event(1)),
+    ("specimen", Idea::Event(1)),
+    ("procedure", Idea::Event(1)),
+    ("surgery", Idea::Event(1)),
+    ("operation", Idea::Event(1)),
+    ("performed", Idea::Event(1)),
+    ("study", Idea::Event(1)),
+    ("test", Idea::Event(1)),
+    ("registration", Idea::Event(2)),
+    ("registered", Idea::Event(2)),
+    ("written", Idea::Event(3)),
+    ("report", Idea::Event(4)),
+    ("reported", Idea::Event(4)),
+    ("result", Idea::Event(4)),
+    ("resulted", Idea::Event(4)),
+    ("results", Idea::Event(4)),
+    ("received", Idea::Event(4)),
+    ("order", Idea::Event(4)),
+    ("ordered", Idea::Event(4)),
+    ("requested", Idea::Event(4)),
+    ("referral", Idea::Event(4)),
+    ("referred", Idea::Event(4)),
+    ("signed", Idea::Event(5)),
+    ("signature", Idea::Event(5)),
+    ("esigned", Idea::Event(5)),
+    ("dictated", Idea::Event(5)),
+    ("transcribed", Idea::Event(6)),
+    ("typed", Idea::Event(6)),
+    ("printed", Idea::Event(6)),
+    ("reviewed", Idea::Event(3)),
+    ("verified", Idea::Event(5)),
+    ("authenticated", Idea::Event(5)),
+    ("approved", Idea::Event(5)),
+    ("faxed", Idea::Event(6)),
+    ("sent", Idea::Event(6)),
+    ("entered", Idea::Event(6)),
+    ("scanned", Idea::Event(6)),
+    // Dates that are not the visit.
+    ("death", Idea::NotVisit),
+    ("deceased", Idea::NotVisit),
+    ("expired", Idea::NotVisit),
+    ("onset", Idea::NotVisit),
+    ("injury", Idea::NotVisit),
+    ("accident", Idea::NotVisit),
+    ("illness", Idea::NotVisit),
+    ("lmp", Idea::NotVisit),
+    ("menstrual", Idea::NotVisit),
+    ("expiration", Idea::NotVisit),
+    ("expiry", Idea::NotVisit),
+    ("expires", Idea::NotVisit),
+    ("exp", Idea::NotVisit),
+    ("effective", Idea::NotVisit),
+    ("issued", Idea::Event(3)),
+    ("issue", Idea::Event(3)),
+    ("next", Idea::NotVisit),
+    ("upcoming", Idea::NotVisit),
+    ("future", Idea::NotVisit),
+    ("scheduled", Idea::Event(3)),
+    ("followup", Idea::NotVisit),
+    ("follow", Idea::NotVisit),
+    ("return", Idea::NotVisit),
+    ("due", Idea::NotVisit),
+    ("previous", Idea::NotVisit),
+    ("prior", Idea::NotVisit),
+    ("hire", Idea::NotVisit),
+    // Clinicians.
+    ("provider", Idea::Role(0)),
+    ("providers", Idea::Role(0)),
+    ("physician", Idea::Role(0)),
+    ("physicians", Idea::Role(0)),
+    ("doctor", Idea::Role(0)),
+    ("dr", Idea::Role(0)),
+    ("md", Idea::Role(0)),
+    ("clinician", Idea::Role(0)),
+    ("practitioner", Idea::Role(0)),
+    ("attending", Idea::Role(0)),
+    ("rendering", Idea::Role(0)),
+    ("treating", Idea::Role(0)),
+    ("dictating", Idea::Role(0)),
+    ("examiner", Idea::Role(0)),
+    ("prescriber", Idea::Role(0)),
+    ("prescribing", Idea::Role(0)),
+    ("radiologist", Idea::Role(0)),
+    ("pathologist", Idea::Role(0)),
+    ("interpreting", Idea::Role(0)),
+    ("reading", Idea::Role(0)),
+    ("consultant", Idea::Role(0)),
+    ("consulting", Idea::Role(1)),
+    ("hospitalist", Idea::Role(0)),
+    ("therapist", Idea::Role(0)),
+    ("dentist", Idea::Role(0)),
+    ("specialist", Idea::Role(0)),
+    ("author", Idea::Role(0)),
+    ("np", Idea::Role(0)),
+    ("surgeon", Idea::Role(1)),
+    ("anesthesiologist", Idea::Role(1)),
+    ("ordering", Idea::Role(1)),
+    ("operating", Idea::Role(1)),
+    ("admitting", Idea::Role(2)),
+    ("requesting", Idea::Role(1)),
+    ("authorizing", Idea::Role(1)),
+    ("performing", Idea::Role(1)),
+    ("referring", Idea::Role(3)),
+    ("pcp", Idea::Role(3)),
+    ("primary", Idea::Role(3)),
+    ("by", Idea::By),
+    ("npi", Idea::Npi),
+    // Where.
+    ("facility", Idea::Facility),
+    ("clinic", Idea::Facility),
+    ("practice", Idea::Facility),
+    ("organization", Idea::Facility),
+    ("organisation", Idea::Facility),
+    ("institution", Idea::Facility),
+    ("center", Idea::Facility),
+    ("centre", Idea::Facility),
+    ("site", Idea::Facility),
+    // People other than the patient.
+    ("contact", Idea::NotPatient),
+    ("emergency", Idea::NotPatient),
+    ("kin", Idea::NotPatient),
+    ("nok", Idea::NotPatient),
+    ("relative", Idea::NotPatient),
+    ("spouse", Idea::NotPatient),
+    ("parent", Idea::NotPatient),
+    ("guardian", Idea::NotPatient),
+    ("mother", Idea::NotPatient),
+    ("father", Idea::NotPatient),
+    ("maiden", Idea::NotPatient),
+    ("husband", Idea::NotPatient),
+    ("wife", Idea::NotPatient),
+    ("partner", Idea::NotPatient),
+    ("responsible", Idea::NotPatient),
+    ("resp", Idea::NotPatient),
+    ("party", Idea::NotPatient),
+    ("representative", Idea::NotPatient),
+    ("caregiver", Idea::NotPatient),
+    ("witness", Idea::NotPatient),
+    ("interpreter", Idea::NotPatient),
+    ("guarantor", Idea::NotPatient),
+    ("subscriber", Idea::Insured),
+    ("insured", Idea::Insured),
+    ("policyholder", Idea::Insured),
+    ("cardholder", Idea::Insured),
+    ("holder", Idea::NotPatient),
+    ("employer", Idea::NotPatient),
+    ("pharmacy", Idea::NotPatient),
+    ("pharmacist", Idea::NotPatient),
+    ("company", Idea::NotPatient),
+    ("drug", Idea::NotPatient),
+    ("nurse", Idea::Staff),
+    ("rn", Idea::Staff),
+    ("technologist", Idea::Staff),
+    ("tech", Idea::Staff),
+    ("technician", Idea::Staff),
+    ("phlebotomist", Idea::Staff),
+    ("transcriptionist", Idea::Staff),
+    ("staff", Idea::Staff),
+    ("clerk", Idea::Staff),
+    ("operator", Idea::Staff),
+    ("scribe", Idea::Staff),
+    // Everything else a header labels.
+    ("address", Idea::Other),
+    ("addr", Idea::Other),
+    ("street", Idea::Other),
+    ("city", Idea::Other),
+    ("state", Idea::Other),
+    ("zip", Idea::Other),
+    ("postal", Idea::Other),
+    ("country", Idea::Other),
+    ("county", Idea::Other),
+    ("place", Idea::Other),
+    ("phone", Idea::Other),
+    ("telephone", Idea::Other),
+    ("tel", Idea::Other),
+    ("cell", Idea::Other),
+    ("mobile", Idea::Other),
+    ("fax", Idea::Other),
+    ("email", Idea::Other),
+    ("ssn", Idea::Other),
+    ("social", Idea::Other),
+    ("security", Idea::Other),
+    ("insurance", Idea::Other),
+    ("insurer", Idea::Other),
+    ("payer", Idea::Other),
+    ("payor", Idea::Other),
+    ("carrier", Idea::Other),
+    ("plan", Idea::Other),
+    ("policy", Idea::Other),
+    ("group", Idea::Other),
+    ("grp", Idea::Other),
+    ("account", Idea::Other),
+    ("acct", Idea::Other),
+    ("acc", Idea::Other),
+    ("claim", Idea::Other),
+    ("authorization", Idea::Other),
+    ("auth", Idea::Other),
+    ("control", Idea::Other),
+    ("pcn", Idea::Other),
+    ("cntl", Idea::Other),
+    ("accession", Idea::Other),
+    ("requisition", Idea::Other),
+    ("req", Idea::Other),
+    ("case", Idea::Other),
+    ("invoice", Idea::Other),
+    ("bill", Idea::Other),
+    ("billing", Idea::Other),
+    ("copay", Idea::Other),
+    ("rxbin", Idea::Other),
+    ("rxpcn", Idea::Other),
+    ("rxgrp", Idea::Other),
+    ("bin", Idea::Other),
+    ("rx", Idea::Other),
+    ("license", Idea::Other),
+    ("dea", Idea::Other),
+    ("tax", Idea::Other),
+    ("medicare", Idea::Other),
+    ("medicaid", Idea::Other),
+    ("mbi", Idea::Other),
+    ("room", Idea::Other),
+    ("bed", Idea::Other),
+    ("ward", Idea::Other),
+    ("floor", Idea::Other),
+    ("location", Idea::Other),
+    ("department", Idea::Other),
+    ("dept", Idea::Other),
+    ("race", Idea::Other),
+    ("ethnicity", Idea::Other),
+    ("language", Idea::Other),
+    ("religion", Idea::Other),
+    ("marital", Idea::Other),
+    ("status", Idea::Other),
+    ("relationship", Idea::Other),
+    ("relation", Idea::Other),
+    ("age", Idea::Other),
+    ("weight", Idea::Other),
+    ("height", Idea::Other),
+    ("type", Idea::Other),
+    ("class", Idea::Other),
+    ("reason", Idea::Other),
+    ("source", Idea::Other),
+    ("mode", Idea::Other),
+    ("priority", Idea::Other),
+    ("time", Idea::Joiner),
+    ("page", Idea::Other),
+    ("pages", Idea::Other),
+    ("copy", Idea::Other),
+    ("code", Idea::Other),
+    ("occupation", Idea::Other),
+    ("allergies", Idea::Other),
+    ("medications", Idea::Other),
+    ("diagnosis", Idea::Other),
+    ("indication", Idea::Other),
+    ("multiple", Idea::Other),
+    ("indicator", Idea::Other),
+    ("certificate", Idea::Other),
+    ("re", Idea::Other),
+    ("to", Idea::Other),
+    ("from", Idea::Other),
+    ("attn", Idea::Other),
+    ("cc", Idea::Other),
+    ("of", Idea::Joiner),
+    ("the", Idea::Joiner),
+    ("for", Idea::Joiner),
+    ("at", Idea::Joiner),
+    ("and", Idea::Joiner),
+    ("&", Idea::Joiner),
+    ("in", Idea::Joiner),
+    ("care", Idea::Joiner),
+    ("medical", Idea::Joiner),
+    ("med", Idea::Joiner),
+    ("health", Idea::Joiner),
+    ("national", Idea::Joiner),
+    ("current", Idea::Joiner),
+    ("legal", Idea::Joiner),
+    ("home", Idea::Joiner),
+    ("full", Idea::Joiner),
+    ("assigned", Idea::Joiner),
+    ("administrative", Idea::Joiner),
+    ("electronically", Idea::Joiner),
+    ("e", Idea::Joiner),
+];
+
+/// The idea of one word as written (any case, with its punctuation), or `None` for a word a
+/// label does not use; a word OCR misread is taken for a label word only before a colon, where
+/// a label stands (see [`idea_near`]), never among values, where a name may be one letter off a
+/// label word ("Fakename", "forename").
+fn idea(word: &str) -> Option<Idea> {
+    exact(word)
+}
+
+/// The idea of a word that stands where a label does (before a colon): also a long word one or
+/// two letters off a label word.
+fn idea_near(word: &str) -> Option<Idea> {
+    exact(word).or_else(|| near(&fold(word)))
+}
+
+fn exact(word: &str) -> Option<Idea> {
+    let w = fold(word);
+    if w.is_empty() {
+        return None;
+    }
+    if let Some(i) = lookup(&w) {
+        return Some(i);
+    }
+    // A plural or possessive: "providers", "patient's" (folded to "patients").
+    if let Some(i) = w.strip_suffix('s').and_then(lookup) {
+        return Some(i);
+    }
+    if is_dob(word) {
+        return Some(Idea::Birth);
+    }
+    // Digits OCR read for letters ("D0B", "Pat1ent").
+    if w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(|c| c.is_ascii_alphabetic()) {
+        let letters: String = w
+            .chars()
+            .map(|c| match c {
+                '0' => 'o',
+                '1' => 'l',
+                '5' => 's',
+                '8' => 'b',
+                c => c,
+            })
+            .collect();
+        if let Some(i) = lookup(&letters).or_else(|| lookup(&letters.replace('l', "i"))) {
+            return Some(i);
+        }
+    }
+    None
+}
+
+fn lookup(w: &str) -> Option<Idea> {
+    WORDS.iter().find(|(k, _)| *k == w).map(|(_, i)| *i)
+}
+
+/// A long word one letter off exactly one known word (two for words of nine letters or more),
+/// as OCR misreads a letter ("Physlcian", "Gencer", "Dlscharqe"); "rn" read for "m" too.
+fn near(w: &str) -> Option<Idea> {
+    if w.len() < 5 || !w.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    if w.contains("rn") {
+        if let Some(i) = lookup(&w.replace("rn", "m")) {
+            return Some(i);
+        }
+    }
+    // (Two letters off only for long words: "Fakename" is two off "forename".)
+    let limit = if w.len() >= 9 { 2 } else { 1 };
+    let mut best: Option<(usize, Idea, &str)> = None;
+    let mut tie = false;
+    for (k, i) in WORDS.iter().filter(|(k, _)| k.len() >= 5 && k.len().abs_diff(w.len()) <= limit) {
+        let d = distance(w, k);
+        if d > limit {
+            continue;
+        }
+        match best {
+            Some((bd, bi, _)) if d == bd && bi != *i => tie = true,
+            Some((bd, _, _)) if d >= bd => {}
+            _ => {
+                best = Some((d, *i, k));
+                tie = false;
+            }
+        }
+    }
+    best.filter(|_| !tie).map(|(_, i, _)| i)
+}
+
+/// Levenshtein distance of two short ASCII words.
+fn distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// "D.O.B." as OCR reads its dots on poor scans ("D.O:Bs", "D,©:8::", "D0B").
+pub(crate) fn is_dob(word: &str) -> bool {
+    let chars: Vec<char> = word.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut letters = chars.iter().filter(|c| c.is_alphanumeric() || **c == '©');
+    let (Some(d), Some(o), Some(b)) = (letters.next(), letters.next(), letters.next()) else {
+        return false;
+    };
+    let rest: Vec<&char> = letters.collect();
+    let marks = chars.iter().filter(|c| !(c.is_alphanumeric() || **c == '©')).count();
+    matches!(d, 'd' | 'D')
+        && matches!(o, 'o' | 'O' | '0' | '©')
+        && matches!(b, 'b' | 'B' | '8')
+        && rest.len() <= 1
+        && (rest.is_empty() || marks >= 2)
+}
+
+/// A word folded for lookup: lower case, without the marks around it or inside an
+/// abbreviation ("D.O.B." → "dob", "Pt." → "pt", "Patient's" → "patients", "Med.Rec.#" is
+/// split before it comes here); "#" and "№" stay as the number sign.
+fn fold(word: &str) -> String {
+    let w = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '#' && c != '&' && c != '№');
+    if w == "#" || w == "№" || w == "&" {
+        return if w == "&" { "&".into() } else { "#".into() };
+    }
+    w.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect::<String>()
+        .replace('º', "")
+}
+
+/// The words of a label phrase as lookup sees them: split at spaces, slashes, hyphens, and at
+/// the dots between abbreviations ("Med.Rec.#" → "Med", "Rec", "#"; "D.O.B." stays whole, as
+/// one-letter parts make one word), and "#" apart from the word it ends ("MRN#").
+pub(crate) fn words(label: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    // "M/F": letters between slashes are one word.
+    let joined;
+    let label = if label.split('/').count() > 1
+        && label.split('/').all(|p| p.trim_matches([':', '.', ' ']).chars().count() == 1)
+    {
+        joined = label.replace('/', "");
+        &joined
+    } else {
+        label
+    };
+    for raw in label.split(|c: char| c.is_whitespace() || c == '/' || c == '-' || c == '_') {
+        // Marks OCR read around a label ("—-MRN", "‘Birth") are not words.
+        let raw = raw.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '#' && c != '&');
+        if raw.is_empty() {
+            continue;
+        }
+        if is_dob(raw) {
+            out.push("dob".to_string());
+            continue;
+        }
+        let trimmed = raw.trim_end_matches([':', ';', '.', ',', '!']);
+        let (body, hash) = match trimmed.strip_suffix('#') {
+            Some(b) => (b, true),
+            None => (trimmed, false),
+        };
+        let parts: Vec<&str> = body.split('.').filter(|p| !p.is_empty()).collect();
+        // "D.O.B.", "M.R.N.": letters a part, one word.
+        if parts.len() > 1 && parts.iter().all(|p| p.chars().count() == 1) {
+            out.push(parts.concat());
+        } else if parts.len() > 1 {
+            out.extend(parts.iter().map(|p| p.to_string()));
+        } else if let Some(run) = run_together(body) {
+            out.extend(run);
+        } else if !body.is_empty() {
+            out.push(body.to_string());
+        }
+        if hash {
+            out.push("#".to_string());
+        }
+    }
+    out
+}
+
+/// Label words run together where OCR lost the spaces ("PatientName", "DateOfBirth"): the
+/// words, split where a capital follows a small letter, when each is a label word (a name such
+/// as "Testpatient" is never cut).
+fn run_together(word: &str) -> Option<Vec<String>> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for i in 1..chars.len() {
+        if chars[i].is_uppercase() && chars[i - 1].is_lowercase() {
+            parts.push(chars[start..i].iter().collect::<String>());
+            start = i;
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    parts.push(chars[start..].iter().collect());
+    parts.iter().all(|p| lookup(&fold(p)).is_some()).then_some(parts)
+}
+
+/// True if `word` is a word labels are made of.
+pub(crate) fn is_label_word(word: &str) -> bool {
+    let w = words(word);
+    !w.is_empty() && w.iter().all(|w| idea(w).is_some())
+}
+
+/// True if `word`, standing before a colon, is a label word, also as OCR misread it.
+pub(crate) fn is_label_word_near(word: &str) -> bool {
+    let w = words(word);
+    !w.is_empty() && w.iter().all(|w| idea_near(w).is_some())
+}
+
+/// True if `word` is a label word that never starts a person's name ("Chart", "DOB", "Date"):
+/// a value that starts with one is the next label, its colon lost.
+pub(crate) fn starts_no_name(word: &str) -> bool {
+    let w = words(word);
+    !w.is_empty()
+        && w.iter().all(|w| {
+            idea(w).is_some_and(|i| {
+                !matches!(i, Idea::Subject | Idea::Member | Idea::Joiner | Idea::By | Idea::Staff)
+                    && !matches!(fold(w).as_str(), "dr" | "md" | "np")
+            })
+        })
+}
+
+/// True if `word` alone can be a label set apart by a form's layout (no colon): a word that
+/// names a field by itself ("PATIENT", "DOB", "PHYSICIAN", "SURNAME"), not one that qualifies
+/// another ("FAMILY", "FIRST", "OF", "NUMBER"), which letterheads and titles are full of.
+pub(crate) fn stands_alone(word: &str) -> bool {
+    let w = words(word);
+    if w.len() != 1 {
+        return true;
+    }
+    if matches!(fold(&w[0]).as_str(), "md" | "dr" | "np" | "do") {
+        // A credential after a name, not a label.
+        return false;
+    }
+    match idea(&w[0]) {
+        Some(Idea::Family | Idea::Given) => matches!(fold(&w[0]).as_str(), "surname" | "forename"),
+        Some(Idea::Joiner | Idea::By | Idea::Number | Idea::Middle | Idea::Unit) | None => false,
+        Some(_) => true,
+    }
+}
+
+/// What part of a label a word is, for telling where one label ends and the next begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Head {
+    Person,
+    Record,
+    Birth,
+    Sex,
+    Date,
+    Event,
+    Role,
+    Npi,
+    Facility,
+    Other,
+}
+
+fn head(i: Idea) -> Option<Head> {
+    Some(match i {
+        Idea::Name | Idea::Family | Idea::Given | Idea::Middle => Head::Person,
+        Idea::Record | Idea::Unit => Head::Record,
+        Idea::Birth => Head::Birth,
+        Idea::Sex => Head::Sex,
+        Idea::Date => Head::Date,
+        Idea::Event(_) | Idea::NotVisit => Head::Event,
+        Idea::Role(_) => Head::Role,
+        Idea::Npi => Head::Npi,
+        Idea::Facility => Head::Facility,
+        Idea::NotPatient | Idea::Staff | Idea::Other => Head::Other,
+        Idea::Insured => Head::Person,
+        Idea::Subject | Idea::Member | Idea::Number | Idea::By | Idea::Joiner => return None,
+    })
+}
+
+/// The sets of heads one label may join: "Provider Name", "Date of Birth", "Physician Signature
+/// Date", "Attending NPI". A label of something else (Other) may hold any ("Insured's Date of
+/// Birth", "Emergency Contact Name").
+const TOGETHER: &[&[Head]] = &[
+    &[Head::Person, Head::Role],
+    &[Head::Person, Head::Facility],
+    &[Head::Birth, Head::Date],
+    &[Head::Birth, Head::Sex],
+    &[Head::Date, Head::Event, Head::Role],
+    &[Head::Date, Head::Event, Head::Facility],
+    &[Head::Npi, Head::Role],
+    &[Head::Record, Head::Facility],
+];
+
+/// True if `label_words` can be one label: their heads go together, and no idea a label holds
+/// once ("Date", "Name", "Number", the patient) comes twice ("Admit Date Discharge Date" is two);
+/// two events may ("Procedure Scheduled", "Date Specimen Collected").
+pub(crate) fn coherent(label_words: &[&str]) -> bool {
+    let ideas: Vec<Idea> =
+        label_words.iter().flat_map(|w| words(w)).filter_map(|w| idea(&w)).collect();
+    let count = |f: &dyn Fn(&Idea) -> bool| ideas.iter().filter(|i| f(i)).count();
+    if count(&|i| *i == Idea::Date) > 1
+        || count(&|i| matches!(i, Idea::Event(_))) > 2
+        || count(&|i| *i == Idea::NotVisit) > 1
+        || count(&|i| *i == Idea::Name) > 1
+        || count(&|i| *i == Idea::Number) > 1
+        || count(&|i| matches!(i, Idea::Subject | Idea::Member)) > 1
+        || count(&|i| matches!(i, Idea::Family | Idea::Given | Idea::Middle)) > 1
+        || count(&|i| *i == Idea::Birth) > 1
+        || count(&|i| *i == Idea::Sex) > 1
+        || count(&|i| *i == Idea::Npi) > 1
+    {
+        return false;
+    }
+    let mut heads: Vec<Head> = ideas.iter().filter_map(|&i| head(i)).collect();
+    heads.sort_by_key(|h| *h as u8);
+    heads.dedup();
+    if heads.len() <= 1 && !(ideas.contains(&Idea::Number) && heads == [Head::Person]) {
+        return true;
+    }
+    if heads.contains(&Head::Other) {
+        return true;
+    }
+    // A number belongs to a record, a clinician, a patient or a plan, not to a name or a date.
+    if ideas.contains(&Idea::Number)
+        && heads.iter().any(|h| matches!(h, Head::Person | Head::Date | Head::Birth | Head::Sex))
+    {
+        return false;
+    }
+    // A clinician and an event together only with a date word: "Physician Signature Date",
+    // not "Visit Provider".
+    if heads.contains(&Head::Role) && heads.contains(&Head::Event) && !heads.contains(&Head::Date) {
+        return false;
+    }
+    TOGETHER.iter().any(|set| heads.iter().all(|h| set.contains(h)))
+}
+
+/// The words of a label without an explanation in parentheses ("Patient's Name (Last Name,
+/// First Name, Middle Initial)"); a plural's "(s)" stays.
+fn without_explanation(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    let mut rest = label;
+    while let Some(open) = rest.find('(') {
+        let Some(close) = rest[open..].find(')').map(|c| open + c) else { break };
+        out.push_str(&rest[..open]);
+        if close - open <= 3 {
+            out.push_str(&rest[open..=close]);
+        } else {
+            out.push(' ');
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Staff who handle a record, not a clinician: "Transcribed by", "Collected by".
+const STAFF_EVENTS: &[&str] = &[
+    "transcribed",
+    "typed",
+    "entered",
+    "scanned",
+    "received",
+    "collected",
+    "drawn",
+    "registered",
+    "faxed",
+    "sent",
+    "printed",
+    "verified",
+];
+
+/// The field a label phrase names, or `None` when none of its words is a label word.
+pub(crate) fn classify(label: &str) -> Option<Key> {
+    classify_with(label, idea)
+}
+
+/// The field a label phrase before a colon names: its words also as OCR misread them.
+pub(crate) fn classify_near(label: &str) -> Option<Key> {
+    classify_with(label, idea_near)
+}
+
+/// "MAN #": how OCR reads "MRN #" in some fonts; only with its number sign ("Man:" is a word).
+pub(crate) fn is_ocr_mrn(word: &str, next: &str) -> bool {
+    fold(word) == "man" && fold(next) == "#"
+}
+
+fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
+    let label = without_explanation(label);
+    let split = words(&label);
+    let folded: Vec<String> = split.iter().map(|w| fold(w)).collect();
+    let ideas: Vec<Idea> = split
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| match split.get(i + 1) {
+            Some(next) if is_ocr_mrn(w, next) => Some(Idea::Record),
+            _ => idea(w),
+        })
+        .collect();
+    if ideas.iter().all(|i| *i == Idea::Joiner) {
+        return None;
+    }
+    let has = |f: fn(&Idea) -> bool| ideas.iter().any(f);
+    let word = |w: &str| folded.iter().any(|f| f == w);
+    let subject = has(|i| *i == Idea::Subject);
+    let member = has(|i| *i == Idea::Member);
+    let name = has(|i| matches!(i, Idea::Name | Idea::Family | Idea::Given | Idea::Middle));
+    let number = has(|i| *i == Idea::Number);
+    let date = has(|i| *i == Idea::Date);
+    let by = has(|i| *i == Idea::By);
+    let other = has(|i| *i == Idea::Other);
+    let facility = has(|i| *i == Idea::Facility);
+    let record = has(|i| matches!(i, Idea::Record | Idea::Unit));
+    let not_visit = has(|i| *i == Idea::NotVisit);
+    let event =
+        ideas.iter().filter_map(|i| if let Idea::Event(p) = i { Some(*p) } else { None }).min();
+    // The most specific role: "Referring Provider" is a referring one.
+    let role =
+        ideas.iter().filter_map(|i| if let Idea::Role(r) = i { Some(*r) } else { None }).max();
+    if has(|i| *i == Idea::NotPatient) || (has(|i| *i == Idea::Staff) && role.is_none()) {
+        return Some(Key::Other);
+    }
+    // A health plan's insured: the patient only where nothing better names one.
+    if has(|i| *i == Idea::Insured) {
+        let only_name =
+            ideas.iter().all(|i| matches!(i, Idea::Insured | Idea::Name | Idea::Joiner));
+        return Some(if only_name { Key::Patient(2) } else { Key::Other });
+    }
+    let rank = role.unwrap_or(0);
+    if word("national") && role.is_some() && number {
+        return Some(Key::Npi(rank));
+    }
+    if has(|i| *i == Idea::Birth) {
+        if has(|i| *i == Idea::Sex) {
+            return Some(Key::Sex);
+        }
+        // "Place of Birth", "Birth Weight", "Multiple Birth Indicator", "Birth Name".
+        return Some(if other || name || number { Key::Other } else { Key::Dob });
+    }
+    if has(|i| *i == Idea::Sex) {
+        return Some(if other { Key::Other } else { Key::Sex });
+    }
+    // A group's or a facility's NPI is not the clinician's.
+    if has(|i| *i == Idea::Npi) {
+        return Some(if other || facility { Key::Other } else { Key::Npi(rank) });
+    }
+    if by {
+        // "Seen by", "Dictated by", "Referred by": the clinician; "Collected by": staff.
+        if STAFF_EVENTS.iter().any(|w| word(w)) {
+            return Some(Key::Other);
+        }
+        return Some(match (role, event) {
+            (Some(r), _) => Key::Provider(r),
+            (None, Some(0)) => Key::Provider(0),
+            (None, Some(1 | 3 | 5)) => Key::Provider(1),
+            (None, Some(2)) => Key::Provider(2),
+            (None, Some(4)) if word("referred") => Key::Provider(3),
+            (None, Some(4)) => Key::Provider(1),
+            (None, _) => Key::Other,
+        });
+    }
+    // A date, and what it is of; an event alone is a date when nothing else is said of it
+    // ("Admitted:", "Seen on:"), not "Visit Type", "Procedure Name", "Service Facility".
+    let dated = date
+        || not_visit
+        || (event.is_some()
+            && !number
+            && role.is_none()
+            && !other
+            && !facility
+            && !name
+            && !subject
+            && !member
+            && !record);
+    if dated {
+        if not_visit || (word("last") && (date || event.is_some())) || (other && event.is_none()) {
+            return Some(Key::Other);
+        }
+        // A clinician's date is the date they signed.
+        let priority = event.unwrap_or(if role.is_some() { 5 } else { 3 });
+        return Some(Key::Dos(priority));
+    }
+    if number {
+        return Some(if other || event.is_some() || member || (facility && !record) {
+            Key::Other
+        } else if role.is_some() {
+            Key::ProviderId(rank)
+        } else if record {
+            Key::Mrn(0)
+        } else if subject {
+            Key::Mrn(1)
+        } else {
+            // A bare "ID", "No.": of what, the label does not say.
+            Key::Other
+        });
+    }
+    let unit = has(|i| *i == Idea::Unit);
+    if record && !unit {
+        return Some(if other || name { Key::Other } else { Key::Mrn(0) });
+    }
+    if let Some(r) = role {
+        return Some(if other || event.is_some() { Key::Other } else { Key::Provider(r) });
+    }
+    if facility || unit {
+        return Some(if other || subject || member || event.is_some() {
+            Key::Other
+        } else {
+            Key::Facility
+        });
+    }
+    if other || event.is_some() || has(|i| *i == Idea::Middle) {
+        return Some(Key::Other);
+    }
+    if has(|i| *i == Idea::Family) {
+        return Some(Key::Family);
+    }
+    if has(|i| *i == Idea::Given) {
+        return Some(Key::Given);
+    }
+    if subject || member {
+        return Some(Key::Patient(0));
+    }
+    if name {
+        return Some(Key::Patient(1));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Wordings taken from published forms and standards, not the ones the vocabulary was
+    /// written from: CMS-1500, UB-04, HL7 v2 PID/PV1 field names, registration forms.
+    #[test]
+    fn labels_from_real_forms_are_understood_by_their_words() {
+        let cases: &[(&str, Key)] = &[
+            ("Patient's Name (Last Name, First Name, Middle Initial)", Key::Patient(0)),
+            ("Pt", Key::Patient(0)),
+            ("Client Name", Key::Patient(0)),
+            ("Surname", Key::Family),
+            ("Given Name", Key::Given),
+            ("Patient Identifier List", Key::Mrn(1)),
+            ("Med. Rec. #", Key::Mrn(0)),
+            ("Record Number", Key::Mrn(0)),
+            ("Hospital No.", Key::Mrn(0)),
+            ("Unit Number", Key::Mrn(0)),
+            ("MR#", Key::Mrn(0)),
+            ("Date/Time of Birth", Key::Dob),
+            ("Birthdate", Key::Dob),
+            ("Born", Key::Dob),
+            ("Patient's Birth Date", Key::Dob),
+            ("Administrative Sex", Key::Sex),
+            ("Sex Assigned at Birth", Key::Sex),
+            ("M/F", Key::Sex),
+            ("Date(s) of Service", Key::Dos(0)),
+            ("Seen on", Key::Dos(0)),
+            ("Encounter Date", Key::Dos(0)),
+            ("Admit Date/Time", Key::Dos(2)),
+            ("Discharge Date/Time", Key::Dos(1)),
+            ("Date Signed", Key::Dos(5)),
+            ("Clinician", Key::Provider(0)),
+            ("Attending Doctor", Key::Provider(0)),
+            ("Seen by", Key::Provider(0)),
+            ("Name of Referring Provider", Key::Provider(3)),
+            ("Rendering Provider ID #", Key::ProviderId(0)),
+            ("Attending NPI", Key::Npi(0)),
+            ("National Provider Identifier", Key::Npi(0)),
+            ("Service Facility Location", Key::Other),
+        ];
+        for (label, key) in cases {
+            assert_eq!(classify(label), Some(*key), "{label}");
+        }
+    }
+
+    #[test]
+    fn labels_of_other_things_and_other_people_are_not_the_fields() {
+        for label in [
+            "Patient Control No.",
+            "Patient Account Number",
+            "Visit Number",
+            "Insured's Date of Birth",
+            "Emergency Contact Name",
+            "Mother's Maiden Name",
+            "Birth Place",
+            "Next Appointment",
+            "Date of Injury",
+            "Last Visit",
+            "Follow-up Date",
+            "SSN Number - Patient",
+            "Phone",
+            "Age",
+            "Transcribed by",
+            "Member ID",
+            "ID",
+            "Group NPI",
+            "Insured's Date of Birth",
+        ] {
+            assert_eq!(classify(label), Some(Key::Other), "{label}");
+        }
+        // An insured's name is the patient's only where nothing better names one.
+        assert_eq!(classify("Insured's Name"), Some(Key::Patient(2)));
+        assert_eq!(classify("Referring NPI"), Some(Key::Npi(3)));
+        assert_eq!(classify("Chief Complaint"), None);
+        assert_eq!(classify("of the"), None);
+    }
+
+    #[test]
+    fn words_as_ocr_reads_them() {
+        for (label, key) in [
+            ("D.O:Bs", Key::Dob),
+            ("D,©:8::", Key::Dob),
+            ("D0B", Key::Dob),
+            ("Physlcian", Key::Provider(0)),
+            ("Gencer", Key::Sex),
+            ("Narne", Key::Patient(1)),
+            ("Dlscharqe Date", Key::Dos(1)),
+            ("Medical-Record Number", Key::Mrn(0)),
+        ] {
+            assert_eq!(classify_near(label), Some(key), "{label}");
+        }
+        assert_eq!(classify_near("Banana"), None);
+        // Among values (no colon), a name one letter off a label word is a name.
+        assert_eq!(classify("Fakename"), None);
+        assert_eq!(classify("Physlcian"), None);
+    }
+
+    #[test]
+    fn label_phrases_split_into_words() {
+        assert_eq!(words("Med.Rec.#"), ["Med", "Rec", "#"]);
+        assert_eq!(words("D.O.B.:"), ["dob"]);
+        assert_eq!(words("D.O:Bs"), ["dob"]);
+        assert_eq!(words("MRN#"), ["MRN", "#"]);
+        assert_eq!(words("PatientName"), ["Patient", "Name"]);
+        assert_eq!(words("DateOfBirth:"), ["Date", "Of", "Birth"]);
+        assert_eq!(words("Testpatient"), ["Testpatient"]);
+        assert_eq!(words("Date/Time of Birth"), ["Date", "Time", "of", "Birth"]);
+        assert!(is_label_word("Chart"));
+        assert!(!is_label_word("Testpatient"));
+    }
+}
