@@ -50,7 +50,20 @@ pub(crate) fn read_icd10(
             let end =
                 (i + 1..line.tokens.len()).find(|&j| code_like[j]).map(|j| line.tokens[j].start);
             let text = &line.text[t.end..end.unwrap_or(line.text.len())];
-            icd10::described(token, text, if end.is_none() { continued } else { None })
+            let after = icd10::described(token, text, if end.is_none() { continued } else { None });
+            if text.chars().any(char::is_alphabetic) || !matches!(after, Described::Silent) {
+                return after;
+            }
+            // A code printed after its description ("Cough, unspecified (R05.9)"): the text
+            // before it, back to the code before it or the line's start.
+            let start = (0..i).rev().find(|&j| code_like[j]).map_or(0, |j| line.tokens[j].end);
+            // (Without a list's number or bullet: "2.", "•".)
+            let before = line.text[start..t.start].trim_start();
+            let before = match before.split_once(char::is_whitespace) {
+                Some((first, rest)) if is_list_mark(first) => rest,
+                _ => before,
+            };
+            icd10::described(token, before, None)
         };
         let (code, factor, read_as) = match (icd10::read(token), code_like[i]) {
             (Some(Read::Exact(code)), _) if has_dot || context => (code, 1.0, None),
@@ -82,6 +95,13 @@ pub(crate) fn read_icd10(
         out.note("icd10", &code, line.place(t.start, t.end), factor, read_as);
         out.fields.icd10.push(code);
     }
+}
+
+/// A list's number or bullet before an entry: "2.", "3)", "•", "-".
+fn is_list_mark(word: &str) -> bool {
+    let body = word.trim_end_matches(['.', ')']);
+    (body.len() < word.len() && !body.is_empty() && body.chars().all(|c| c.is_ascii_digit()))
+        || (!word.is_empty() && word.chars().all(|c| !c.is_alphanumeric()))
 }
 
 /// CPT codes of one line, in a procedure-code context only: five digits in the Category I
@@ -162,6 +182,19 @@ mod tests {
 
     fn codes(text: &str) -> Vec<String> {
         icd10(text).fields.icd10
+    }
+
+    #[test]
+    fn a_code_printed_after_its_description_is_read_by_it() {
+        let e = icd10(
+            "Active Problems\n\
+             1. Atherosclerotic heart disease of native coronary artery (125.10)\n\
+             2. Cough, unspecified RO5.9\n\
+             Weight 150.9",
+        );
+        assert_eq!(e.fields.icd10, ["I25.10", "R05.9"]);
+        // A description naming another code before a misread one gives nothing.
+        assert!(codes("Note: Cough, unspecified 125.10").is_empty());
     }
 
     #[test]
