@@ -91,7 +91,9 @@ enum Idea {
     NotVisit,
     /// Staff who handle the record, not the patient's clinician ("transcribed by").
     Staff,
-    /// Anything else a form labels: address, phone, insurance, account, age …
+    /// A person's age: printed beside the date of birth ("DOB/Age").
+    Age,
+    /// Anything else a form labels: address, phone, insurance, account …
     Other,
     /// Words that join others: "of", "the", "for".
     Joiner,
@@ -180,6 +182,12 @@ const WORDS: &[(&str, Idea)] = &[
     ("excision", Idea::Event(1)),
     ("resection", Idea::Event(1)),
     ("assistant", Idea::NotPatient),
+    ("svc", Idea::Event(0)),
+    ("enc", Idea::Event(0)),
+    ("disch", Idea::Event(1)),
+    ("surg", Idea::Event(1)),
+    ("recd", Idea::Event(4)),
+    ("rcvd", Idea::Event(4)),
     ("dos", Idea::Event(0)),
     ("service", Idea::Event(0)),
     ("services", Idea::Event(0)),
@@ -288,6 +296,7 @@ const WORDS: &[(&str, Idea)] = &[
     ("rendering", Idea::Role(0)),
     ("treating", Idea::Role(0)),
     ("dictating", Idea::Role(0)),
+    ("phys", Idea::Role(0)),
     ("examiner", Idea::Role(0)),
     ("prescriber", Idea::Role(0)),
     ("prescribing", Idea::Role(0)),
@@ -443,7 +452,7 @@ const WORDS: &[(&str, Idea)] = &[
     ("status", Idea::Other),
     ("relationship", Idea::Other),
     ("relation", Idea::Other),
-    ("age", Idea::Other),
+    ("age", Idea::Age),
     ("weight", Idea::Other),
     ("height", Idea::Other),
     ("type", Idea::Other),
@@ -759,7 +768,7 @@ fn head(i: Idea) -> Option<Head> {
         Idea::Role(_) => Head::Role,
         Idea::Npi => Head::Npi,
         Idea::Facility => Head::Facility,
-        Idea::NotPatient | Idea::Staff | Idea::Other => Head::Other,
+        Idea::NotPatient | Idea::Staff | Idea::Other | Idea::Age => Head::Other,
         Idea::Insured => Head::Person,
         Idea::Subject | Idea::Member | Idea::Number | Idea::By | Idea::Joiner => return None,
     })
@@ -896,6 +905,7 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     let date = has(|i| *i == Idea::Date);
     let by = has(|i| *i == Idea::By);
     let other = has(|i| *i == Idea::Other);
+    let age = has(|i| *i == Idea::Age);
     let facility = has(|i| *i == Idea::Facility);
     let record = has(|i| matches!(i, Idea::Record | Idea::Unit));
     let not_visit = has(|i| *i == Idea::NotVisit);
@@ -921,9 +931,11 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
         if has(|i| *i == Idea::Sex) {
             return Some(Key::Sex);
         }
-        // "Place of Birth", "Birth Weight", "Multiple Birth Indicator", "Birth Name".
+        // "Place of Birth", "Birth Weight", "Multiple Birth Indicator", "Birth Name"; an age
+        // beside it is the same fact ("DOB/Age").
         return Some(if other || name || number { Key::Other } else { Key::Dob });
     }
+    let other = other || age;
     if has(|i| *i == Idea::Sex) {
         return Some(if other { Key::Other } else { Key::Sex });
     }
@@ -1036,6 +1048,9 @@ mod tests {
             ("Date/Time of Birth", Key::Dob),
             ("Birthdate", Key::Dob),
             ("Born", Key::Dob),
+            ("DOB/Age", Key::Dob),
+            ("Date of Svc", Key::Dos(0)),
+            ("Disch. Date", Key::Dos(1)),
             ("Patient's Birth Date", Key::Dob),
             ("Administrative Sex", Key::Sex),
             ("Sex Assigned at Birth", Key::Sex),
