@@ -119,6 +119,17 @@ fn real_scans_from_the_shared_corpus_are_legible() {
             .join(" ");
         assert!(text.contains(words), "{file}: {text:?}");
     }
+    // linn.png is two columns of running text: each column reads on, line after line, rather
+    // than a line of one column beside a line of the other.
+    let linn = docs.iter().find(|d| d["source"] == "linn.png").unwrap();
+    let text = linn["pages"][0]["text"].as_str().unwrap().to_lowercase();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for run in [
+        "simply press record and play, then play your midi keyboard in time to the sequencer",
+        "simply use locate, fast forward, or rewind to find the desired bar number",
+    ] {
+        assert!(text.contains(run), "{run:?} not read in column order: {text}");
+    }
     let hits = json_lines(&chartdex(&data, &["search", "--json", "LinnSequencer"]));
     let mut sources: Vec<&str> = hits.iter().map(|h| h["source"].as_str().unwrap()).collect();
     sources.sort();

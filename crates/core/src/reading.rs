@@ -210,9 +210,12 @@ fn column_block(
         let mut last_both = start + 1;
         while end < rows.len() {
             let row = &rows[end];
+            // The gap of this row that runs on with the gutter: overlapping it by half a line's
+            // height at least (a justified column's lines end a little unevenly).
+            let height = row.iter().find_map(|&p| geoms[p]).map_or(1, |g| g.height);
             let shared = gaps(row, geoms).into_iter().find_map(|g| {
                 let (s, e) = (g.start.max(gutter.start), g.end.min(gutter.end));
-                (e > s && (e - s) * 2 >= (gap.end - gap.start).min(g.end - g.start)).then_some(s..e)
+                (e > s && (e - s) * 2 >= height).then_some(s..e)
             });
             if let Some(s) = shared {
                 gutter = s;
@@ -252,9 +255,10 @@ fn tail_end(rows: &[Vec<usize>], from: usize, to: usize, geoms: &[Option<Geom>])
     end
 }
 
-/// True if the line stands across the gutter's pixels.
+/// True if the line stands across the gutter: over its middle.
 fn crosses(g: Geom, gutter: &Range<u32>) -> bool {
-    g.left < gutter.end && g.right > gutter.start
+    let middle = (gutter.start + gutter.end) / 2;
+    g.left < middle && g.right > middle
 }
 
 /// The wide gaps between a row's lines: where a gutter may run.

@@ -7,6 +7,20 @@
 //! validation (a code list, a check digit, the drug vocabulary) confirms the correction. What
 //! could not be read cleanly is reported as a [`Diagnostic`] beside the fields rather than as an
 //! error.
+//!
+//! How a document is read:
+//! - `layout` ties each token of the text to its OCR word and rebuilds the page's rows
+//!   ([`chartdex_core::reading`]), judged upright and deskewed.
+//! - `labels` finds the header's label → value pairs by their layout and `vocab` says what each
+//!   label means, word by word (a person, a record, a number, a birth, a visit, a clinician's
+//!   role …), so wordings no list holds are understood; each value is checked by its shape
+//!   (a name, an identifier, a date, an NPI's check digit, a sex) and candidates for one field
+//!   are ranked. A header whose MRN carries no label it knows gives its only 7–10 digit
+//!   identifier, at a confidence that sends it to review.
+//! - `codes` reads ICD-10-CM codes against the official list and the descriptions printed beside
+//!   them, and CPT codes by format; `meds` medications against the FDA's drug names; `sections`
+//!   tells which part of a note a line is in.
+//! - `doctype` types the document by what its title's words mean, and reads the letterhead.
 
 mod codes;
 mod dates;
