@@ -1205,6 +1205,22 @@ mod tests {
     }
 
     #[test]
+    fn values_are_typed_by_their_shape() {
+        assert!(plausible(Key::Patient(0), "TESTPATIENT, ALICE"));
+        assert!(!plausible(Key::Patient(0), "03/04/2024"));
+        assert!(!plausible(Key::Patient(0), "Chart #"));
+        assert!(plausible(Key::Mrn(0), "MR00123"));
+        assert!(!plausible(Key::Mrn(0), "Testpatient"));
+        assert!(plausible(Key::Dob, "March 2, 1961"));
+        assert!(!plausible(Key::Dob, "12345678"));
+        assert!(plausible(Key::Sex, "Female"));
+        assert!(!plausible(Key::Sex, "Fakedoc"));
+        assert!(plausible(Key::Npi(0), "1234567893"));
+        assert!(!plausible(Key::Npi(0), "1234567890"));
+        assert!(!plausible(Key::Other, "anything"));
+    }
+
+    #[test]
     fn an_identifier_split_by_ocr_is_joined_only_when_it_then_reads_as_one() {
         assert_eq!(identifier("MR1 32263"), Some(("MR132263".into(), false)));
         assert_eq!(identifier("00123456 789"), Some(("00123456".into(), false)));

@@ -309,6 +309,26 @@ mod tests {
     }
 
     #[test]
+    fn candidates_for_one_field_are_ranked_by_what_their_labels_say() {
+        let text = "Date Signed: 05/05/2022    Referring Physician: Rita Fakeref, MD\n\
+                    Admission Date: 06/01/2022    Discharge Date: 06/06/2022\n\
+                    Group NPI: 1234567893    Attending: Alan Fakedoc, MD\n\
+                    Rendering NPI: 1245319599\n\
+                    Insured's Name: Pat Testpatient    Patient Name: Alice Testpatient\n\
+                    Next Appointment: 07/07/2022";
+        let f = extract(&[page(text)]).fields;
+        // The discharge (what a discharge summary records) over the admission, over a signature.
+        assert_eq!(f.service_date.as_deref(), Some("2022-06-06"));
+        assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
+        assert_eq!(f.provider.npi.as_deref(), Some("1245319599"));
+        assert_eq!(f.patient.given.as_deref(), Some("Alice"));
+        // An insured's name is the patient's where nothing better names one (a card).
+        let card = extract(&[page("Subscriber Name: Pat Testpatient\nMember ID: ZZ123456")]);
+        assert_eq!(card.fields.patient.given.as_deref(), Some("Pat"));
+        assert_eq!(card.fields.patient.mrn, None);
+    }
+
+    #[test]
     fn no_pages_no_fields() {
         assert_eq!(extract(&[]), Extraction::default());
     }
