@@ -3,8 +3,16 @@
 //! One index document per page, carrying the page text and its document's fields, so a hit can
 //! name the page. The index holds nothing the catalogue does not: it can always be deleted and
 //! rebuilt from the catalogue. This is the only crate that knows tantivy.
+//!
+//! Ranking ([`SearchIndex::search`]): documents whose patient field holds more of the query's
+//! words come first (exactly, case and accents folded, or within the fuzzy fallback's edits), so
+//! a name finds that patient's charts before charts that only mention it; then BM25 score (the
+//! patient field weighing more, fuzzy words weighted by closeness); equal scores (to three
+//! decimals) by date of service, most recent first, then document id. The order depends on the
+//! pages alone, never on the order they were indexed in.
 
 mod phrase;
+mod rank;
 mod search;
 
 pub use search::{DocSummary, SearchQuery};
@@ -41,7 +49,7 @@ type Result<T> = std::result::Result<T, IndexError>;
 const TOKENIZER: &str = "chart";
 
 /// The version of the schema below; an index written with another is rebuilt, never misread.
-const SCHEMA_VERSION: &str = "3";
+const SCHEMA_VERSION: &str = "4";
 const VERSION_FILE: &str = "chartdex-schema-version";
 
 /// The fields of the schema.
@@ -73,7 +81,8 @@ fn schema() -> (Schema, Fields) {
         )
         .set_stored();
     let fields = Fields {
-        doc_id: b.add_text_field("doc_id", STRING | STORED),
+        // Fast, to break ties between equal scores by id (`rank`).
+        doc_id: b.add_text_field("doc_id", STRING | STORED | FAST),
         page: b.add_u64_field("page", INDEXED | STORED | FAST),
         source: b.add_text_field("source", STRING | STORED),
         text: b.add_text_field("text", words.clone()),
@@ -123,6 +132,7 @@ pub struct Hit {
     /// exact hit.
     pub fuzzy: bool,
     pub source: String,
+    /// The score the document is ranked by (its best page's), to three decimals.
     pub score: f32,
     /// A fragment of the page text around the matches.
     pub snippet: String,
