@@ -64,6 +64,9 @@ struct Fields {
     mrn: Field,
     dob: Field,
     service_date: Field,
+    /// The date of service and the id's first bytes packed into a number that orders pages the
+    /// same in every segment, to break ties between equal scores (`rank::page_key`).
+    rank: Field,
     codes: Field,
     icd10: Field,
     cpt: Field,
@@ -91,6 +94,7 @@ fn schema() -> (Schema, Fields) {
         mrn: b.add_text_field("mrn", STRING | STORED),
         dob: b.add_text_field("dob", STRING | STORED),
         service_date: b.add_text_field("service_date", STRING | STORED | FAST),
+        rank: b.add_u64_field(rank::KEY, FAST),
         codes: b.add_text_field("codes", STRING | STORED),
         icd10: b.add_text_field("icd10", STRING),
         cpt: b.add_text_field("cpt", STRING),
@@ -149,6 +153,8 @@ pub struct SearchIndex {
     fields: Fields,
     /// Opened on first use, brought up to date before each search.
     reader: std::sync::OnceLock<IndexReader>,
+    /// The fast fields that break ties, per segment.
+    keys: rank::KeyCache,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -184,7 +190,12 @@ impl SearchIndex {
             .filter(AsciiFoldingFilter)
             .build();
         index.tokenizers().register(TOKENIZER, analyzer);
-        Ok(SearchIndex { index, fields, reader: std::sync::OnceLock::new() })
+        Ok(SearchIndex {
+            index,
+            fields,
+            reader: std::sync::OnceLock::new(),
+            keys: rank::KeyCache::default(),
+        })
     }
 
     /// Deletes the index in `dir` (whatever its version) and creates an empty one. Only the
@@ -281,6 +292,7 @@ impl Writer {
         let f = self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.doc_id, p.doc_id);
+        doc.add_u64(f.rank, rank::page_key(p.service_date, p.doc_id));
         doc.add_u64(f.page, u64::from(p.page));
         doc.add_text(f.source, p.source);
         doc.add_text(f.text, p.text);

@@ -10,7 +10,7 @@
 //! queries the same way). The result is the same pages with the same scores, in the same order
 //! (ties broken as [`crate::rank`] breaks them), as the plain query.
 
-use crate::rank::{self, SegmentTop};
+use crate::rank::{self, KeyCache, SegmentKeys, SegmentTop};
 use crate::IndexError;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
@@ -66,7 +66,12 @@ impl PhrasePlan {
     }
 
     /// The `n` best pages, best first, with their scores, ranked as [`crate::rank`] ranks them.
-    pub(crate) fn top(&self, searcher: &Searcher, n: usize) -> Result<Vec<(Score, DocAddress)>> {
+    pub(crate) fn top(
+        &self,
+        searcher: &Searcher,
+        keys: &KeyCache,
+        n: usize,
+    ) -> Result<Vec<(Score, DocAddress)>> {
         if n == 0 {
             return Ok(Vec::new());
         }
@@ -78,10 +83,10 @@ impl PhrasePlan {
             let query = BooleanQuery::new(clauses);
             Some(query.weight(EnableScoring::enabled_from_searcher(searcher))?)
         };
-        let segments = searcher.segment_readers().iter().enumerate();
+        let segments = searcher.segment_readers().iter().zip(keys.segments(searcher)?).enumerate();
         let per_segment = searcher.index().search_executor().map(
-            |(ord, segment)| {
-                let top = self.segment_top(segment, &bm25, rest.as_deref(), n)?;
+            |(ord, (segment, keys))| {
+                let top = self.segment_top(segment, keys, &bm25, rest.as_deref(), n)?;
                 Ok(top.finish(ord as u32))
             },
             segments,
@@ -93,6 +98,7 @@ impl PhrasePlan {
     fn segment_top(
         &self,
         segment: &SegmentReader,
+        keys: SegmentKeys,
         bm25: &Bm25Weight,
         rest: Option<&dyn Weight>,
         n: usize,
@@ -110,7 +116,7 @@ impl PhrasePlan {
                 doc = scorer.advance();
             }
         }
-        let mut best = SegmentTop::new(n, segment)?;
+        let mut best = SegmentTop::new(n, keys);
         let mut phrase_seen: HashSet<DocId> = HashSet::new();
         let field = self.terms[0].field();
         let inverted = segment.inverted_index(field)?;
@@ -270,8 +276,8 @@ mod tests {
             let plan = super::PhrasePlan::of(&*query, text, index.fields.text, &words)
                 .unwrap_or_else(|| panic!("no plan for {text}"));
             for n in [1, 10, 80, 5000] {
-                let expected = rank::top_pages(&searcher, &*query, n).unwrap();
-                let got = plan.top(&searcher, n).unwrap();
+                let expected = rank::top_pages(&searcher, &index.keys, &*query, n).unwrap();
+                let got = plan.top(&searcher, &index.keys, n).unwrap();
                 assert_eq!(got.len(), expected.len(), "{text} top {n}");
                 for ((gs, gd), (es, ed)) in got.iter().zip(&expected) {
                     assert!((gs - es).abs() <= 1e-4 * es.abs().max(1.0), "{text}: {gs} vs {es}");

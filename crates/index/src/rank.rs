@@ -7,23 +7,65 @@
 //! segments were merged; here the tie-breaking keys are read from the pages' fast fields, so two
 //! indexes of the same pages choose the same pages and list them in the same order.
 //!
-//! Each segment keeps its best pages in a bounded heap ([`SegmentTop`]), comparing the keys as
-//! the segment's dictionary ordinals (which sort as the values do); the segments' lists are then
-//! merged, looking up the values themselves only for pages of equal score from different
-//! segments.
+//! The date and the id's first bytes are packed into one number per page ([`page_key`]) that
+//! compares the same in every segment, so that a page's key is one read and merging the
+//! segments' best pages reads no dictionary; only two ids sharing those first bytes are told
+//! apart by their dictionary ordinal within a segment (read only then) and by their text across
+//! segments. Each segment keeps its best pages in a bounded heap ([`SegmentTop`]), fed by
+//! tantivy's pruning (block-max WAND for a union of words), which passes over pages that cannot
+//! reach the worst page kept.
 
 use crate::IndexError;
+use std::cell::Cell;
 use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 use tantivy::columnar::{Column, StrColumn};
+use tantivy::index::SegmentId;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
 
 type Result<T> = std::result::Result<T, IndexError>;
 
-/// A score as pages are compared: in thousandths.
+/// The fast field of [`page_key`].
+pub(crate) const KEY: &str = "rank";
+
+/// Bits of the id in [`page_key`].
+const ID_BITS: u32 = 36;
+/// Bits of the date in [`page_key`] (yyyymmdd up to 9999-12-31).
+const DAY_BITS: u32 = 27;
+
+/// A number that sorts pages as they are ranked among equal scores, in any segment: dated
+/// before undated, the most recent date of service first, then by the id's first 36 bits (pages
+/// of the same number are told apart by [`SegmentKeys`]).
+pub(crate) fn page_key(service_date: Option<&str>, id: &str) -> u64 {
+    let day = match service_date {
+        Some(date) => ((1 << DAY_BITS) - 1 - day_key(date)) << ID_BITS,
+        None => 1 << (DAY_BITS + ID_BITS),
+    };
+    day | (id_key(id) >> (64 - ID_BITS))
+}
+
+/// A date of service as a number that sorts as the date does: its first eight digits
+/// (`2024-03-02` → 20240302), padded with zeros.
+fn day_key(date: &str) -> u64 {
+    let digits = date.bytes().filter(u8::is_ascii_digit).take(8);
+    let (n, count) = digits.fold((0u64, 0), |(n, c), d| (n * 10 + u64::from(d - b'0'), c + 1));
+    n * 10u64.pow(8 - count)
+}
+
+/// A document id's first eight bytes as a number that sorts as the ids do (padded with zeros).
+fn id_key(id: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    for (b, c) in bytes.iter_mut().zip(id.bytes()) {
+        *b = c;
+    }
+    u64::from_be_bytes(bytes)
+}
+
+/// A score as pages are compared: in thousandths (scores are never negative).
 pub(crate) fn milli(score: Score) -> i64 {
-    (f64::from(score) * 1000.0).round() as i64
+    (f64::from(score).max(0.0) * 1000.0 + 0.5) as i64
 }
 
 /// A score in thousandths as a score.
@@ -34,148 +76,205 @@ fn score_of(milli: i64) -> Score {
 /// The fast fields a segment's pages are told apart by.
 #[derive(Clone)]
 pub(crate) struct SegmentKeys {
-    service_date: Option<StrColumn>,
+    key: Option<Column<u64>>,
     doc_id: Option<StrColumn>,
     page: Option<Column<u64>>,
 }
 
-/// A page's tie-breaking key within its segment: smaller is better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct SegmentKey {
-    undated: bool,
-    /// The date's ordinal in the segment's dictionary, which sorts as the dates do.
-    date: Reverse<u64>,
-    doc_id: u64,
-    page: u64,
-}
+/// Each segment's [`SegmentKeys`], opened once (a segment's fast fields never change) rather
+/// than for every search.
+#[derive(Default)]
+pub(crate) struct KeyCache(Mutex<HashMap<SegmentId, SegmentKeys>>);
 
-/// A page's tie-breaking key across segments: smaller is better.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Key {
-    undated: bool,
-    date: Reverse<String>,
-    doc_id: String,
-    page: u64,
+impl KeyCache {
+    /// The keys of each of the searcher's segments, in its order.
+    pub(crate) fn segments(&self, searcher: &Searcher) -> Result<Vec<SegmentKeys>> {
+        let mut cache = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let segments = searcher.segment_readers();
+        let mut out = Vec::with_capacity(segments.len());
+        for segment in segments {
+            let keys = match cache.get(&segment.segment_id()) {
+                Some(keys) => keys.clone(),
+                None => {
+                    let keys = SegmentKeys::open(segment)?;
+                    cache.insert(segment.segment_id(), keys.clone());
+                    keys
+                }
+            };
+            out.push(keys);
+        }
+        // Segments merged away since.
+        if cache.len() > segments.len() {
+            cache.retain(|id, _| segments.iter().any(|s| s.segment_id() == *id));
+        }
+        Ok(out)
+    }
 }
 
 impl SegmentKeys {
-    pub(crate) fn open(segment: &SegmentReader) -> tantivy::Result<SegmentKeys> {
+    fn open(segment: &SegmentReader) -> tantivy::Result<SegmentKeys> {
         let fast = segment.fast_fields();
         Ok(SegmentKeys {
-            service_date: fast.str("service_date")?,
+            key: fast.u64(KEY).ok(),
             doc_id: fast.str("doc_id")?,
             page: fast.u64("page").ok(),
         })
     }
 
-    pub(crate) fn key(&self, doc: DocId) -> SegmentKey {
-        let ord = |column: &Option<StrColumn>| column.as_ref().and_then(|c| c.ords().first(doc));
-        let date = ord(&self.service_date);
-        SegmentKey {
-            undated: date.is_none(),
-            date: Reverse(date.unwrap_or(0)),
-            doc_id: ord(&self.doc_id).unwrap_or(0),
-            page: self.page.as_ref().and_then(|c| c.first(doc)).unwrap_or(0),
-        }
+    /// A page kept, with its [`page_key`] (read now: one read, at a random place of the column).
+    fn entry(&self, milli: i64, doc: DocId) -> Entry {
+        let key = self.key.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+        Entry { milli, key, rest: Cell::new(None), doc }
     }
 
-    /// The values behind a key, to compare it with another segment's.
-    fn values(&self, key: SegmentKey) -> std::io::Result<Key> {
-        let text = |column: &Option<StrColumn>, ord: u64| -> std::io::Result<String> {
-            let mut out = String::new();
-            if let Some(c) = column {
-                c.ord_to_str(ord, &mut out)?;
-            }
-            Ok(out)
-        };
-        let date = if key.undated { String::new() } else { text(&self.service_date, key.date.0)? };
-        Ok(Key {
-            undated: key.undated,
-            date: Reverse(date),
-            doc_id: text(&self.doc_id, key.doc_id)?,
-            page: key.page,
-        })
+    /// The rest of a page's key: the id's ordinal in the segment's dictionary (which sorts as
+    /// the ids do), then the page number, as `ord << 32 | page`; read the first time two pages
+    /// of the same [`page_key`] are compared.
+    fn rest(&self, e: &Entry) -> u64 {
+        if let Some(rest) = e.rest.get() {
+            return rest;
+        }
+        let ord = self.doc_id.as_ref().and_then(|c| c.ords().first(e.doc)).unwrap_or(0);
+        let page = self.page.as_ref().and_then(|c| c.first(e.doc)).unwrap_or(0);
+        let rest = (ord << 32) | (page & u64::from(u32::MAX));
+        e.rest.set(Some(rest));
+        rest
+    }
+
+    /// How two pages of this segment rank: `Less` if `a` is better.
+    fn compare(&self, a: &Entry, b: &Entry) -> Ordering {
+        b.milli.cmp(&a.milli).then(a.key.cmp(&b.key)).then_with(|| self.rest(a).cmp(&self.rest(b)))
+    }
+
+    /// The id of a page, to compare it with another segment's of the same first bytes.
+    fn id_text(&self, e: &Entry) -> std::io::Result<String> {
+        let mut out = String::new();
+        if let Some(c) = &self.doc_id {
+            c.ord_to_str(self.rest(e) >> 32, &mut out)?;
+        }
+        Ok(out)
     }
 }
 
 /// One page kept by a [`SegmentTop`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Entry {
     milli: i64,
-    key: SegmentKey,
+    key: u64,
+    /// [`SegmentKeys::rest`], once read.
+    rest: Cell<Option<u64>>,
     doc: DocId,
 }
 
-impl Ord for Entry {
-    /// Worse is greater, so that a heap's top is its worst page.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.milli.cmp(&self.milli).then(self.key.cmp(&other.key))
-    }
-}
-
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-/// The `n` best pages of one segment seen so far.
+/// The `n` best pages of one segment seen so far: a binary heap whose first page is the worst,
+/// comparing pages with [`SegmentKeys::compare`] (std's heap cannot read the keys it compares).
 pub(crate) struct SegmentTop {
     n: usize,
     keys: SegmentKeys,
-    heap: BinaryHeap<Entry>,
+    heap: Vec<Entry>,
+    /// A score every page that could still enter beats ([`SegmentTop::threshold`]).
+    floor: Score,
 }
 
 impl SegmentTop {
-    pub(crate) fn new(n: usize, segment: &SegmentReader) -> tantivy::Result<SegmentTop> {
-        Ok(SegmentTop {
-            n,
-            keys: SegmentKeys::open(segment)?,
-            heap: BinaryHeap::with_capacity(n + 1),
-        })
+    pub(crate) fn new(n: usize, keys: SegmentKeys) -> SegmentTop {
+        SegmentTop { n, keys, heap: Vec::with_capacity(n), floor: Score::MIN }
     }
 
     /// True if a page scoring at most `bound` could enter.
     pub(crate) fn would_take(&self, bound: Score, doc: DocId) -> bool {
-        match self.heap.peek() {
-            _ if self.heap.len() < self.n => true,
-            Some(worst) => {
+        if bound <= self.floor {
+            return false;
+        }
+        match self.heap.first() {
+            Some(worst) if self.heap.len() >= self.n => {
                 let m = milli(bound);
-                m > worst.milli || (m == worst.milli && self.keys.key(doc) < worst.key)
+                m > worst.milli
+                    || (m == worst.milli
+                        && self.keys.compare(&self.keys.entry(m, doc), worst).is_lt())
             }
-            None => false,
+            _ => true,
         }
     }
 
     pub(crate) fn offer(&mut self, score: Score, doc: DocId) {
-        if self.n == 0 {
+        if self.n == 0 || score <= self.floor {
             return;
         }
-        let entry = Entry { milli: milli(score), key: self.keys.key(doc), doc };
+        let m = milli(score);
         if self.heap.len() < self.n {
+            let entry = self.keys.entry(m, doc);
             self.heap.push(entry);
-        } else if self.heap.peek().is_some_and(|worst| entry < *worst) {
-            self.heap.pop();
-            self.heap.push(entry);
+            self.sift_up(self.heap.len() - 1);
+        } else {
+            let worst = &self.heap[0];
+            if m < worst.milli {
+                return;
+            }
+            let entry = self.keys.entry(m, doc);
+            if m == worst.milli && self.keys.compare(&entry, worst).is_ge() {
+                return;
+            }
+            self.heap[0] = entry;
+            self.sift_down(0);
+        }
+        if self.heap.len() >= self.n {
+            self.floor = below(self.heap[0].milli);
         }
     }
 
     /// A score every page that could still enter beats: below the worst page's, to three
     /// decimals (pages of equal score may enter by their key).
     pub(crate) fn threshold(&self) -> Score {
-        match self.heap.peek() {
-            Some(worst) if self.heap.len() >= self.n => {
-                let t = ((worst.milli as f64 - 0.5) / 1000.0) as Score;
-                t - t.abs() * 1e-5 - 1e-6
+        self.floor
+    }
+
+    /// True if the page at `a` ranks below the page at `b`.
+    fn worse(&self, a: usize, b: usize) -> bool {
+        self.keys.compare(&self.heap[a], &self.heap[b]).is_gt()
+    }
+
+    fn sift_up(&mut self, mut i: usize) {
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if !self.worse(i, parent) {
+                break;
             }
-            _ => Score::MIN,
+            self.heap.swap(i, parent);
+            i = parent;
+        }
+    }
+
+    fn sift_down(&mut self, mut i: usize) {
+        loop {
+            let (left, right) = (2 * i + 1, 2 * i + 2);
+            let mut worst = i;
+            if left < self.heap.len() && self.worse(left, worst) {
+                worst = left;
+            }
+            if right < self.heap.len() && self.worse(right, worst) {
+                worst = right;
+            }
+            if worst == i {
+                break;
+            }
+            self.heap.swap(i, worst);
+            i = worst;
         }
     }
 
     /// The pages kept, best first.
     pub(crate) fn finish(self, segment_ord: u32) -> SegmentBest {
-        SegmentBest { segment_ord, keys: self.keys, entries: self.heap.into_sorted_vec() }
+        let SegmentTop { keys, mut heap, .. } = self;
+        heap.sort_by(|a, b| keys.compare(a, b));
+        SegmentBest { segment_ord, keys, entries: heap }
     }
+}
+
+/// A score below every score of `milli` thousandths.
+fn below(milli: i64) -> Score {
+    let t = ((milli as f64 - 0.5) / 1000.0) as Score;
+    t - t.abs() * 1e-5 - 1e-6
 }
 
 /// One segment's best pages, best first.
@@ -190,6 +289,7 @@ pub(crate) struct SegmentBest {
 /// whose score cannot reach the worst page kept.
 pub(crate) fn top_pages(
     searcher: &Searcher,
+    keys: &KeyCache,
     query: &dyn Query,
     n: usize,
 ) -> Result<Vec<(Score, DocAddress)>> {
@@ -197,10 +297,10 @@ pub(crate) fn top_pages(
         return Ok(Vec::new());
     }
     let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
-    let segments = searcher.segment_readers().iter().enumerate();
+    let segments = searcher.segment_readers().iter().zip(keys.segments(searcher)?).enumerate();
     let best = searcher.index().search_executor().map(
-        |(ord, segment)| {
-            let mut top = SegmentTop::new(n, segment)?;
+        |(ord, (segment, keys))| {
+            let mut top = SegmentTop::new(n, keys);
             let alive = segment.alive_bitset();
             weight.for_each_pruning(Score::MIN, segment, &mut |doc, score| {
                 if alive.is_none_or(|a| a.is_alive(doc)) {
@@ -219,33 +319,43 @@ pub(crate) fn top_pages(
 pub(crate) fn merge(segments: Vec<SegmentBest>, n: usize) -> Result<Vec<(Score, DocAddress)>> {
     let io = |e: std::io::Error| IndexError::Tantivy(tantivy::TantivyError::IoError(e.into()));
     let mut next = vec![0usize; segments.len()];
-    // The values of each segment's next page, looked up when it ties with another segment's.
-    let mut values: Vec<Option<Key>> = vec![None; segments.len()];
+    // Each segment's next page's id, looked up when it ties with another segment's.
+    let mut ids: Vec<Option<String>> = vec![None; segments.len()];
     let mut out = Vec::with_capacity(n);
+    // The best next page of any segment: by score and the key every segment shares.
+    let shared = |e: &Entry| (Reverse(e.milli), e.key);
     while out.len() < n {
         let heads = || {
             segments.iter().enumerate().filter_map(|(i, s)| s.entries.get(next[i]).map(|e| (i, e)))
         };
-        let Some(best) = heads().map(|(_, e)| e.milli).max() else {
+        let Some(best) = heads().map(|(_, e)| shared(e)).min() else {
             break;
         };
-        let tied: Vec<usize> = heads().filter(|(_, e)| e.milli == best).map(|(i, _)| i).collect();
-        let winner = if tied.len() == 1 {
-            tied[0]
+        let tied: Vec<usize> = heads().filter(|(_, e)| shared(e) == best).map(|(i, _)| i).collect();
+        let winner = if let [only] = tied[..] {
+            only
         } else {
+            // Ids of the same first bytes in several segments (or one id): by text, then page.
             for &i in &tied {
-                if values[i].is_none() {
-                    let key = segments[i].entries[next[i]].key;
-                    values[i] = Some(segments[i].keys.values(key).map_err(io)?);
+                if ids[i].is_none() {
+                    ids[i] =
+                        Some(segments[i].keys.id_text(&segments[i].entries[next[i]]).map_err(io)?);
                 }
             }
-            *tied.iter().min_by(|&&a, &&b| values[a].cmp(&values[b])).unwrap_or(&tied[0])
+            let page = |i: usize| {
+                let s = &segments[i];
+                s.keys.rest(&s.entries[next[i]]) & u64::from(u32::MAX)
+            };
+            tied.iter()
+                .copied()
+                .min_by(|&a, &b| (&ids[a], page(a)).cmp(&(&ids[b], page(b))))
+                .unwrap_or(tied[0])
         };
         let s = &segments[winner];
-        let entry = s.entries[next[winner]];
+        let entry = &s.entries[next[winner]];
         out.push((score_of(entry.milli), DocAddress::new(s.segment_ord, entry.doc)));
         next[winner] += 1;
-        values[winner] = None;
+        ids[winner] = None;
     }
     Ok(out)
 }
@@ -260,7 +370,8 @@ mod tests {
     use tantivy::TantivyDocument;
 
     /// A random archive of many equal scores: short texts from four words, three dates of
-    /// service and none, ids out of insertion order, several segments, deleted pages.
+    /// service and none, ids out of insertion order (some sharing their first eight bytes),
+    /// several segments, deleted pages.
     fn archive() -> (tempfile::TempDir, SearchIndex) {
         let dir = tempfile::tempdir().unwrap();
         let index = SearchIndex::open(dir.path()).unwrap();
@@ -271,9 +382,18 @@ mod tests {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (seed >> 33) as usize % n
         };
+        // Out of insertion order; half of them longer than eight bytes and sharing those.
+        let id_of = |d: usize| {
+            let n = (d * 7919) % 1000;
+            if d.is_multiple_of(2) {
+                format!("document{n:03}")
+            } else {
+                format!("{n:03}")
+            }
+        };
         let mut w = index.writer().unwrap();
         for d in 0..600 {
-            let id = format!("{:03}", (d * 7919) % 1000);
+            let id = id_of(d);
             let date = dates[next(4)];
             for page in 1..=1 + next(2) as u32 {
                 let text: Vec<&str> = (0..1 + next(3)).map(|_| words[next(4)]).collect();
@@ -293,12 +413,41 @@ mod tests {
             if d % 150 == 149 {
                 w.commit().unwrap();
             }
-            if d % 50 == 0 && d > 0 {
-                w.delete_document(&format!("{:03}", ((d - 1) * 7919) % 1000));
+            if d.is_multiple_of(50) && d > 0 {
+                w.delete_document(&id_of(d - 1));
             }
         }
         w.commit().unwrap();
         (dir, index)
+    }
+
+    #[test]
+    fn the_keys_sort_as_dates_and_ids_do() {
+        assert_eq!(day_key("2024-03-02"), 20240302);
+        assert_eq!(day_key("2024-03"), 20240300);
+        let ids = ["", "a", "a1", "ab", "b", "doc00001", "doc000010", "e3b0c442", "f"];
+        for pair in ids.windows(2) {
+            assert!(id_key(pair[0]) <= id_key(pair[1]), "{pair:?}");
+        }
+        // Past eight bytes the ids tie here, and are told apart by their text.
+        assert_eq!(id_key("doc00001"), id_key("doc000010"));
+        // Dated first, the most recent first, then by id.
+        let ranked = [
+            (Some("2025-01-01"), "b"),
+            (Some("2024-10-01"), "a"),
+            (Some("2024-10-01"), "b"),
+            (Some("2024-03-02"), "a"),
+            (Some("1999-12-31"), "ff"),
+            (None, "a"),
+            (None, "b"),
+        ];
+        for pair in ranked.windows(2) {
+            let ((d1, i1), (d2, i2)) = (pair[0], pair[1]);
+            assert!(page_key(d1, i1) < page_key(d2, i2), "{pair:?}");
+        }
+        assert_eq!(milli(1.2344), 1234);
+        assert_eq!(milli(1.2346), 1235);
+        assert!(below(1235) < 1.2345 && below(1235) > 1.2344);
     }
 
     #[test]
@@ -341,7 +490,7 @@ mod tests {
             expected.sort();
             assert!(expected.len() > 20, "{query:?}");
             for n in [1, 7, 50, 100, expected.len() + 5] {
-                let got = top_pages(&searcher, &**query, n).unwrap();
+                let got = top_pages(&searcher, &index.keys, &**query, n).unwrap();
                 let want: Vec<(Score, DocAddress)> =
                     expected.iter().take(n).map(|e| (score_of(-e.0), e.5)).collect();
                 assert_eq!(got, want, "{query:?} top {n}");

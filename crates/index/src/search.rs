@@ -117,15 +117,15 @@ impl SearchIndex {
             })
             .flatten();
         let top = match phrase {
-            Some(plan) => plan.top(&searcher, pages)?,
-            None => rank::top_pages(&searcher, &*exact, pages)?,
+            Some(plan) => plan.top(&searcher, &self.keys, pages)?,
+            None => rank::top_pages(&searcher, &self.keys, &*exact, pages)?,
         };
         let names = self.patient_words(&*main);
         let mut hits = self.grouped(&searcher, top, &*main, limit, &names, None)?;
         if hits.len() < limit {
             if let Some((fuzzy, words)) = self.fuzzy_query(&searcher, &q.text)? {
                 let query = with_filters(fuzzy.box_clone(), &filters);
-                let top = rank::top_pages(&searcher, &*query, pages)?;
+                let top = rank::top_pages(&searcher, &self.keys, &*query, pages)?;
                 for hit in self.grouped(&searcher, top, &*fuzzy, limit, &words, Some(&words))? {
                     if hits.len() >= limit {
                         break;
@@ -360,12 +360,22 @@ impl SearchIndex {
             doc: TantivyDocument,
         }
         let mut pages = Vec::with_capacity(top.len());
+        // A document's pages share its patient.
+        let mut matches: HashMap<String, usize> = HashMap::new();
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
             let text_of = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
             let id = text_of(f.doc_id).to_string();
-            let names =
-                if names.is_empty() { 0 } else { self.patient_matches(text_of(f.patient), names) };
+            let patient = text_of(f.patient);
+            let names = match matches.get(patient) {
+                _ if names.is_empty() => 0,
+                Some(&n) => n,
+                None => {
+                    let n = self.patient_matches(patient, names);
+                    matches.insert(patient.to_string(), n);
+                    n
+                }
+            };
             pages.push(Page { id, score, names, doc });
         }
         // Stable: among pages matching as many names, `top`'s order.
@@ -466,7 +476,10 @@ fn near_words(
 /// True if `a` and `b` are at most `max` edits apart (insertions, deletions, substitutions, and
 /// swaps of two neighbouring letters, each one edit: what tantivy's fuzzy terms allow).
 fn edits_within(a: &str, b: &str, max: usize) -> bool {
-    a.chars().count().abs_diff(b.chars().count()) <= max && edits(a, b) <= max
+    match max {
+        0 => a == b,
+        _ => a.chars().count().abs_diff(b.chars().count()) <= max && edits(a, b) <= max,
+    }
 }
 
 /// How many edits apart `a` and `b` are (insertions, deletions, substitutions, and swaps of two
