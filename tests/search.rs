@@ -234,3 +234,54 @@ fn a_patients_timeline_is_in_date_order_by_mrn_or_by_name_and_birth_date() {
     let text = stdout(&chartdex(&run.data, &["patient", mrn]));
     assert!(text.contains(&format!("MRN {mrn}")) && text.contains("lab_report.jpg"), "{text}");
 }
+
+/// The ids of the hits of `chartdex search --json ARGS…` over the data directory `data`.
+fn ids_in(data: &std::path::Path, args: &[&str]) -> Vec<String> {
+    let out = chartdex(data, &[&["search", "--json", "--limit", "50"], args].concat());
+    assert_code(&out, 0);
+    json_lines(&out).iter().map(|h| h["id"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn a_name_lists_that_patients_charts_first_in_one_order_whatever_the_ingest_order() {
+    // "LAST, FIRST": that patient's chart first.
+    let p = &fixture("progress_note.png")["patient"];
+    let (given, family) = (p["given"].as_str().unwrap(), p["family"].as_str().unwrap());
+    let last_first = format!("{family}, {given}");
+    assert_eq!(sources(&[&last_first])[0], "progress_note.png");
+    // A given name four patients share: their charts before any chart that only mentions it.
+    let run = ingested_fixtures();
+    let hits = json_lines(&chartdex(&run.data, &["search", "--json", given]));
+    let name = given.to_lowercase();
+    let theirs: Vec<bool> = hits
+        .iter()
+        .map(|h| h["patient"].as_str().is_some_and(|p| p.to_lowercase().contains(&name)))
+        .collect();
+    assert!(theirs.iter().filter(|&&t| t).count() >= 3, "{hits:?}");
+    assert!(theirs.windows(2).all(|w| w[0] || !w[1]), "{theirs:?}");
+    // The same files ingested in the other order (renamed so the walk meets them the other way
+    // round) list the same documents in the same order.
+    let dir = tempfile::tempdir().unwrap();
+    let scans = dir.path().join("scans");
+    std::fs::create_dir(&scans).unwrap();
+    let files = chart_files();
+    for (i, file) in files.iter().enumerate() {
+        let name = format!("{}-{}", files.len() - i, file.replace('/', "-"));
+        std::fs::copy(charts().join(file), scans.join(name)).unwrap();
+    }
+    let data = dir.path().join("data");
+    assert_code(&chartdex(&data, &["ingest", scans.to_str().unwrap()]), 0);
+    for query in [
+        &[given][..],
+        &[family],
+        &[last_first.as_str()],
+        &["Testpatient"],
+        &["patient"],
+        &["metformin"],
+        &["--from", "1900"],
+    ] {
+        let first = ids_in(&run.data, query);
+        assert!(!first.is_empty(), "{query:?}");
+        assert_eq!(ids_in(&data, query), first, "{query:?}");
+    }
+}

@@ -29,7 +29,8 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Walk folders of scans, keep every original in the vault, OCR and index every page.
     Ingest(IngestArgs),
-    /// Search the page text and fields; best pages first.
+    /// Search the page text and fields; documents best first (a patient's name lists that
+    /// patient's charts first; equal scores, the most recent first).
     Search(SearchArgs),
     /// A patient's documents in date order, by MRN (or by name and date of birth).
     Patient(PatientArgs),

@@ -232,6 +232,21 @@ fn tail_word(rng: &mut Rng, n: usize) -> String {
     format!("term{k}")
 }
 
+/// A document id like chartdex's (the 64 hex digits of a SHA-256): a mix of the number, so
+/// that ids differ from their first digits as real ones do (zero-padded counters would all share
+/// them).
+fn sha_like_id(n: u64) -> String {
+    (1..=4u64)
+        .map(|i| {
+            // splitmix64
+            let mut z = n.wrapping_mul(4).wrapping_add(i).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            format!("{:016x}", z ^ (z >> 31))
+        })
+        .collect()
+}
+
 struct Patient {
     given: String,
     family: String,
@@ -273,7 +288,7 @@ fn main() {
     let mut text = String::new();
     while written < pages {
         let p = &patients[rng.below(patients.len())];
-        let doc_id = format!("{:064x}", doc_no);
+        let doc_id = sha_like_id(doc_no);
         doc_no += 1;
         let n_pages = 1 + rng.below(19).min(rng.below(19));
         let date =

@@ -3,8 +3,16 @@
 //! One index document per page, carrying the page text and its document's fields, so a hit can
 //! name the page. The index holds nothing the catalogue does not: it can always be deleted and
 //! rebuilt from the catalogue. This is the only crate that knows tantivy.
+//!
+//! Ranking ([`SearchIndex::search`]): documents whose patient field holds more of the query's
+//! words come first (exactly, case and accents folded, or within the fuzzy fallback's edits), so
+//! a name finds that patient's charts before charts that only mention it; then BM25 score (the
+//! patient field weighing more, fuzzy words weighted by closeness); equal scores (to three
+//! decimals) by date of service, most recent first, then document id. The order depends on the
+//! pages alone, never on the order they were indexed in.
 
 mod phrase;
+mod rank;
 mod search;
 
 pub use search::{DocSummary, SearchQuery};
@@ -41,7 +49,7 @@ type Result<T> = std::result::Result<T, IndexError>;
 const TOKENIZER: &str = "chart";
 
 /// The version of the schema below; an index written with another is rebuilt, never misread.
-const SCHEMA_VERSION: &str = "3";
+const SCHEMA_VERSION: &str = "4";
 const VERSION_FILE: &str = "chartdex-schema-version";
 
 /// The fields of the schema.
@@ -56,6 +64,9 @@ struct Fields {
     mrn: Field,
     dob: Field,
     service_date: Field,
+    /// The date of service and the id's first bytes packed into a number that orders pages the
+    /// same in every segment, to break ties between equal scores (`rank::page_key`).
+    rank: Field,
     codes: Field,
     icd10: Field,
     cpt: Field,
@@ -73,7 +84,8 @@ fn schema() -> (Schema, Fields) {
         )
         .set_stored();
     let fields = Fields {
-        doc_id: b.add_text_field("doc_id", STRING | STORED),
+        // Fast, to break ties between equal scores by id (`rank`).
+        doc_id: b.add_text_field("doc_id", STRING | STORED | FAST),
         page: b.add_u64_field("page", INDEXED | STORED | FAST),
         source: b.add_text_field("source", STRING | STORED),
         text: b.add_text_field("text", words.clone()),
@@ -82,6 +94,7 @@ fn schema() -> (Schema, Fields) {
         mrn: b.add_text_field("mrn", STRING | STORED),
         dob: b.add_text_field("dob", STRING | STORED),
         service_date: b.add_text_field("service_date", STRING | STORED | FAST),
+        rank: b.add_u64_field(rank::KEY, FAST),
         codes: b.add_text_field("codes", STRING | STORED),
         icd10: b.add_text_field("icd10", STRING),
         cpt: b.add_text_field("cpt", STRING),
@@ -123,6 +136,7 @@ pub struct Hit {
     /// exact hit.
     pub fuzzy: bool,
     pub source: String,
+    /// The score the document is ranked by (its best page's), to three decimals.
     pub score: f32,
     /// A fragment of the page text around the matches.
     pub snippet: String,
@@ -139,6 +153,8 @@ pub struct SearchIndex {
     fields: Fields,
     /// Opened on first use, brought up to date before each search.
     reader: std::sync::OnceLock<IndexReader>,
+    /// The fast fields that break ties, per segment.
+    keys: rank::KeyCache,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -174,7 +190,12 @@ impl SearchIndex {
             .filter(AsciiFoldingFilter)
             .build();
         index.tokenizers().register(TOKENIZER, analyzer);
-        Ok(SearchIndex { index, fields, reader: std::sync::OnceLock::new() })
+        Ok(SearchIndex {
+            index,
+            fields,
+            reader: std::sync::OnceLock::new(),
+            keys: rank::KeyCache::default(),
+        })
     }
 
     /// Deletes the index in `dir` (whatever its version) and creates an empty one. Only the
@@ -271,6 +292,7 @@ impl Writer {
         let f = self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.doc_id, p.doc_id);
+        doc.add_u64(f.rank, rank::page_key(p.service_date, p.doc_id));
         doc.add_u64(f.page, u64::from(p.page));
         doc.add_text(f.source, p.source);
         doc.add_text(f.text, p.text);

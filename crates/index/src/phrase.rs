@@ -7,11 +7,13 @@
 //! rarest word, and BM25 grows with the count: so the best score a page could reach is known from
 //! its word counts alone, which cost nothing to read. Pages that could not beat the page now
 //! last among the best are passed over without reading their positions (Lucene prunes its phrase
-//! queries the same way). The result is the same pages with the same scores as the plain query.
+//! queries the same way). The result is the same pages with the same scores, in the same order
+//! (ties broken as [`crate::rank`] breaks them), as the plain query.
 
+use crate::rank::{self, KeyCache, SegmentKeys, SegmentTop};
 use crate::IndexError;
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25Weight, BooleanQuery, EnableScoring, Occur, PhraseQuery, Query, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -63,8 +65,13 @@ impl PhrasePlan {
         same.then_some(PhrasePlan { terms, rest })
     }
 
-    /// The `n` best pages, best first, with their scores.
-    pub(crate) fn top(&self, searcher: &Searcher, n: usize) -> Result<Vec<(Score, DocAddress)>> {
+    /// The `n` best pages, best first, with their scores, ranked as [`crate::rank`] ranks them.
+    pub(crate) fn top(
+        &self,
+        searcher: &Searcher,
+        keys: &KeyCache,
+        n: usize,
+    ) -> Result<Vec<(Score, DocAddress)>> {
         if n == 0 {
             return Ok(Vec::new());
         }
@@ -76,28 +83,26 @@ impl PhrasePlan {
             let query = BooleanQuery::new(clauses);
             Some(query.weight(EnableScoring::enabled_from_searcher(searcher))?)
         };
-        let segments = searcher.segment_readers().iter().enumerate();
+        let segments = searcher.segment_readers().iter().zip(keys.segments(searcher)?).enumerate();
         let per_segment = searcher.index().search_executor().map(
-            |(ord, segment)| {
-                let top = self.segment_top(segment, &bm25, rest.as_deref(), n)?;
-                Ok(top.into_iter().map(move |(s, doc)| (s, DocAddress::new(ord as u32, doc))))
+            |(ord, (segment, keys))| {
+                let top = self.segment_top(segment, keys, &bm25, rest.as_deref(), n)?;
+                Ok(top.finish(ord as u32))
             },
             segments,
         )?;
-        let mut all: Vec<(Score, DocAddress)> = per_segment.into_iter().flatten().collect();
-        all.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(Ordering::Equal).then(a.1.cmp(&b.1)));
-        all.truncate(n);
-        Ok(all)
+        rank::merge(per_segment, n)
     }
 
     /// The `n` best pages of one segment.
     fn segment_top(
         &self,
         segment: &SegmentReader,
+        keys: SegmentKeys,
         bm25: &Bm25Weight,
         rest: Option<&dyn Weight>,
         n: usize,
-    ) -> tantivy::Result<Vec<(Score, DocId)>> {
+    ) -> tantivy::Result<SegmentTop> {
         let alive = |doc: DocId| segment.alive_bitset().is_none_or(|a| a.is_alive(doc));
         // The other clauses' scores, page by page (their words are in few pages).
         let mut extra: HashMap<DocId, Score> = HashMap::new();
@@ -111,7 +116,7 @@ impl PhrasePlan {
                 doc = scorer.advance();
             }
         }
-        let mut best = Best::new(n);
+        let mut best = SegmentTop::new(n, keys);
         let mut phrase_seen: HashSet<DocId> = HashSet::new();
         let field = self.terms[0].field();
         let inverted = segment.inverted_index(field)?;
@@ -143,7 +148,7 @@ impl PhrasePlan {
                     let norm = norms.fieldnorm_id(doc);
                     let other = extra.get(&doc).copied().unwrap_or(0.0);
                     let at_most = postings.iter().map(|p| p.term_freq()).min().unwrap_or(0);
-                    if best.would_take(bm25.score(norm, at_most) + other) {
+                    if best.would_take(bm25.score(norm, at_most) + other, doc) {
                         phrase_seen.insert(doc);
                         let count = positions.phrase_count(&mut postings);
                         if count > 0 {
@@ -163,7 +168,7 @@ impl PhrasePlan {
                 best.offer(score, doc);
             }
         }
-        Ok(best.into_sorted())
+        Ok(best)
     }
 }
 
@@ -207,64 +212,13 @@ impl Positions {
     }
 }
 
-/// The best `n` (score, page) pairs seen, as a min-heap on score (then the later page first out,
-/// so that among equal scores the earlier pages stay, as tantivy's own top-docs keeps them).
-struct Best {
-    n: usize,
-    heap: BinaryHeap<Entry>,
-}
-
-#[derive(PartialEq)]
-struct Entry(Score, DocId);
-
-impl Eq for Entry {}
-
-impl Ord for Entry {
-    fn cmp(&self, other: &Self) -> Ordering {
-        // Reversed: the heap's top is the worst entry.
-        other.0.partial_cmp(&self.0).unwrap_or(Ordering::Equal).then(self.1.cmp(&other.1))
-    }
-}
-
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Best {
-    fn new(n: usize) -> Best {
-        Best { n, heap: BinaryHeap::with_capacity(n + 1) }
-    }
-
-    /// True if a page scoring `score` could enter.
-    fn would_take(&self, score: Score) -> bool {
-        self.heap.len() < self.n || self.heap.peek().is_some_and(|worst| score > worst.0)
-    }
-
-    fn offer(&mut self, score: Score, doc: DocId) {
-        if self.heap.len() < self.n {
-            self.heap.push(Entry(score, doc));
-        } else if self.heap.peek().is_some_and(|worst| Entry(score, doc) < *worst) {
-            self.heap.pop();
-            self.heap.push(Entry(score, doc));
-        }
-    }
-
-    fn into_sorted(self) -> Vec<(Score, DocId)> {
-        // Ascending by `Entry`'s order is best first.
-        self.heap.into_sorted_vec().into_iter().map(|Entry(s, d)| (s, d)).collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use crate::{PageEntry, SearchIndex};
-    use tantivy::collector::TopDocs;
-    use tantivy::query::QueryParser;
+    use crate::{rank, PageEntry, SearchIndex};
 
     /// A small random archive: words from a short vocabulary, the phrases planted often, some
-    /// patients named with the phrases' words, three commits (segments), deleted pages.
+    /// patients named with the phrases' words, some dates of service, three commits (segments),
+    /// deleted pages.
     fn archive() -> (tempfile::TempDir, SearchIndex) {
         let dir = tempfile::tempdir().unwrap();
         let index = SearchIndex::open(dir.path()).unwrap();
@@ -287,6 +241,7 @@ mod tests {
                     text.push(' ');
                 }
                 let patient = if next(20) == 0 { "Chest Pain" } else { "Ann Testpatient" };
+                let service_date = [None, Some("2020-01-02"), Some("2021-05-06")][next(3)];
                 let id = format!("d{batch}-{d}");
                 w.add_page(&PageEntry {
                     doc_id: &id,
@@ -294,6 +249,7 @@ mod tests {
                     source: "s",
                     text: &text,
                     patient: Some(patient),
+                    service_date,
                     ..PageEntry::default()
                 })
                 .unwrap();
@@ -307,11 +263,11 @@ mod tests {
     }
 
     #[test]
-    fn the_best_pages_of_a_phrase_are_tantivys_own() {
+    fn the_best_pages_of_a_phrase_are_those_of_the_plain_query() {
         let (_d, index) = archive();
         let searcher = index.reader().unwrap().searcher();
         assert!(searcher.segment_readers().len() >= 2);
-        let parser = QueryParser::for_index(&index.index, index.default_fields());
+        let parser = index.parser();
         for text in
             ["\"shortness of breath\"", "\"chest pain\"", "\"heart failure x\"", "\"of the\""]
         {
@@ -320,9 +276,8 @@ mod tests {
             let plan = super::PhrasePlan::of(&*query, text, index.fields.text, &words)
                 .unwrap_or_else(|| panic!("no plan for {text}"));
             for n in [1, 10, 80, 5000] {
-                let expected =
-                    searcher.search(&*query, &TopDocs::with_limit(n).order_by_score()).unwrap();
-                let got = plan.top(&searcher, n).unwrap();
+                let expected = rank::top_pages(&searcher, &index.keys, &*query, n).unwrap();
+                let got = plan.top(&searcher, &index.keys, n).unwrap();
                 assert_eq!(got.len(), expected.len(), "{text} top {n}");
                 for ((gs, gd), (es, ed)) in got.iter().zip(&expected) {
                     assert!((gs - es).abs() <= 1e-4 * es.abs().max(1.0), "{text}: {gs} vs {es}");
@@ -335,7 +290,7 @@ mod tests {
     #[test]
     fn only_a_single_exact_phrase_has_a_plan() {
         let (_d, index) = archive();
-        let parser = QueryParser::for_index(&index.index, index.default_fields());
+        let parser = index.parser();
         for text in [
             "chest pain",
             "\"chest pain\"~2",
