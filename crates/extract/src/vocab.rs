@@ -8,6 +8,9 @@
 //! reads them: case and punctuation folded, digits in words read as the letters they resemble,
 //! and a long word one or two letters off a known one taken for it when that is the only match.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 /// What a label names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Key {
@@ -173,21 +176,9 @@ const WORDS: &[(&str, Idea)] = &[
     ("dte", Idea::Date),
     ("day", Idea::Date),
     ("on", Idea::Joiner),
-    ("prescribed", Idea::Event(3)),
-    ("reconciled", Idea::Event(3)),
-    ("reconciliation", Idea::Event(3)),
-    ("obtained", Idea::Event(1)),
-    ("biopsy", Idea::Event(1)),
-    ("scan", Idea::Event(1)),
-    ("excision", Idea::Event(1)),
-    ("resection", Idea::Event(1)),
-    ("assistant", Idea::NotPatient),
+    // Events, priority 0: the visit itself.
     ("svc", Idea::Event(0)),
     ("enc", Idea::Event(0)),
-    ("disch", Idea::Event(1)),
-    ("surg", Idea::Event(1)),
-    ("recd", Idea::Event(4)),
-    ("rcvd", Idea::Event(4)),
     ("dos", Idea::Event(0)),
     ("service", Idea::Event(0)),
     ("services", Idea::Event(0)),
@@ -207,10 +198,14 @@ const WORDS: &[(&str, Idea)] = &[
     ("treatment", Idea::Event(0)),
     ("treated", Idea::Event(0)),
     ("session", Idea::Event(0)),
-    ("admission", Idea::Event(2)),
-    ("admit", Idea::Event(2)),
-    ("admitted", Idea::Event(2)),
-    ("adm", Idea::Event(2)),
+    // Events, priority 1: what the document records: a discharge, a collection, a procedure.
+    ("obtained", Idea::Event(1)),
+    ("biopsy", Idea::Event(1)),
+    ("scan", Idea::Event(1)),
+    ("excision", Idea::Event(1)),
+    ("resection", Idea::Event(1)),
+    ("disch", Idea::Event(1)),
+    ("surg", Idea::Event(1)),
     ("discharge", Idea::Event(1)),
     ("discharged", Idea::Event(1)),
     ("dc", Idea::Event(1)),
@@ -225,9 +220,22 @@ const WORDS: &[(&str, Idea)] = &[
     ("performed", Idea::Event(1)),
     ("study", Idea::Event(1)),
     ("test", Idea::Event(1)),
+    // Events, priority 2: an admission or a registration.
+    ("admission", Idea::Event(2)),
+    ("admit", Idea::Event(2)),
+    ("admitted", Idea::Event(2)),
+    ("adm", Idea::Event(2)),
     ("registration", Idea::Event(2)),
     ("registered", Idea::Event(2)),
+    // Events, priority 3: a prescription's, a review's.
+    ("prescribed", Idea::Event(3)),
+    ("reconciled", Idea::Event(3)),
+    ("reconciliation", Idea::Event(3)),
     ("written", Idea::Event(3)),
+    ("reviewed", Idea::Event(3)),
+    // Events, priority 4: a report's, a result's, an order's.
+    ("recd", Idea::Event(4)),
+    ("rcvd", Idea::Event(4)),
     ("report", Idea::Event(4)),
     ("reported", Idea::Event(4)),
     ("result", Idea::Event(4)),
@@ -239,17 +247,18 @@ const WORDS: &[(&str, Idea)] = &[
     ("requested", Idea::Event(4)),
     ("referral", Idea::Event(4)),
     ("referred", Idea::Event(4)),
+    // Events, priority 5: a signature's.
     ("signed", Idea::Event(5)),
     ("signature", Idea::Event(5)),
     ("esigned", Idea::Event(5)),
     ("dictated", Idea::Event(5)),
-    ("transcribed", Idea::Event(6)),
-    ("typed", Idea::Event(6)),
-    ("printed", Idea::Event(6)),
-    ("reviewed", Idea::Event(3)),
     ("verified", Idea::Event(5)),
     ("authenticated", Idea::Event(5)),
     ("approved", Idea::Event(5)),
+    // Events, priority 6: a clerk's: typed, printed, sent.
+    ("transcribed", Idea::Event(6)),
+    ("typed", Idea::Event(6)),
+    ("printed", Idea::Event(6)),
     ("faxed", Idea::Event(6)),
     ("sent", Idea::Event(6)),
     ("entered", Idea::Event(6)),
@@ -356,6 +365,7 @@ const WORDS: &[(&str, Idea)] = &[
     ("representative", Idea::NotPatient),
     ("caregiver", Idea::NotPatient),
     ("witness", Idea::NotPatient),
+    ("assistant", Idea::NotPatient),
     ("interpreter", Idea::NotPatient),
     ("guarantor", Idea::NotPatient),
     ("subscriber", Idea::Insured),
@@ -549,8 +559,17 @@ fn exact(word: &str) -> Option<Idea> {
     None
 }
 
+static BY_WORD: LazyLock<HashMap<&'static str, Idea>> = LazyLock::new(|| {
+    // The first entry of a word wins, as in the list.
+    let mut map = HashMap::with_capacity(WORDS.len());
+    for (w, i) in WORDS {
+        map.entry(*w).or_insert(*i);
+    }
+    map
+});
+
 fn lookup(w: &str) -> Option<Idea> {
-    WORDS.iter().find(|(k, _)| *k == w).map(|(_, i)| *i)
+    BY_WORD.get(w).copied()
 }
 
 /// A long word one letter off exactly one known word (two for words of nine letters or more),
