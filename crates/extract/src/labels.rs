@@ -230,8 +230,11 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
                     && !claimed[g]
                     && words[g..i].iter().all(|w| w.text.chars().all(char::is_alphabetic))
             });
-            let cell = i == 0 || gap(i) || (i > 0 && claimed[i - 1]) || lead.is_some();
-            let tab = e + 1 < n && gap_wider(&words, e + 1, height, line, 1.5);
+            // A rule ("|") or a leader ("........", "____") between cells counts as their gap.
+            let ruled = |k: usize| is_separator(words[k].text);
+            let cell =
+                i == 0 || gap(i) || (i > 0 && (claimed[i - 1] || ruled(i - 1))) || lead.is_some();
+            let tab = e + 1 < n && (gap_wider(&words, e + 1, height, line, 1.5) || ruled(e + 1));
             // (Not a place: "RIVERBEND FAMILY PRACTICE    PROGRESS NOTE" is a letterhead.)
             let punct = cell
                 && tab
@@ -259,6 +262,11 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
 /// The texts of words `from..to`, then `last` (a label word without its colon).
 fn phrase<'a>(words: &[Word<'a>], from: usize, to: usize, last: Option<&'a str>) -> Vec<&'a str> {
     words[from..to].iter().map(|w| w.text).chain(last).collect()
+}
+
+/// A rule or a leader between a form's cells: "|", "........", "____", "-----".
+fn is_separator(word: &str) -> bool {
+    word == "|" || (word.chars().count() >= 3 && word.chars().all(|c| ".…_-—–|·".contains(c)))
 }
 
 /// The labels of a line of text without boxes.
@@ -352,6 +360,7 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             })
             .map(|(_, f)| *f)
             .collect();
+        banner_name(line, &accepted, out, state);
         for (i, f) in accepted.iter().enumerate() {
             let end = accepted.get(i + 1).map_or(line.text.len(), |g| g.start);
             let (vs, ve) = trimmed(line.text, f.value_start, end);
@@ -459,6 +468,27 @@ fn caption_of<'f>(
         }
         found.iter().rev().find(|f| line.x_at(f.start).is_some_and(|lx| lx <= x + slack))
     })
+}
+
+/// The name opening a banner of patient identifiers, as EHR printouts head each page
+/// ("TESTPATIENT, ALICE   MRN: 00123456   DOB: 03/14/1961"): unlabelled, but a name written
+/// family first, before the row's first label, on a row whose labels give the patient's MRN or
+/// birth date. Taken only when no label names the patient, at a lower confidence.
+fn banner_name(line: &Line<'_>, accepted: &[Found], out: &mut Extraction, state: &mut State) {
+    let Some(first) = accepted.first() else { return };
+    let identifies = accepted.iter().any(|f| matches!(f.key, Key::Mrn(_) | Key::Dob));
+    let (vs, ve) = trimmed(line.text, 0, first.start);
+    let name = &line.text[vs..ve];
+    let family_first = name.split_once(',').is_some_and(|(family, given)| {
+        !family.trim().is_empty() && !given.trim().is_empty() && !family.contains(char::is_numeric)
+    });
+    if identifies
+        && family_first
+        && name.split_whitespace().count() <= 4
+        && plausible(Key::Patient(3), name)
+    {
+        apply(Key::Patient(3), line, vs, ve, 0.7, out, state);
+    }
 }
 
 /// True if a line holds a label with its colon: a line of labels and values, not a form's row
@@ -820,8 +850,8 @@ fn columns(line: &Line<'_>, at_most: usize) -> Vec<(usize, usize)> {
 /// colon, a form's "_", a rule read as "|" or "—").
 fn trimmed(text: &str, start: usize, end: usize) -> (usize, usize) {
     let Some(s) = text.get(start..end) else { return (start, start) };
-    let lead =
-        s.len() - s.trim_start_matches(|c: char| c.is_whitespace() || ":;_|=~—–".contains(c)).len();
+    let lead = s.len()
+        - s.trim_start_matches(|c: char| c.is_whitespace() || ":;_|=~—–.…·".contains(c)).len();
     let trail = s.len() - s.trim_end().len();
     (start + lead, (end - trail).max(start + lead))
 }
@@ -1512,6 +1542,54 @@ mod layout_tests {
         // Nor is a number the MRN in a page without a labelled header.
         let p = page(&[&[("Call", 201), ("4455667", 300)]]);
         assert_eq!(extract(&[p]).fields.patient.mrn, None);
+    }
+
+    #[test]
+    fn labels_before_a_rule_or_a_leader_need_no_colon() {
+        let p = page(&[
+            &[
+                ("Patient", 201),
+                ("Name", 310),
+                ("..........", 380),
+                ("TESTPATIENT,", 540),
+                ("ALICE", 720),
+            ],
+            &[
+                ("|", 180),
+                ("Attending", 201),
+                ("|", 340),
+                ("Alan", 360),
+                ("Fakedoc", 430),
+                ("|", 560),
+            ],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
+    }
+
+    #[test]
+    fn the_name_opening_a_banner_of_identifiers_is_the_patient() {
+        let rows: &[&[(&str, u32)]] = &[&[
+            ("TESTPATIENT,", 201),
+            ("ALICE", 380),
+            ("MRN:", 600),
+            ("00123456", 670),
+            ("DOB:", 900),
+            ("03/14/1961", 970),
+        ]];
+        let e = extract(&[page(rows)]);
+        assert_eq!(e.fields.patient.family.as_deref(), Some("Testpatient"));
+        assert!(e.evidence_for("patient.family").unwrap().confidence < 0.7);
+        // Not a name written first-last without identifiers beside it, nor over a labelled one.
+        let p =
+            page(&[&[("Alice", 201), ("Testpatient", 300), ("Visit:", 600), ("Follow-up", 700)]]);
+        assert_eq!(extract(&[p]).fields.patient.family, None);
+        let p = page(&[
+            &[("TESTPATIENT,", 201), ("ALICE", 380), ("MRN:", 600), ("00123456", 670)],
+            &[("Patient:", 201), ("Bruno", 330), ("Fakename", 420)],
+        ]);
+        assert_eq!(extract(&[p]).fields.patient.family.as_deref(), Some("Fakename"));
     }
 
     #[test]

@@ -15,7 +15,8 @@ use std::sync::LazyLock;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Key {
     /// The patient's whole name; the rank orders candidates (lower wins): 0 a label that says
-    /// patient, 1 a bare "Name", 2 a health plan's insured or subscriber (the patient on a card).
+    /// patient, 1 a bare "Name", 2 a health plan's insured or subscriber (the patient on a card),
+    /// 3 the unlabelled name opening a banner of the patient's identifiers.
     Patient(u8),
     Family,
     Given,
