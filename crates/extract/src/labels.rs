@@ -34,6 +34,8 @@ struct Found {
     words: usize,
     /// Its words are label words chartdex knows (not a colon after an unknown word).
     known: bool,
+    /// Without its colon, it counts only if its value is all there is up to the next label.
+    whole_value: bool,
 }
 
 /// A word of a line as labels are looked for: a token, or the label part of one that runs
@@ -74,6 +76,23 @@ fn label_words<'a>(line: &Line<'a>) -> Vec<Word<'a>> {
                 && head.chars().any(|ch| ch.is_alphabetic() || ch == '#')
                 && !head.chars().any(|ch| ch.is_ascii_digit())
         });
+        // "family.,SHX:": a label run onto the sentence before it; the label starts after the
+        // comma.
+        let comma = s
+            .find([':', ';'])
+            .and_then(|c| s[..c].rfind(',').filter(|&k| k > 0 && k + 1 < c))
+            .filter(|_| !vocab::is_dob(s));
+        if let Some(k) = comma {
+            out.push(Word { start: t.start, end: t.start + k + 1, text: &s[..=k], bbox: t.bbox });
+            let rest = Token { start: t.start + k + 1, ..t.clone() };
+            out.extend(label_words(&Line {
+                page: line.page,
+                text,
+                tokens: vec![rest],
+                space: line.space,
+            }));
+            continue;
+        }
         match split {
             Some(c) => {
                 let colon_end =
@@ -194,6 +213,7 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
             value_start,
             words: k - j + 1,
             known: known.is_some(),
+            whole_value: false,
         });
         claimed[start..value_at.min(n)].iter_mut().for_each(|c| *c = true);
         from = value_at;
@@ -232,8 +252,8 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
             });
             // A rule ("|") or a leader ("........", "____") between cells counts as their gap.
             let ruled = |k: usize| is_separator(words[k].text);
-            let cell =
-                i == 0 || gap(i) || (i > 0 && (claimed[i - 1] || ruled(i - 1))) || lead.is_some();
+            let opens = i == 0 || gap(i) || (i > 0 && (claimed[i - 1] || ruled(i - 1)));
+            let cell = opens || lead.is_some();
             let tab = e + 1 < n && (gap_wider(&words, e + 1, height, line, 1.5) || ruled(e + 1));
             // (Not a place: "RIVERBEND FAMILY PRACTICE    PROGRESS NOTE" is a letterhead.)
             let punct = cell
@@ -241,9 +261,15 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
                 && key != Key::Facility
                 && (e > i || vocab::stands_alone(words[i].text));
             let start = if punct { lead.unwrap_or(i) } else { i };
+            // An event without a date word counts bare only where a label stands, opening a
+            // cell whose value is the date alone: "seen on 03/02/2024 for" in a sentence is the
+            // story, not the header.
+            let dated = words[i..=e].iter().any(|w| vocab::says_date(w.text));
+            let event_only = matches!(key, Key::Dos(_)) && !dated;
+            let bare_ok = key.bare_ok() && (!event_only || opens);
             found.push(Found {
                 key,
-                bare_ok: key.bare_ok(),
+                bare_ok,
                 punct,
                 colon: false,
                 start: words[start].start,
@@ -251,6 +277,7 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
                 value_start: words.get(e + 1).map_or(line.text.len(), |w| w.start),
                 words: e - i + 1,
                 known: true,
+                whole_value: event_only,
             });
         }
         i = e + 1;
@@ -356,7 +383,8 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
                     return false;
                 }
                 let end = found.get(i + 1).map_or(line.text.len(), |g| g.start);
-                validates(f.key, line.text.get(f.value_start..end).unwrap_or(""))
+                let value = line.text.get(f.value_start..end).unwrap_or("");
+                validates(f.key, value) && (!f.whole_value || whole_date(value))
             })
             .map(|(_, f)| *f)
             .collect();
@@ -476,7 +504,11 @@ fn caption_of<'f>(
 /// birth date. Taken only when no label names the patient, at a lower confidence.
 fn banner_name(line: &Line<'_>, accepted: &[Found], out: &mut Extraction, state: &mut State) {
     let Some(first) = accepted.first() else { return };
-    let identifies = accepted.iter().any(|f| matches!(f.key, Key::Mrn(_) | Key::Dob));
+    let identifies = accepted.iter().enumerate().any(|(i, f)| {
+        let end = accepted.get(i + 1).map_or(line.text.len(), |g| g.start);
+        let value = line.text.get(f.value_start..end).unwrap_or("");
+        matches!(f.key, Key::Mrn(_) | Key::Dob) && validates(f.key, value)
+    });
     let (vs, ve) = trimmed(line.text, 0, first.start);
     let name = &line.text[vs..ve];
     let family_first = name.split_once(',').is_some_and(|(family, given)| {
@@ -865,6 +897,13 @@ fn validates(key: Key, value: &str) -> bool {
         Key::Npi(_) | Key::ProviderId(_) => npi(value).is_some(),
         _ => false,
     }
+}
+
+/// True if `value` is a date and nothing else (a time of day after it aside).
+fn whole_date(value: &str) -> bool {
+    let Some((_, n)) = leading_date(value) else { return false };
+    let rest: Vec<&str> = value.split_whitespace().skip(n).collect();
+    rest.is_empty() || (rest.len() <= 2 && rest[0].contains(':') && rest[0].len() <= 5)
 }
 
 /// The byte end of the first `n` tokens of `text[start..end]`.

@@ -329,6 +329,23 @@ mod tests {
     }
 
     #[test]
+    fn the_story_of_a_note_gives_no_header_fields() {
+        // Sentences of a note (MTSamples-style) name events and people, not the header.
+        let text = "HISTORY: His neurological examination on 09/23/2009 was unremarkable.\n\
+                    The patient was admitted on 08/24/2007 to the transitional care unit.\n\
+                    Impaired writing of name.,CN: Flattened right nasolabial fold only.\n\
+                    DM and Htn in family.,SHX: Married, Secretary.\n\
+                    BREATHING: Unlabored.";
+        let f = extract(&[page(text)]).fields;
+        assert_eq!(f.service_date, None);
+        assert_eq!(f.patient, Default::default());
+        assert_eq!(f.provider, Default::default());
+        // A header's bare label is still one where its value is all there is.
+        let f = extract(&[page("Collected 06-17-2018\nSeen 03/02/2024 10:30")]).fields;
+        assert_eq!(f.service_date.as_deref(), Some("2024-03-02"));
+    }
+
+    #[test]
     fn no_pages_no_fields() {
         assert_eq!(extract(&[]), Extraction::default());
     }

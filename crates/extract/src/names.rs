@@ -39,7 +39,7 @@ pub(crate) fn person_name(value: &str) -> Option<(Option<String>, String)> {
         })
         .unwrap_or(usize::MAX);
     let value: String = value.split_whitespace().take(end).collect::<Vec<_>>().join(" ");
-    if value.is_empty() {
+    if value.is_empty() || reads_as_prose(&value) {
         return None;
     }
     let (family_first, body) = match value.split_once(',') {
@@ -97,6 +97,26 @@ fn l_for_bang(w: &str) -> String {
     out
 }
 
+/// Small words that are part of a name ("de la Cruz", "van der Berg").
+const PARTICLES: &[&str] = &[
+    "de", "la", "del", "della", "van", "von", "der", "den", "da", "di", "le", "du", "dos", "das",
+    "ter", "ten", "bin", "al", "el", "y",
+];
+
+/// True if a value reads as a phrase of running text rather than a name: more than five words
+/// once titles and credentials are dropped, or more than three with a word of four letters or
+/// more in small letters ("Flattened right nasolabial fold only").
+fn reads_as_prose(value: &str) -> bool {
+    let words: Vec<&str> = value.split_whitespace().filter(|w| !is_dropped(w)).collect();
+    let small = words.iter().skip(1).any(|w| {
+        let letters: String = w.chars().filter(|c| c.is_alphabetic()).collect();
+        letters.len() >= 4
+            && letters.chars().all(char::is_lowercase)
+            && !PARTICLES.contains(&letters.as_str())
+    });
+    words.len() > 5 || (words.len() > 3 && small)
+}
+
 /// One name word ("Last Name: TESTPATIENT").
 pub(crate) fn single_name(value: &str) -> Option<String> {
     let w = value.split_whitespace().find(|w| !is_dropped(w))?;
@@ -147,6 +167,9 @@ mod tests {
             Some((Some("Linda"), "Nodoctor".into()))
         );
         assert_eq!(name("Priya Testwood, NP-C"), Some((Some("Priya"), "Testwood".into())));
+        assert_eq!(name("DE LA CRUZ, ANA MARIA"), Some((Some("Ana"), "De La Cruz".into())));
+        // A phrase of running text is not a name.
+        assert_eq!(name("Flattened right nasolabial fold only."), None);
     }
 
     #[test]

@@ -584,13 +584,14 @@ fn near(w: &str) -> Option<Idea> {
             return Some(i);
         }
     }
-    // (Two letters off only for long words: "Fakename" is two off "forename".)
+    // (Two letters off only for long words: "Fakename" is two off "forename"; and only by two
+    // misread letters, not in a word of another length: "breathing" is two off "treating".)
     let limit = if w.len() >= 9 { 2 } else { 1 };
     let mut best: Option<(usize, Idea, &str)> = None;
     let mut tie = false;
     for (k, i) in WORDS.iter().filter(|(k, _)| k.len() >= 5 && k.len().abs_diff(w.len()) <= limit) {
         let d = distance(w, k);
-        if d > limit {
+        if d > limit || (d == 2 && (k.len() != w.len() || k.as_bytes()[0] != w.as_bytes()[0])) {
             continue;
         }
         match best {
@@ -716,6 +717,11 @@ fn run_together(word: &str) -> Option<Vec<String>> {
     }
     parts.push(chars[start..].iter().collect());
     parts.iter().all(|p| lookup(&fold(p)).is_some()).then_some(parts)
+}
+
+/// True if `word` says "date" or is an acronym that names one ("DOS").
+pub(crate) fn says_date(word: &str) -> bool {
+    words(word).iter().any(|w| idea(w) == Some(Idea::Date) || fold(w) == "dos")
 }
 
 /// True if `word` is a word labels are made of.
