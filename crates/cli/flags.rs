@@ -85,7 +85,7 @@ pub(crate) struct IngestArgs {
     /// Do not clean pages before OCR (scan borders, edge shadows, streaks, speckle, uneven paper).
     #[arg(long)]
     pub(crate) no_clean: bool,
-    /// Do not enlarge low-resolution pages (fax) before OCR.
+    /// Do not enlarge low-resolution pages (a fax, a scan whose text is too small) before OCR.
     #[arg(long)]
     pub(crate) no_upsample: bool,
     /// Seconds decoding one page may take before the file is given up as hung.

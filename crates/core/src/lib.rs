@@ -177,7 +177,8 @@ pub struct PageMeta {
     pub skew: Option<f32>,
     /// True if the page was rotated to remove that skew.
     pub deskewed: bool,
-    /// The resolution a low-resolution page (fax) was enlarged to, if it was.
+    /// The resolution a page was enlarged to before recognition (a low-resolution fax, a scan
+    /// whose text is too small for tesseract), if it was.
     #[serde(default)]
     pub upscaled_to: Option<u32>,
     /// What cleaning changed: "borders", "2 streaks", "binarized", "130 specks".
