@@ -36,6 +36,10 @@ struct Found {
     known: bool,
     /// Without its colon, it counts only if its value is all there is up to the next label.
     whole_value: bool,
+    /// Its words say whose value it is ([`vocab::qualified`]); else a form's section does.
+    qualified: bool,
+    /// Its words are a number's alone ("ID #:", "No."): of whom, the section says.
+    number: bool,
 }
 
 /// A word of a line as labels are looked for: a token, or the label part of one that runs
@@ -214,14 +218,33 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
             words: k - j + 1,
             known: known.is_some(),
             whole_value: false,
+            qualified: vocab::qualified(&text),
+            number: vocab::only_number(&text),
         });
         claimed[start..value_at.min(n)].iter_mut().for_each(|c| *c = true);
         from = value_at;
         k = value_at;
     }
     // Runs of label words without a colon, cut into labels.
+    let opens_explanation = |k: usize| words[k].text.starts_with('(');
     let mut i = 0;
     while i < n {
+        // An explanation after a label ("PATIENT'S NAME (Last Name, First Name)", "DOB
+        // (mm/dd/yyyy)") is part of it, not labels of its own.
+        if !claimed[i] && opens_explanation(i) {
+            let close = (i..n.min(i + 8)).find(|&c| words[c].text.ends_with(')'));
+            let after_label =
+                found.last().is_some_and(|f: &Found| i > 0 && f.end == words[i - 1].end);
+            if let (Some(c), true) = (close, after_label) {
+                if let Some(f) = found.last_mut() {
+                    f.end = words[c].end;
+                    f.value_start = words.get(c + 1).map_or(line.text.len(), |w| w.start);
+                }
+                claimed[i..=c].iter_mut().for_each(|x| *x = true);
+                i = c + 1;
+                continue;
+            }
+        }
         if claimed[i] || !is_word(i) {
             i += 1;
             continue;
@@ -230,6 +253,7 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
         while e + 1 < n
             && e - i < 5
             && !claimed[e + 1]
+            && !opens_explanation(e + 1)
             && is_word(e + 1)
             && !gap(e + 1)
             && vocab::coherent(&phrase(&words, i, e + 2, None))
@@ -278,6 +302,8 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
                 words: e - i + 1,
                 known: true,
                 whole_value: event_only,
+                qualified: vocab::qualified(&text),
+                number: vocab::only_number(&text),
             });
         }
         i = e + 1;
@@ -320,6 +346,10 @@ pub(crate) struct State {
     mrn_rank: u8,
     provider_rank: u8,
     npi_rank: u8,
+    /// The form's section the lines are in, from its last heading.
+    section: Option<vocab::Section>,
+    /// The rank of the clinician the row before named, if it named one.
+    row_provider: Option<u8>,
 }
 
 impl Default for State {
@@ -330,12 +360,16 @@ impl Default for State {
             mrn_rank: u8::MAX,
             provider_rank: u8::MAX,
             npi_rank: u8::MAX,
+            section: None,
+            row_provider: None,
         }
     }
 }
 
 /// Reads the labelled values of a page's lines into `out`, keeping values already found.
 pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut State) {
+    state.section = None;
+    state.row_provider = None;
     for (n, line) in lines.iter().enumerate() {
         let next = lines[n + 1..].iter().find(|l| !l.text.trim().is_empty());
         let adjacent = lines.get(n + 1).is_some_and(|l| !l.text.trim().is_empty());
@@ -356,21 +390,62 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
         if let Some(prev) = prev {
             join_split_label(prev, line, &mut found);
         }
+        // The generic labels of a form's section are the section's person's; a row opening with
+        // a label that says whose it is ends the section.
+        if found.first().is_some_and(|f| f.qualified && f.known) {
+            state.section = None;
+        }
+        for f in found.iter_mut().filter(|f| !f.qualified) {
+            f.key = in_section(f.key, f.number, state.section);
+            f.bare_ok = f.bare_ok && f.key.bare_ok();
+        }
+        let row_provider = state.row_provider.take();
         if found.is_empty() {
             continue;
         }
         // The line under this one on the page: the next in the text, unless the page segmenter
         // put another block's line there.
         let under = line_under(lines, n);
+        // A section's heading ("GUARANTOR", "PATIENT INFORMATION") over its own labels.
+        if let Some(section) = vocab::section(line.text) {
+            if under.is_none_or(has_colon_label) || !is_label_row(line.text, &found) {
+                state.section = Some(section);
+                continue;
+            }
+        }
         let row = is_label_row(line.text, &found);
         if row {
             let under = under.filter(|u| !has_colon_label(u));
             let above = line_above(lines, n).filter(|a| !has_colon_label(a));
-            if under.is_some() || above.is_some() {
-                read_label_row(line, &found, under, above, out, state);
+            if (under.is_some() || above.is_some())
+                && read_label_row(line, &found, under, above, out, state)
+            {
                 continue;
             }
         }
+        // An NPI without a role of its own is the clinician's its row (or the row above) names:
+        // "Referring Physician: … NPI: …".
+        let mut provider = row_provider;
+        for f in found.iter_mut() {
+            match f.key {
+                Key::Provider(r) => provider = Some(r),
+                Key::Npi(_) | Key::ProviderId(_) if !f.qualified => {
+                    if let Some(r) = provider {
+                        f.key = if matches!(f.key, Key::Npi(_)) {
+                            Key::Npi(r)
+                        } else {
+                            Key::ProviderId(r)
+                        };
+                    }
+                }
+                _ => {}
+            }
+        }
+        state.row_provider =
+            found
+                .iter()
+                .rev()
+                .find_map(|f| if let Key::Provider(r) = f.key { Some(r) } else { None });
         // Bare labels count only where their value validates; the others need their colon.
         let accepted: Vec<Found> = found
             .iter()
@@ -388,7 +463,7 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             })
             .map(|(_, f)| *f)
             .collect();
-        banner_name(line, &accepted, out, state);
+        banner_name(line, prev, &accepted, out, state);
         for (i, f) in accepted.iter().enumerate() {
             let end = accepted.get(i + 1).map_or(line.text.len(), |g| g.start);
             let (vs, ve) = trimmed(line.text, f.value_start, end);
@@ -499,27 +574,45 @@ fn caption_of<'f>(
 }
 
 /// The name opening a banner of patient identifiers, as EHR printouts head each page
-/// ("TESTPATIENT, ALICE   MRN: 00123456   DOB: 03/14/1961"): unlabelled, but a name written
-/// family first, before the row's first label, on a row whose labels give the patient's MRN or
-/// birth date. Taken only when no label names the patient, at a lower confidence.
-fn banner_name(line: &Line<'_>, accepted: &[Found], out: &mut Extraction, state: &mut State) {
+/// ("TESTPATIENT, ALICE   MRN: 00123456   DOB: 03/14/1961"), or on the line of its own right
+/// above them (an addressograph plate): unlabelled, but a name written family first on a row
+/// whose labels give the patient's MRN or birth date. Taken only when no label names the
+/// patient, at a lower confidence.
+fn banner_name(
+    line: &Line<'_>,
+    above: Option<&Line<'_>>,
+    accepted: &[Found],
+    out: &mut Extraction,
+    state: &mut State,
+) {
     let Some(first) = accepted.first() else { return };
     let identifies = accepted.iter().enumerate().any(|(i, f)| {
         let end = accepted.get(i + 1).map_or(line.text.len(), |g| g.start);
         let value = line.text.get(f.value_start..end).unwrap_or("");
         matches!(f.key, Key::Mrn(_) | Key::Dob) && validates(f.key, value)
     });
+    if !identifies {
+        return;
+    }
+    let family_first = |name: &str| {
+        name.split_once(',').is_some_and(|(family, given)| {
+            !family.trim().is_empty()
+                && !given.trim().is_empty()
+                && !family.contains(char::is_numeric)
+        }) && name.split_whitespace().count() <= 4
+            && plausible(Key::Patient(3), name)
+    };
     let (vs, ve) = trimmed(line.text, 0, first.start);
-    let name = &line.text[vs..ve];
-    let family_first = name.split_once(',').is_some_and(|(family, given)| {
-        !family.trim().is_empty() && !given.trim().is_empty() && !family.contains(char::is_numeric)
-    });
-    if identifies
-        && family_first
-        && name.split_whitespace().count() <= 4
-        && plausible(Key::Patient(3), name)
-    {
+    if family_first(&line.text[vs..ve]) {
         apply(Key::Patient(3), line, vs, ve, 0.7, out, state);
+        return;
+    }
+    // The plate's first line: the name alone, no label on it.
+    if let Some(above) = above.filter(|_| vs == ve) {
+        let (s, e) = trimmed(above.text, 0, above.text.len());
+        if family_first(&above.text[s..e]) && find_labels(above).iter().all(|f| !f.known) {
+            apply(Key::Patient(3), above, s, e, 0.7, out, state);
+        }
     }
 }
 
@@ -716,8 +809,20 @@ fn is_label_row(text: &str, found: &[Found]) -> bool {
     let labels = found.iter().filter(|f| f.known).count();
     rest.split_whitespace().all(|w| {
         !w.chars().any(char::is_alphanumeric)
-            || (labels >= 2 && (vocab::is_label_word_near(w) || is_box_number(w)))
+            || is_format_hint(w)
+            || (labels >= 2
+                && (vocab::is_label_word_near(w)
+                    || is_box_number(w)
+                    || w.chars().filter(|c| c.is_alphanumeric()).count() <= 2))
     })
+}
+
+/// A date's format printed with its label: "MM/DD/YYYY", "mm-dd-yy", "MM DD YY".
+fn is_format_hint(w: &str) -> bool {
+    let w = w.trim_matches(|c: char| "()[]:,".contains(c));
+    w.len() >= 2
+        && w.chars().all(|c| "MDYmdy/-.".contains(c))
+        && ["mm", "dd", "yy"].iter().any(|p| w.to_lowercase().contains(p))
 }
 
 /// A form's box number printed before its caption: a digit or two and at most a letter.
@@ -739,7 +844,7 @@ fn read_label_row(
     above: Option<&Line<'_>>,
     out: &mut Extraction,
     state: &mut State,
-) {
+) -> bool {
     // A form prints its captions over its values, or (fill-in forms) under them: the values are
     // on the side where more of them look like what their labels announce; under on a tie.
     // Above only when some do: the line above a row of labels is most often something else.
@@ -749,13 +854,36 @@ fn read_label_row(
         (Some(b), Some(o)) if o.0 > b.0 => o,
         (Some(b), _) => b,
         (None, Some(o)) if o.0 > 0 => o,
-        _ => return,
+        _ => return false,
     };
     let (_, values, ranges) = chosen;
     for (f, range) in found.iter().zip(ranges) {
         if let Some((vs, ve)) = range {
             apply(f.key, values, vs, ve, 0.95, out, state);
         }
+    }
+    true
+}
+
+/// What a label that does not say whose it is names in a form's section: in a guarantor's or a
+/// contact's section none of the chart's fields; in an insured's, the insured's name; in a
+/// clinician's, the clinician's name and NPI; in the patient's, a bare number is the MRN.
+fn in_section(key: Key, number: bool, section: Option<vocab::Section>) -> Key {
+    use vocab::Section;
+    match (section, key) {
+        (None, key) => key,
+        (Some(Section::OtherPerson), _) => Key::Other,
+        (Some(Section::Insured), Key::Patient(_)) => Key::Patient(2),
+        (Some(Section::Insured), Key::Dos(p)) => Key::Dos(p),
+        (Some(Section::Insured), _) => Key::Other,
+        (Some(Section::Provider(r)), Key::Patient(_)) => Key::Provider(r),
+        (Some(Section::Provider(r)), Key::Npi(_)) => Key::Npi(r),
+        (Some(Section::Provider(r)), Key::ProviderId(_)) => Key::ProviderId(r),
+        (Some(Section::Provider(r)), Key::Other) if number => Key::ProviderId(r),
+        (Some(Section::Provider(_)), Key::Dos(p)) => Key::Dos(p),
+        (Some(Section::Provider(_)), _) => Key::Other,
+        (Some(Section::Patient), Key::Other) if number => Key::Mrn(1),
+        (Some(Section::Patient), key) => key,
     }
 }
 
@@ -1298,8 +1426,10 @@ mod tests {
 
     #[test]
     fn a_name_label_qualified_by_another_role_is_not_the_patient() {
-        assert_eq!(keys("Emergency Contact Name: Pat Fakename"), [Key::Other]);
-        assert_eq!(keys("Name: Pat Fakename"), [Key::Patient(1)]);
+        assert_eq!(keys("Emergency Contact Name: Pat Fakename")[0], Key::Other);
+        let e = crate::extract(&[crate::tests::page("Emergency Contact Name: Pat Fakename")]);
+        assert_eq!(e.fields.patient.family, None);
+        assert_eq!(keys("Name: Pat Fakename")[0], Key::Patient(1));
         assert_eq!(keys("Name: Chart.#: 58166449"), [Key::Patient(1), Key::Mrn(0)]);
     }
 }
@@ -1629,6 +1759,68 @@ mod layout_tests {
             &[("Patient:", 201), ("Bruno", 330), ("Fakename", 420)],
         ]);
         assert_eq!(extract(&[p]).fields.patient.family.as_deref(), Some("Fakename"));
+    }
+
+    #[test]
+    fn a_forms_sections_say_whose_its_generic_labels_are() {
+        let p = page(&[
+            &[("PATIENT", 201), ("INFORMATION", 330)],
+            &[("Name:", 201), ("Alice", 300), ("Testpatient", 390)],
+            &[("ID", 201), ("#:", 240), ("00123456", 300)],
+            &[("GUARANTOR", 201)],
+            &[("Name:", 201), ("Pat", 300), ("Testpatient", 360)],
+            &[("DOB:", 201), ("01/02/1950", 300)],
+            &[("REFERRING", 201), ("PHYSICIAN", 360)],
+            &[("Name:", 201), ("Rita", 300), ("Fakeref", 370)],
+            &[("NPI:", 201), ("1234567893", 300)],
+            &[
+                ("Attending:", 201),
+                ("Alan", 360),
+                ("Fakedoc", 430),
+                ("NPI:", 700),
+                ("1245319599", 770),
+            ],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.given.as_deref(), Some("Alice"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("00123456"));
+        // The guarantor's birth date is not the patient's.
+        assert_eq!(f.patient.dob, None);
+        // The attending and the NPI on their row beat the referring physician's.
+        assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
+        assert_eq!(f.provider.npi.as_deref(), Some("1245319599"));
+    }
+
+    #[test]
+    fn an_addressograph_plates_name_stands_alone_over_its_identifiers() {
+        let p = page(&[
+            &[("TESTPATIENT,", 201), ("ALICE", 380)],
+            &[("MRN", 201), ("00123456", 280), ("DOB", 500), ("03/14/1961", 570)],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("00123456"));
+    }
+
+    #[test]
+    fn a_labels_explanation_is_part_of_it() {
+        let p = page(&[
+            &[
+                ("PATIENT'S", 201),
+                ("NAME", 340),
+                ("(Last", 410),
+                ("Name,", 480),
+                ("First", 560),
+                ("Name)", 630),
+                ("DOB", 900),
+                ("(mm/dd/yyyy)", 960),
+            ],
+            &[("TESTPATIENT,", 201), ("ALICE", 380), ("03/14/1961", 900)],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.patient.given.as_deref(), Some("Alice"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1961-03-14"));
     }
 
     #[test]

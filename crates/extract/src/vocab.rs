@@ -110,6 +110,7 @@ const WORDS: &[(&str, Idea)] = &[
     ("patients", Idea::Subject),
     ("pt", Idea::Subject),
     ("ptnt", Idea::Subject),
+    ("pat", Idea::Subject),
     ("client", Idea::Subject),
     ("resident", Idea::Subject),
     ("member", Idea::Member),
@@ -178,6 +179,9 @@ const WORDS: &[(&str, Idea)] = &[
     ("day", Idea::Date),
     ("on", Idea::Joiner),
     // Events, priority 0: the visit itself.
+    ("arrival", Idea::Event(0)),
+    ("arrived", Idea::Event(0)),
+    ("checkin", Idea::Event(0)),
     ("svc", Idea::Event(0)),
     ("enc", Idea::Event(0)),
     ("dos", Idea::Event(0)),
@@ -719,6 +723,111 @@ fn run_together(word: &str) -> Option<Vec<String>> {
     parts.iter().all(|p| lookup(&fold(p)).is_some()).then_some(parts)
 }
 
+/// Whose section of a form a heading opens ("PATIENT INFORMATION", "GUARANTOR", "REFERRING
+/// PHYSICIAN"): the generic labels under it ("Name:", "DOB:", "ID #:", "NPI:") are that
+/// person's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Section {
+    Patient,
+    /// A contact, a relative, a guarantor, staff: none of their fields are the chart's.
+    OtherPerson,
+    /// A health plan's insured or subscriber.
+    Insured,
+    /// A clinician, with the rank of [`Key::Provider`].
+    Provider(u8),
+}
+
+/// Words a section's heading adds to whose it is: "PATIENT INFORMATION", "Contact Details".
+const SECTION_WORDS: &[&str] =
+    &["information", "info", "details", "detail", "data", "demographics", "section", "profile"];
+
+/// The section a heading opens: a short line of label words that names a person or a role and
+/// no field ("Patient Name" is a label, "PATIENT INFORMATION" a heading).
+pub(crate) fn section(heading: &str) -> Option<Section> {
+    let text = heading.trim().trim_end_matches(':');
+    let split = words(text);
+    if split.is_empty() || split.len() > 5 {
+        return None;
+    }
+    let mut ideas = Vec::new();
+    for w in &split {
+        match idea(w) {
+            Some(i) => ideas.push(i),
+            None if SECTION_WORDS.contains(&fold(w).as_str()) => {}
+            None => return None,
+        }
+    }
+    let field = ideas.iter().any(|i| {
+        matches!(
+            i,
+            Idea::Name
+                | Idea::Family
+                | Idea::Given
+                | Idea::Birth
+                | Idea::Sex
+                | Idea::Record
+                | Idea::Number
+                | Idea::Date
+                | Idea::Event(_)
+                | Idea::NotVisit
+                | Idea::Npi
+        )
+    });
+    if field {
+        return None;
+    }
+    let role =
+        ideas.iter().filter_map(|i| if let Idea::Role(r) = i { Some(*r) } else { None }).max();
+    if ideas.iter().any(|i| matches!(i, Idea::NotPatient | Idea::Staff)) {
+        Some(Section::OtherPerson)
+    } else if ideas.contains(&Idea::Insured)
+        || split.iter().any(|w| INSURANCE.contains(&fold(w).as_str()))
+    {
+        Some(Section::Insured)
+    } else if let Some(r) = role {
+        Some(Section::Provider(r))
+    } else if ideas.iter().any(|i| matches!(i, Idea::Subject | Idea::Member)) {
+        Some(Section::Patient)
+    } else {
+        None
+    }
+}
+
+/// Words of a health plan's section: "INSURANCE", "PRIMARY COVERAGE".
+const INSURANCE: &[&str] =
+    &["insurance", "insurer", "payer", "payor", "coverage", "plan", "policy", "carrier"];
+
+/// True if a label says whose value it is (a patient, a contact, a clinician, a plan, a
+/// record, a place, an event), so a form's section does not decide it: "Name:", "DOB:",
+/// "Phone:", "ID:" say nothing of whose.
+pub(crate) fn qualified(label: &str) -> bool {
+    let label = without_explanation(label);
+    words(&label).iter().filter_map(|w| idea(w)).any(|i| {
+        matches!(
+            i,
+            Idea::Subject
+                | Idea::Member
+                | Idea::Insured
+                | Idea::NotPatient
+                | Idea::Staff
+                | Idea::Role(_)
+                | Idea::Record
+                | Idea::Unit
+                | Idea::Facility
+                | Idea::Event(_)
+                | Idea::NotVisit
+                | Idea::By
+        )
+    })
+}
+
+/// True if a label is a number's alone: "ID #", "No.", "Number".
+pub(crate) fn only_number(label: &str) -> bool {
+    let ideas: Vec<Option<Idea>> = words(label).iter().map(|w| idea(w)).collect();
+    ideas.contains(&Some(Idea::Number))
+        && ideas.iter().all(|i| matches!(i, Some(Idea::Number | Idea::Joiner)))
+}
+
 /// True if `word` says "date" or is an acronym that names one ("DOS").
 pub(crate) fn says_date(word: &str) -> bool {
     words(word).iter().any(|w| idea(w) == Some(Idea::Date) || fold(w) == "dos")
@@ -818,8 +927,9 @@ const TOGETHER: &[&[Head]] = &[
 /// once ("Date", "Name", "Number", the patient) comes twice ("Admit Date Discharge Date" is two);
 /// two events may ("Procedure Scheduled", "Date Specimen Collected").
 pub(crate) fn coherent(label_words: &[&str]) -> bool {
-    let ideas: Vec<Idea> =
-        label_words.iter().flat_map(|w| words(w)).filter_map(|w| idea(&w)).collect();
+    // (An explanation in parentheses is not more of the label: "Name (Last, First)".)
+    let label = without_explanation(&label_words.join(" "));
+    let ideas: Vec<Idea> = words(&label).iter().filter_map(|w| idea(w)).collect();
     let count = |f: &dyn Fn(&Idea) -> bool| ideas.iter().filter(|i| f(i)).count();
     if count(&|i| *i == Idea::Date) > 1
         || count(&|i| matches!(i, Idea::Event(_))) > 2
@@ -1151,6 +1261,23 @@ mod tests {
         // Among values (no colon), a name one letter off a label word is a name.
         assert_eq!(classify("Fakename"), None);
         assert_eq!(classify("Physlcian"), None);
+    }
+
+    #[test]
+    fn a_sections_heading_says_whose_its_generic_labels_are() {
+        assert_eq!(section("PATIENT INFORMATION"), Some(Section::Patient));
+        assert_eq!(section("Guarantor"), Some(Section::OtherPerson));
+        assert_eq!(section("Emergency Contact:"), Some(Section::OtherPerson));
+        assert_eq!(section("Primary Insurance"), Some(Section::Insured));
+        assert_eq!(section("REFERRING PHYSICIAN"), Some(Section::Provider(3)));
+        // A label of a field is no heading, nor is a line of text.
+        assert_eq!(section("Patient Name"), None);
+        assert_eq!(section("Guarantor DOB"), None);
+        assert_eq!(section("The patient was seen"), None);
+        assert!(!qualified("Name"));
+        assert!(!qualified("DOB (mm/dd/yyyy)"));
+        assert!(qualified("Patient Name"));
+        assert!(qualified("Referring NPI"));
     }
 
     #[test]
