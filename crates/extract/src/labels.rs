@@ -586,21 +586,31 @@ fn banner_name(
     state: &mut State,
 ) {
     let Some(first) = accepted.first() else { return };
-    let identifies = accepted.iter().enumerate().any(|(i, f)| {
-        let end = accepted.get(i + 1).map_or(line.text.len(), |g| g.start);
-        let value = line.text.get(f.value_start..end).unwrap_or("");
-        matches!(f.key, Key::Mrn(_) | Key::Dob) && validates(f.key, value)
-    });
-    if !identifies {
+    let identifiers = accepted
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| {
+            let end = accepted.get(i + 1).map_or(line.text.len(), |g| g.start);
+            let value = line.text.get(f.value_start..end).unwrap_or("");
+            matches!(f.key, Key::Mrn(_) | Key::Dob) && validates(f.key, value)
+        })
+        .count();
+    if identifiers == 0 {
         return;
     }
+    // Written family first ("TESTPATIENT, ALICE"); or, before both an MRN and a birth date,
+    // as a name of two or three capitalised words ("Alice Testpatient (MRN 00123456) DOB …").
     let family_first = |name: &str| {
-        name.split_once(',').is_some_and(|(family, given)| {
+        let ordered = name.split_once(',').is_some_and(|(family, given)| {
             !family.trim().is_empty()
                 && !given.trim().is_empty()
                 && !family.contains(char::is_numeric)
-        }) && name.split_whitespace().count() <= 4
-            && plausible(Key::Patient(3), name)
+        });
+        let words: Vec<&str> = name.split_whitespace().collect();
+        let capitalised = identifiers >= 2
+            && (2..=3).contains(&words.len())
+            && words.iter().all(|w| w.chars().next().is_some_and(char::is_uppercase));
+        (ordered || capitalised) && words.len() <= 4 && plausible(Key::Patient(3), name)
     };
     let (vs, ve) = trimmed(line.text, 0, first.start);
     if family_first(&line.text[vs..ve]) {
@@ -1216,10 +1226,19 @@ pub(crate) fn identifier(value: &str) -> Option<(String, bool)> {
     let mut words = value.split_whitespace();
     let first = words.next()?;
     identifier_token(first).or_else(|| {
-        // OCR may split one identifier at a gap ("MR1 32263"): joined, if it then reads as one.
+        // OCR may split one identifier at a gap ("MR1 32263"), and some print theirs in groups
+        // ("123 456 7890"): groups of digits joined while it is shorter than an identifier is,
+        // if it then reads as one.
         first.chars().any(|c| c.is_ascii_digit()).then_some(())?;
-        let second = words.next().filter(|w| w.chars().all(|c| c.is_ascii_digit()))?;
-        identifier_token(&format!("{first}{second}"))
+        let mut joined = first.to_string();
+        for next in words.take(3) {
+            if joined.len() >= 7 || !next.chars().all(|c| c.is_ascii_digit()) {
+                break;
+            }
+            joined.push_str(next);
+        }
+        (joined != first).then_some(())?;
+        identifier_token(&joined)
     })
 }
 
@@ -1396,7 +1415,7 @@ mod tests {
         assert_eq!((f[0].key, f[0].punct), (Key::Patient(0), true));
         assert_eq!(keys("PatientName MRN"), [Key::Patient(0), Key::Mrn(0)]);
         let f = find_labels_in("NPI. #: 1612136097");
-        assert_eq!((f[0].key, f[0].punct), (Key::Npi(0), true));
+        assert_eq!((f[0].key, f[0].punct), (Key::Npi(1), true));
         let f = find_labels_in("Registration Date — Physician");
         assert!(is_label_row("Registration Date — Physician", &f));
     }
@@ -1422,6 +1441,7 @@ mod tests {
         assert_eq!(identifier("MR1 32263"), Some(("MR132263".into(), false)));
         assert_eq!(identifier("00123456 789"), Some(("00123456".into(), false)));
         assert_eq!(identifier("MR1 Smith"), None);
+        assert_eq!(identifier("123 456 7890"), Some(("1234567890".into(), false)));
     }
 
     #[test]
@@ -1750,6 +1770,16 @@ mod layout_tests {
         let e = extract(&[page(rows)]);
         assert_eq!(e.fields.patient.family.as_deref(), Some("Testpatient"));
         assert!(e.evidence_for("patient.family").unwrap().confidence < 0.7);
+        // Written first-last, before both an MRN and a birth date.
+        let p = page(&[&[
+            ("Alice", 201),
+            ("Testpatient", 290),
+            ("(MRN", 500),
+            ("00123456)", 580),
+            ("DOB:", 800),
+            ("03/14/1961", 870),
+        ]]);
+        assert_eq!(extract(&[p]).fields.patient.family.as_deref(), Some("Testpatient"));
         // Not a name written first-last without identifiers beside it, nor over a labelled one.
         let p =
             page(&[&[("Alice", 201), ("Testpatient", 300), ("Visit:", 600), ("Follow-up", 700)]]);

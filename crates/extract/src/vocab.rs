@@ -179,6 +179,7 @@ const WORDS: &[(&str, Idea)] = &[
     ("day", Idea::Date),
     ("on", Idea::Joiner),
     // Events, priority 0: the visit itself.
+    ("serv", Idea::Event(0)),
     ("arrival", Idea::Event(0)),
     ("arrived", Idea::Event(0)),
     ("checkin", Idea::Event(0)),
@@ -1075,9 +1076,11 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     if has(|i| *i == Idea::Sex) {
         return Some(if other { Key::Other } else { Key::Sex });
     }
-    // A group's or a facility's NPI is not the clinician's.
+    // A group's or a facility's NPI is not the clinician's; one that says no role is below the
+    // attending's or rendering clinician's ("56 NPI" before "76 ATTENDING NPI" on a UB-04), until
+    // its row or section says whose it is.
     if has(|i| *i == Idea::Npi) {
-        return Some(if other || facility { Key::Other } else { Key::Npi(rank) });
+        return Some(if other || facility { Key::Other } else { Key::Npi(role.unwrap_or(1)) });
     }
     if by {
         // "Seen by", "Dictated by", "Referred by": the clinician; "Collected by": staff.
@@ -1203,6 +1206,7 @@ mod tests {
             ("Name of Referring Provider", Key::Provider(3)),
             ("Rendering Provider ID #", Key::ProviderId(0)),
             ("Attending NPI", Key::Npi(0)),
+            ("NPI", Key::Npi(1)),
             ("National Provider Identifier", Key::Npi(0)),
             ("Service Facility Location", Key::Other),
         ];
