@@ -106,8 +106,9 @@ impl Extraction {
     }
 }
 
-/// Reads the fields off a document's pages. The first page that gives a value wins, except that
-/// a specific date-of-service label beats a generic "Date:" found earlier.
+/// Reads the fields off a document's pages. Where several labels give one field, the one that
+/// says most beats the others (a visit's date a signature's, an attending a referring
+/// physician, a patient's name an insured's), across pages; among equals, the first.
 pub fn extract(pages: &[PageText]) -> Extraction {
     let mut out = Extraction::default();
     let mut state = labels::State::default();
@@ -115,8 +116,9 @@ pub fn extract(pages: &[PageText]) -> Extraction {
     let mut first_rows = None;
     for page in pages {
         let lines = layout::lines(page);
-        // Labels are read on the page's rows (a form's columns joined again); codes and
-        // medications on tesseract's lines, whose blocks keep a list's items apart.
+        // Labels are read on the page's rows (a form's columns joined again, true columns
+        // apart); codes and medications on the text's lines, which are those rows for a page
+        // read by this chartdex and tesseract's own lines for one stored by an older one.
         let rows = layout::rows(&lines);
         labels::read_lines(&rows.lines(), &mut out, &mut state);
         if first_rows.is_none() {
