@@ -8,7 +8,9 @@
 //! that runs down several rows with prose on both sides — are read column after column.
 //!
 //! Pure geometry over word boxes in the frame the page was read in (turned upright, deskewed):
-//! no IO, no failure, and the words themselves are never changed, only put in order.
+//! no IO, no failure, and the words themselves are never changed, only put in order — except
+//! that what tesseract made of a form's dot leaders and rules ([`leaders`]: flat boxes read as
+//! "....:ccsseesee", "wees") is left out, as ink that is no text.
 
 use crate::{BBox, PageMeta, PageText, TextMethod, Word};
 use std::ops::Range;
@@ -336,6 +338,39 @@ pub fn assemble(words: &[&str], boxes: &[BBox], lines: &[Range<usize>]) -> (Stri
     (text, order)
 }
 
+/// Which of a page's words (text, box in the frame the page was read in, confidence; in
+/// tesseract's order) are a form's dot leader or rule, not text. Tesseract reads the dots from a
+/// label to its value ("Patient No. ............ 753687797") as words of dots and letters
+/// ("....:ccsseesseceseesn", "wees", "oe"); their boxes give them away: no taller than a dot
+/// (under a third of the page's usual word height) and at least a word height wide. Words
+/// tesseract read right after one with no confidence at all and no digit ("eres etn eee",
+/// the rest of the same leader) go with it. Left in, they hide a label's gap from its value,
+/// read as values ("SOX oe Male"), lower the page's confidence and answer searches ("seen").
+pub fn leaders(words: &[(&str, BBox, f32)]) -> Vec<bool> {
+    let mut heights: Vec<u32> = words
+        .iter()
+        .filter(|(t, _, c)| *c >= 0.5 && t.chars().any(char::is_alphanumeric))
+        .map(|(_, b, _)| b.h)
+        .collect();
+    heights.sort_unstable();
+    let mut out = vec![false; words.len()];
+    let Some(&height) = heights.get(heights.len() / 2) else { return out };
+    let flat = |b: &BBox| b.h * 10 <= height * 3 && b.w >= height;
+    for i in 0..words.len() {
+        let (text, b, c) = words[i];
+        out[i] = flat(&b) || {
+            // The rest of a leader: no confidence, no digit, right after a leader's word on
+            // its row.
+            let follows = i > 0 && out[i - 1] && {
+                let a = words[i - 1].1;
+                b.x >= a.x && b.y <= a.y + a.h && a.y <= b.y + b.h
+            };
+            follows && c < 0.05 && !text.chars().any(|ch| ch.is_ascii_digit())
+        };
+    }
+    out
+}
+
 /// Tesseract's lines recovered from words given in its order (pages stored before chartdex kept
 /// its line numbers): a word starts a new line unless it stands right of the word before it,
 /// overlapping it in height by at least half.
@@ -357,17 +392,21 @@ pub fn lines_in_sequence(boxes: &[BBox]) -> Vec<Range<usize>> {
 }
 
 /// An OCR page's text rebuilt in reading order from its stored words, and the words in that
-/// order (their boxes and confidences unchanged); `None` for a page without words or with a
+/// order (their boxes and confidences unchanged; a form's leaders left out, [`leaders`]); `None` for a page without words or with a
 /// text layer, whose text stands as it is.
 pub fn reassemble(page: &PageText) -> Option<(String, Vec<Word>)> {
     if page.method != TextMethod::Ocr || page.words.is_empty() {
         return None;
     }
     let frame = Frame::of(&page.words, &page.meta);
-    let boxes: Vec<BBox> = page.words.iter().map(|w| frame.upright(w.bbox)).collect();
-    let texts: Vec<&str> = page.words.iter().map(|w| w.text.as_str()).collect();
+    let upright: Vec<(&str, BBox, f32)> =
+        page.words.iter().map(|w| (w.text.as_str(), frame.upright(w.bbox), w.confidence)).collect();
+    let leader = leaders(&upright);
+    let kept: Vec<usize> = (0..page.words.len()).filter(|&i| !leader[i]).collect();
+    let boxes: Vec<BBox> = kept.iter().map(|&i| upright[i].1).collect();
+    let texts: Vec<&str> = kept.iter().map(|&i| upright[i].0).collect();
     let (text, order) = assemble(&texts, &boxes, &lines_in_sequence(&boxes));
-    Some((text, order.into_iter().map(|i| page.words[i].clone()).collect()))
+    Some((text, order.into_iter().map(|i| page.words[kept[i]].clone()).collect()))
 }
 
 /// How the page as scanned was turned (a quarter turn, then the deskew) before tesseract read
@@ -583,6 +622,34 @@ mod tests {
         assert_eq!(reordered[2], words[4]);
         let layer = PageText { method: TextMethod::TextLayer, ..page };
         assert_eq!(reassemble(&layer), None);
+    }
+
+    #[test]
+    fn a_forms_dot_leaders_are_left_out_of_its_text() {
+        // Boxes as tesseract gave them for "Patient No. ........ 753687797" and a sex row whose
+        // leader it read as dots, then tall letters of no confidence.
+        let b = |x, y, w, h| BBox { x, y, w, h };
+        let words = [
+            ("Patient", b(155, 300, 98, 19), 0.96),
+            ("No.", b(263, 300, 45, 19), 0.95),
+            ("....:ccsseesseceseesn", b(320, 316, 400, 4), 0.0),
+            ("eres", b(730, 296, 32, 37), 0.0),
+            ("TEESE", b(770, 296, 41, 37), 0.0),
+            ("753687797", b(830, 300, 173, 22), 0.97),
+            ("Sex", b(155, 360, 49, 19), 0.9),
+            ("wees", b(220, 376, 172, 4), 0.15),
+            ("Male", b(400, 360, 70, 19), 0.2),
+            // Punctuation is small, but no leader: a full stop, a hyphen.
+            (".", b(480, 374, 5, 5), 0.9),
+            ("-", b(500, 368, 9, 3), 0.9),
+        ];
+        let leader = leaders(&words);
+        let kept: Vec<&str> =
+            words.iter().zip(&leader).filter(|(_, l)| !**l).map(|(w, _)| w.0).collect();
+        assert_eq!(kept, ["Patient", "No.", "753687797", "Sex", "Male", ".", "-"]);
+        // A page of text alone loses nothing.
+        assert!(!leaders(&words[..2]).contains(&true));
+        assert!(leaders(&[]).is_empty());
     }
 
     #[test]

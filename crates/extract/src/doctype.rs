@@ -79,6 +79,8 @@ enum Sense {
     Insurance,
     Identification,
     Fax,
+    /// What a sheet or a form holds when it holds no service: "information", "details".
+    Information,
     // Words that do not change the type.
     /// Setting, role, subject area or time: "outpatient", "attending", "cardiology", "daily".
     Modifier,
@@ -358,6 +360,9 @@ const WORDS: &[(&str, Sense)] = &[
     ("registration", Registration),
     ("demographics", Registration),
     ("demographic", Registration),
+    ("information", Information),
+    ("info", Information),
+    ("details", Information),
     ("insurance", Insurance),
     ("member", Insurance),
     ("subscriber", Insurance),
@@ -790,10 +795,17 @@ fn type_of(s: Senses, title: bool) -> Option<DocType> {
         DocType::PathologyReport
     } else if s.any(&[Lab, LabPlace]) {
         DocType::LabReport
-    } else if s.has(Rx) {
+    } else if s.has(Rx) || s.has(Medications) && s.has(Request) && !listing {
+        // An order for a medication is its prescription: "Medication Order".
         DocType::Prescription
     } else if s.has(Medications) {
         DocType::MedicationList
+    } else if s.has(Information)
+        && s.any(&[Sheet, Form, Record])
+        && s.count(STRONG) + s.count(WEAK) == 0
+    {
+        // A sheet of the patient's details and no service: "Patient Information Sheet".
+        DocType::FaceSheet
     } else if s.has(Office) {
         DocType::ProgressNote
     } else if s.has(Surgery) {
@@ -1282,6 +1294,10 @@ mod tests {
             ("Medicaid ID Card", InsuranceCard),
             ("Facsimile Transmittal", Other),
             ("Fax Cover Page", Other),
+            // An order for medications; a sheet of details and no service.
+            ("Outpatient Medication Orders", Prescription),
+            ("Patient Details Form", FaceSheet),
+            ("Discharge Information Sheet", DischargeSummary),
         ];
         for (title, want) in cases {
             assert_eq!(titled(title), *want, "{title:?}");

@@ -186,15 +186,24 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
                 continue;
             }
         };
+        // An explanation before the colon ("Date of Birth (MM/DD/YYYY):", "Sex (M/F):",
+        // "Patient (Last, First):"): the label's words are those before it.
+        let (mut head, mut label) = (k, label);
+        if label.ends_with(')') {
+            let open = (from..=k).rev().take(8).find(|&o| words[o].text.starts_with('('));
+            if let Some(o) = open.filter(|&o| o > from && !column_gap(o)) {
+                (head, label) = (o - 1, words[o - 1].text);
+            }
+        }
         // Back over the label words before it, while they make one label with it.
-        let mut j = k;
+        let mut j = head;
         if vocab::is_label_word_near(label) {
             while j > from
-                && k - j < 5
+                && head - j < 5
                 && (vocab::is_label_word_near(words[j - 1].text)
                     || vocab::is_ocr_mrn(words[j - 1].text, words[j].text))
                 && !column_gap(j)
-                && vocab::coherent(&phrase(&words, j - 1, k, Some(label)))
+                && vocab::coherent(&phrase(&words, j - 1, head, Some(label)))
             {
                 j -= 1;
             }
@@ -203,7 +212,7 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
         // not the value before it.
         let cell = (from + 1..=j).rev().find(|&g| gap(g)).filter(|&g| j - g <= 3);
         let start = cell.unwrap_or(j);
-        let text = phrase(&words, j, k, Some(label)).join(" ");
+        let text = phrase(&words, j, head, Some(label)).join(" ");
         let known = vocab::classify_near(&text);
         let key = known.unwrap_or(Key::Other);
         let value_start = words.get(value_at).map_or(line.text.len(), |w| w.start);
@@ -261,6 +270,11 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
             e += 1;
         }
         let text = phrase(&words, i, e + 1, None).join(" ");
+        // An explanation or a date's format printed after it ("Patient Name (Last, First,
+        // MI)", "Birth Date (MM DD YYYY)", "Date of Birth MM/DD/YY") is part of the label: the
+        // value starts after it, and a form's gap is looked for after it.
+        let explained = explanation_end(&words, e + 1, &claimed);
+        let e_label = explained.unwrap_or(e);
         if let Some(key) = vocab::classify(&text) {
             // At the start of a cell and followed by a form's wide gap (a tab stop, a cell's
             // border: one and a half word heights, more than any word space): a label by the
@@ -278,7 +292,8 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
             let ruled = |k: usize| is_separator(words[k].text);
             let opens = i == 0 || gap(i) || (i > 0 && (claimed[i - 1] || ruled(i - 1)));
             let cell = opens || lead.is_some();
-            let tab = e + 1 < n && (gap_wider(&words, e + 1, height, line, 1.5) || ruled(e + 1));
+            let tab = e_label + 1 < n
+                && (gap_wider(&words, e_label + 1, height, line, 1.5) || ruled(e_label + 1));
             // (Not a place: "RIVERBEND FAMILY PRACTICE    PROGRESS NOTE" is a letterhead.)
             let punct = cell
                 && tab
@@ -297,8 +312,8 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
                 punct,
                 colon: false,
                 start: words[start].start,
-                end: words[e].end,
-                value_start: words.get(e + 1).map_or(line.text.len(), |w| w.start),
+                end: words[e_label].end,
+                value_start: words.get(e_label + 1).map_or(line.text.len(), |w| w.start),
                 words: e - i + 1,
                 known: true,
                 whole_value: event_only,
@@ -306,10 +321,25 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
                 number: vocab::only_number(&text),
             });
         }
-        i = e + 1;
+        i = if vocab::classify(&text).is_some() { e_label + 1 } else { e + 1 };
     }
     found.sort_by_key(|f| f.start);
     found
+}
+
+/// Where an explanation in parentheses (at most eight words) or a date's format hint (up to
+/// three words: "MM DD YYYY") that starts at word `at` ends, if one does.
+fn explanation_end(words: &[Word<'_>], at: usize, claimed: &[bool]) -> Option<usize> {
+    let first = words.get(at).filter(|_| !claimed[at])?;
+    if first.text.starts_with('(') {
+        return (at..words.len().min(at + 8))
+            .take_while(|&c| !claimed[c])
+            .find(|&c| words[c].text.ends_with(')'));
+    }
+    let hints = (at..words.len().min(at + 3))
+        .take_while(|&c| !claimed[c] && is_format_hint(words[c].text))
+        .count();
+    (hints > 0).then(|| at + hints - 1)
 }
 
 /// The texts of words `from..to`, then `last` (a label word without its colon).
@@ -319,7 +349,15 @@ fn phrase<'a>(words: &[Word<'a>], from: usize, to: usize, last: Option<&'a str>)
 
 /// A rule or a leader between a form's cells: "|", "........", "____", "-----".
 fn is_separator(word: &str) -> bool {
-    word == "|" || (word.chars().count() >= 3 && word.chars().all(|c| ".…_-—–|·".contains(c)))
+    let marks = |c: char| ".…_-—–|·".contains(c);
+    word == "|" || (word.chars().count() >= 3 && word.chars().all(marks)) || leader_remnant(word)
+}
+
+/// What OCR left of a dot leader that it read as dots and letters ("....seeeeeee",
+/// ".......0.0..00c"): a word opening with three dots, or one whose dots are half of it.
+fn leader_remnant(word: &str) -> bool {
+    let dots = word.chars().filter(|&c| c == '.' || c == '…').count();
+    word.starts_with("...") && word.len() > 3 || (word.len() >= 4 && dots * 2 >= word.len())
 }
 
 /// The labels of a line of text without boxes.
@@ -624,6 +662,12 @@ fn banner_name(
             apply(Key::Patient(3), above, s, e, 0.7, out, state);
         }
     }
+}
+
+/// True if a line holds a label of a field, by its colon, its form's layout, or a value that
+/// shows what it is.
+pub(crate) fn has_field_label(line: &Line<'_>) -> bool {
+    find_labels(line).iter().any(|f| f.known && f.key != Key::Other && (f.punct || f.bare_ok))
 }
 
 /// True if a line holds a label with its colon: a line of labels and values, not a form's row
@@ -1020,8 +1064,14 @@ fn columns(line: &Line<'_>, at_most: usize) -> Vec<(usize, usize)> {
 /// colon, a form's "_", a rule read as "|" or "—").
 fn trimmed(text: &str, start: usize, end: usize) -> (usize, usize) {
     let Some(s) = text.get(start..end) else { return (start, start) };
-    let lead = s.len()
-        - s.trim_start_matches(|c: char| c.is_whitespace() || ":;_|=~—–.…·".contains(c)).len();
+    let marks = |c: char| c.is_whitespace() || ":;_|=~—–.…·".contains(c);
+    let mut rest = s.trim_start();
+    // And what OCR left of a dot leader.
+    while let Some(word) = rest.split_whitespace().next().filter(|w| leader_remnant(w)) {
+        rest = rest[word.len()..].trim_start();
+    }
+    let rest = rest.trim_start_matches(marks);
+    let lead = s.len() - rest.len();
     let trail = s.len() - s.trim_end().len();
     (start + lead, (end - trail).max(start + lead))
 }
@@ -1049,7 +1099,9 @@ fn first_tokens_end(text: &str, start: usize, end: usize, n: usize) -> usize {
     split_tokens(&text[start..end]).take(n).last().map_or(start, |(at, t)| start + at + t.len())
 }
 
-fn apply(
+/// Reads the value at `vs..ve` of `line` as `key` announces it, into the field if it beats
+/// what is there (its rank), with `factor` times the place's confidence.
+pub(crate) fn apply(
     key: Key,
     line: &Line<'_>,
     vs: usize,
@@ -1058,7 +1110,7 @@ fn apply(
     out: &mut Extraction,
     state: &mut State,
 ) {
-    let ve = if key.is_name() { name_end(line, vs, ve) } else { ve };
+    let ve = if key.is_name() { name_end(line, vs, column_end(line, vs, ve)) } else { ve };
     let value = &line.text[vs..ve];
     let place =
         |n: usize| line.place(vs, if n == 0 { ve } else { first_tokens_end(line.text, vs, ve, n) });
@@ -1178,6 +1230,22 @@ fn apply(
         }
         _ => {}
     }
+}
+
+/// Where a value ends at the first gap as wide as between a form's columns (two and a half
+/// word heights, and more than two and a half of the page's word spaces): what stands past it
+/// ("Attending: Linda Nodoctor, DO        Pt Age: 53") is the next column's.
+fn column_end(line: &Line<'_>, vs: usize, ve: usize) -> usize {
+    let heights = 2.5f32.max(2.5 * line.space);
+    let toks: Vec<&Token> = line.tokens.iter().filter(|t| t.start >= vs && t.end <= ve).collect();
+    toks.windows(2)
+        .find(|p| match (p[0].bbox, p[1].bbox) {
+            (Some(a), Some(b)) => {
+                b.x.saturating_sub(a.x + a.w) as f32 > heights * a.h.max(b.h).min(a.h * 2) as f32
+            }
+            _ => false,
+        })
+        .map_or(ve, |p| p[0].end)
 }
 
 /// Where a name value ends when a label chartdex does not know follows it on the line ("Pt
@@ -1321,7 +1389,7 @@ fn one_glyph_sex(line: &Line<'_>, vs: usize, ve: usize) -> Option<(String, Optio
     Some((s.to_string(), Some(word.to_string())))
 }
 
-fn sex(value: &str) -> Option<String> {
+pub(crate) fn sex(value: &str) -> Option<String> {
     let v = value
         .split_whitespace()
         .next()?
@@ -1851,6 +1919,54 @@ mod layout_tests {
         assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
         assert_eq!(f.patient.given.as_deref(), Some("Alice"));
         assert_eq!(f.patient.dob.as_deref(), Some("1961-03-14"));
+    }
+
+    #[test]
+    fn an_explanation_or_a_format_before_the_value_belongs_to_its_label() {
+        // Before the colon, after a label without one, and what OCR left of a leader.
+        let p = page(&[
+            &[("Gender", 200), ("(M/F):", 300), ("F", 420)],
+            &[
+                ("Client", 200),
+                ("Name", 300),
+                ("(Surname,", 380),
+                ("Given)", 520),
+                ("DOE,", 700),
+                ("JANE", 780),
+            ],
+            &[
+                ("Birth", 200),
+                ("Date", 280),
+                ("MM", 350),
+                ("DD", 400),
+                ("YYYY", 450),
+                ("07", 700),
+                ("04", 750),
+                ("1976", 800),
+            ],
+            &[("Chart", 200), ("No.", 290), ("......ce.eee", 350), ("X7740021", 700)],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
+        assert_eq!(f.patient.family.as_deref(), Some("Doe"));
+        assert_eq!(f.patient.given.as_deref(), Some("Jane"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1976-07-04"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("X7740021"));
+    }
+
+    #[test]
+    fn a_name_ends_at_the_gap_before_the_next_column() {
+        let p = page(&[&[
+            ("Surgeon:", 200),
+            ("Robert", 330),
+            ("Fakedoc,", 430),
+            ("DO", 560),
+            ("Ward", 900),
+            ("East", 980),
+        ]]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.provider.given.as_deref(), Some("Robert"));
+        assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
     }
 
     #[test]

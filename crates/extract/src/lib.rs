@@ -30,6 +30,7 @@ mod labels;
 mod layout;
 mod meds;
 mod names;
+mod plate;
 mod sections;
 mod vocab;
 
@@ -144,9 +145,13 @@ pub fn extract(pages: &[PageText]) -> Extraction {
         let place = Place { page: first.number, bbox: None, confidence };
         out.note("doc_type", t.name(), place, 1.0, None);
         // An insurance card records no visit: a date on it is its own (issued, effective).
+        // (Nor does it bear an addressograph's plate: its stacked member name, number and
+        // birth date are the card's.)
         if t == chartdex_core::DocType::InsuranceCard {
             out.fields.service_date = None;
             out.evidence.retain(|e| e.field != "service_date");
+        } else {
+            plate::read(&cells, &mut out, &mut state);
         }
         if out.fields.facility.is_none() {
             if let Some((name, n)) = doctype::letterhead(&text) {

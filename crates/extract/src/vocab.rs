@@ -169,6 +169,8 @@ const WORDS: &[(&str, Idea)] = &[
     ("bday", Idea::Birth),
     ("bd", Idea::Birth),
     ("sex", Idea::Sex),
+    // (As tesseract reads "Sex" run into a leader's dots: "Sex (M/F) ......" → "SOX (M/F)".)
+    ("sox", Idea::Sex),
     ("gender", Idea::Sex),
     ("mf", Idea::Sex),
     // Dates and what they are of.
@@ -220,6 +222,8 @@ const WORDS: &[(&str, Idea)] = &[
     ("coll", Idea::Event(1)),
     ("drawn", Idea::Event(1)),
     ("specimen", Idea::Event(1)),
+    ("consent", Idea::Event(1)),
+    ("consented", Idea::Event(1)),
     ("procedure", Idea::Event(1)),
     ("surgery", Idea::Event(1)),
     ("operation", Idea::Event(1)),

@@ -14,6 +14,7 @@ pub use preprocess::Preprocess;
 use preprocess::{Geometry, Gray};
 
 use chartdex_core::{reading, BBox, PageMeta, Raster, Word};
+use std::ops::Range;
 use std::path::PathBuf;
 use tesseract::{PageSegMode, Tesseract};
 
@@ -235,6 +236,8 @@ impl TesseractEngine {
         let tsv = api.get_tsv_text(0).map_err(|e| OcrError::Recognize(e.to_string()))?;
         self.api = Some(api);
         let (words, lines) = tsv::words(&tsv);
+        // A form's dot leaders and rules are ink, not words.
+        let (words, lines) = without_leaders(words, &lines);
         // The text in reading order, judged on the page as tesseract read it (upright,
         // deskewed), where rows are level; the words in that order, their boxes mapped back to
         // the page as given.
@@ -252,6 +255,28 @@ impl TesseractEngine {
             .collect();
         Ok(Some(Recognized { text, confidence: mean_confidence(&words), words, meta }))
     }
+}
+
+/// The words tesseract read (in its lines) without those that are a form's leaders or rules
+/// ([`reading::leaders`]), and its lines over what is left.
+fn without_leaders(words: Vec<Word>, lines: &[Range<usize>]) -> (Vec<Word>, Vec<Range<usize>>) {
+    let seen: Vec<(&str, BBox, f32)> =
+        words.iter().map(|w| (w.text.as_str(), w.bbox, w.confidence)).collect();
+    let leader = reading::leaders(&seen);
+    if !leader.contains(&true) {
+        return (words, lines.to_vec());
+    }
+    let mut kept_lines = Vec::with_capacity(lines.len());
+    let mut n = 0;
+    for range in lines {
+        let start = n;
+        n += range.clone().filter(|&i| !leader[i]).count();
+        if n > start {
+            kept_lines.push(start..n);
+        }
+    }
+    let kept = words.into_iter().zip(leader).filter(|(_, l)| !l).map(|(w, _)| w).collect();
+    (kept, kept_lines)
 }
 
 /// Below this OSD confidence a page is left as it is. On `scripts/eval-ocr`'s pages (two seeds,

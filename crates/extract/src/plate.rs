@@ -1,0 +1,275 @@
+//! Unlabelled identity blocks: an addressograph plate's imprint or a chart label stuck at the
+//! top of a page ("TESTPATIENT, ALICE" / "H9534283" / "03/14/1961 F" / "ROBERT FAKEDOC, MD"),
+//! and a clinician's name standing alone in a header.
+//!
+//! No label says what these lines are; their shapes and their place do. A plate is a stack of
+//! at least three unlabelled cells, left-aligned one under the other in the first page's
+//! header, holding a person's name, an identifier and a date: the name is the patient's, the
+//! identifier the MRN, the date (and a lone sex letter after it) the birth date, a name with a
+//! clinician's title or degree the provider. Values are taken only for fields no label gave,
+//! at a confidence low enough to send them to review.
+
+use crate::labels::{self, State};
+use crate::layout::Line;
+use crate::names::person_name;
+use crate::vocab::Key;
+use crate::Extraction;
+
+/// The confidence factor of a value read by its place alone.
+const FACTOR: f32 = 0.6;
+/// How many of the first page's cells make its header.
+const HEADER_CELLS: usize = 40;
+
+/// What a cell of a stack holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Patient,
+    Clinician,
+    Identifier,
+    Date,
+    Other,
+}
+
+/// Reads a plate among the first page's `cells` (its rows cut at their wide gaps, in reading
+/// order), then a lone clinician's name in its header, into the fields still empty.
+pub(crate) fn read(cells: &[Line<'_>], out: &mut Extraction, state: &mut State) {
+    let cells = &cells[..cells.len().min(HEADER_CELLS)];
+    let unlabelled: Vec<bool> = cells.iter().map(|c| !labels::has_field_label(c)).collect();
+    for stack in stacks(cells, &unlabelled) {
+        let shapes: Vec<Shape> = stack.iter().map(|&i| shape(&cells[i])).collect();
+        let has = |s: Shape| shapes.contains(&s);
+        if !(has(Shape::Patient) && has(Shape::Identifier) && has(Shape::Date)) {
+            continue;
+        }
+        for (&i, &s) in stack.iter().zip(&shapes) {
+            let cell = &cells[i];
+            let whole = cell.text.len();
+            let p = &out.fields.patient;
+            match s {
+                Shape::Patient if p.family.is_none() => {
+                    labels::apply(Key::Patient(3), cell, 0, whole, FACTOR, out, state)
+                }
+                Shape::Clinician if out.fields.provider.family.is_none() => {
+                    labels::apply(Key::Provider(3), cell, 0, whole, FACTOR, out, state)
+                }
+                Shape::Identifier if p.mrn.is_none() => {
+                    labels::apply(Key::Mrn(1), cell, 0, whole, FACTOR, out, state)
+                }
+                Shape::Date if p.dob.is_none() => {
+                    labels::apply(Key::Dob, cell, 0, whole, FACTOR, out, state);
+                    // "03/14/1961 F": the sex after the birth date.
+                    let after = labels::leading_date(cell.text).map(|(_, n)| n);
+                    if let Some(n) = after.filter(|_| out.fields.patient.sex.is_none()) {
+                        let at = token_start(cell.text, n);
+                        labels::apply(Key::Sex, cell, at, whole, FACTOR, out, state);
+                    }
+                }
+                _ => {}
+            }
+        }
+        break;
+    }
+    lone_clinician(cells, &unlabelled, out, state);
+}
+
+/// A header's one clinician named alone in a cell, by a title or degree ("DR ROBERT FAKEDOC",
+/// "Priya Testwood, DO"), when no label gave the provider: the rows down to the last with a
+/// field's label, and only if no other such name stands there (a referring and a rendering
+/// physician side by side say nothing of which is whose).
+fn lone_clinician(
+    cells: &[Line<'_>],
+    unlabelled: &[bool],
+    out: &mut Extraction,
+    state: &mut State,
+) {
+    if out.fields.provider.family.is_some() {
+        return;
+    }
+    let Some(last) = unlabelled.iter().rposition(|u| !u) else { return };
+    let found: Vec<usize> =
+        (0..=last).filter(|&i| unlabelled[i] && shape(&cells[i]) == Shape::Clinician).collect();
+    let names: Vec<_> = found.iter().filter_map(|&i| person_name(cells[i].text)).collect();
+    if names.is_empty() || names.iter().any(|n| n != &names[0]) {
+        return;
+    }
+    let cell = &cells[found[0]];
+    labels::apply(Key::Provider(3), cell, 0, cell.text.len(), FACTOR, out, state);
+}
+
+/// The byte offset of token `n` of `text` (its end if it has fewer).
+fn token_start(text: &str, n: usize) -> usize {
+    crate::layout::split_tokens(text).nth(n).map_or(text.len(), |(at, _)| at)
+}
+
+/// The stacks of unlabelled cells: each cell joins the stack whose last cell stands right
+/// above it (less than two line heights between them) with its left edge within a line height
+/// of that cell's; stacks of three or more, top to bottom.
+fn stacks(cells: &[Line<'_>], unlabelled: &[bool]) -> Vec<Vec<usize>> {
+    let bbox = |c: &Line<'_>| {
+        let boxes: Vec<_> = c.tokens.iter().filter_map(|t| t.bbox).collect();
+        let first = *boxes.first()?;
+        Some(boxes.iter().fold(first, |a, b| a.union(*b)))
+    };
+    let mut stacks: Vec<Vec<usize>> = Vec::new();
+    for (i, cell) in cells.iter().enumerate() {
+        let Some(b) = bbox(cell).filter(|_| unlabelled[i]) else { continue };
+        let h = cell.tokens.iter().filter_map(|t| t.bbox.map(|b| b.h)).max().unwrap_or(b.h);
+        let joins = stacks.iter_mut().rev().find(|s| {
+            let Some(a) = s.last().and_then(|&j| bbox(&cells[j])) else { return false };
+            a.y + a.h <= b.y + h / 2 && b.y < a.y + a.h + 2 * h && a.x.abs_diff(b.x) <= h
+        });
+        match joins {
+            Some(s) => s.push(i),
+            None => stacks.push(vec![i]),
+        }
+    }
+    stacks.retain(|s| s.len() >= 3);
+    stacks
+}
+
+/// What a cell's text looks like.
+fn shape(cell: &Line<'_>) -> Shape {
+    let text = cell.text.trim();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.is_empty() {
+        return Shape::Other;
+    }
+    if labels::leading_date(text).is_some() {
+        return Shape::Date;
+    }
+    if words.len() <= 2 && identifier_shaped(words[0]) {
+        return Shape::Identifier;
+    }
+    let letters = text.chars().all(|c| c.is_alphabetic() || " ,.'-".contains(c));
+    if !letters || words.len() > 5 || person_name(text).is_none() {
+        return Shape::Other;
+    }
+    if clinician(&words) {
+        return Shape::Clinician;
+    }
+    // A patient's name: two to four words, each capitalised, none a word labels use (not a
+    // sentence, not a place: "HEALTH CENTER", not a title: "FOLLOW-UP VISIT").
+    let capitalised = words.iter().all(|w| w.chars().next().is_some_and(char::is_uppercase));
+    let label_word = words.iter().any(|w| crate::vocab::is_label_word(w.trim_matches(',')));
+    if capitalised && (2..=4).contains(&words.len()) && !label_word {
+        Shape::Patient
+    } else {
+        Shape::Other
+    }
+}
+
+/// A chart number as plates and labels print it: six to twelve letters and digits, at least
+/// five of them digits ("H9534283", "156974752", "MR-0042").
+fn identifier_shaped(word: &str) -> bool {
+    let w = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    let digits = w.bytes().filter(u8::is_ascii_digit).count();
+    (6..=12).contains(&w.len())
+        && digits >= 5
+        && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// A name written with a clinician's title before it or degree after it.
+fn clinician(words: &[&str]) -> bool {
+    const TITLES: &[&str] = &["dr", "doctor"];
+    const DEGREES: &[&str] = &[
+        "md", "do", "np", "pa", "pac", "aprn", "fnp", "dnp", "crnp", "npc", "fnpc", "dpm", "dds",
+        "mbbs", "od", "cnm", "crna", "mbchb",
+    ];
+    let fold = |w: &str| -> String {
+        w.chars().filter(char::is_ascii_alphabetic).collect::<String>().to_ascii_lowercase()
+    };
+    TITLES.contains(&fold(words[0]).as_str())
+        || words[1..].iter().any(|w| DEGREES.contains(&fold(w).as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract;
+    use chartdex_core::{BBox, PageMeta, PageText, TextMethod, Word};
+
+    /// A page of words at (x, y), 20 px high, 12 px a letter, given row by row.
+    fn page(words: &[(&str, u32, u32)]) -> PageText {
+        let words: Vec<Word> = words
+            .iter()
+            .map(|&(t, x, y)| Word {
+                text: t.into(),
+                bbox: BBox { x, y, w: 12 * t.len() as u32, h: 20 },
+                confidence: 0.95,
+            })
+            .collect();
+        // A line of text a row (the words are given row by row).
+        let mut text = String::new();
+        for (i, w) in words.iter().enumerate() {
+            if i > 0 {
+                text.push(if w.bbox.y == words[i - 1].bbox.y { ' ' } else { '\n' });
+            }
+            text.push_str(&w.text);
+        }
+        PageText {
+            number: 1,
+            text,
+            confidence: 0.95,
+            method: TextMethod::Ocr,
+            words,
+            meta: PageMeta::default(),
+        }
+    }
+
+    #[test]
+    fn an_addressograph_plate_beside_the_letterhead_is_read_by_its_lines_shapes() {
+        let p = page(&[
+            ("SAMPLE", 100, 100),
+            ("TEST", 190, 100),
+            ("CLINIC", 250, 100),
+            ("NOTREAL,", 1300, 100),
+            ("BRUNO", 1410, 100),
+            ("12", 100, 140),
+            ("Example", 130, 140),
+            ("Road", 230, 140),
+            ("MR0045127", 1300, 140),
+            ("02/03/1950", 1300, 180),
+            ("M", 1440, 180),
+            ("DR", 1300, 220),
+            ("ROBERT", 1340, 220),
+            ("FAKEDOC", 1430, 220),
+            ("Visit", 100, 300),
+            ("Date:", 170, 300),
+            ("04/05/2024", 240, 300),
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Notreal"));
+        assert_eq!(f.patient.given.as_deref(), Some("Bruno"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("MR0045127"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1950-02-03"));
+        assert_eq!(f.patient.sex.as_deref(), Some("M"));
+        assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
+        assert_eq!(f.service_date.as_deref(), Some("2024-04-05"));
+    }
+
+    #[test]
+    fn a_letterhead_is_no_plate_and_two_clinicians_name_no_provider() {
+        // A name, an address and a date stacked, but no identifier: nothing is read.
+        let p = page(&[
+            ("Alice", 100, 100),
+            ("Testpatient", 170, 100),
+            ("12", 100, 140),
+            ("Example", 130, 140),
+            ("Road", 230, 140),
+            ("Testville", 100, 180),
+            ("04/05/2024", 100, 220),
+            ("DR", 1300, 100),
+            ("ROBERT", 1340, 100),
+            ("FAKEDOC", 1430, 100),
+            ("SAMUEL", 1300, 300),
+            ("MOCKWELL,", 1390, 300),
+            ("MD", 1520, 300),
+            ("Visit", 100, 400),
+            ("Date:", 170, 400),
+            ("04/05/2024", 240, 400),
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family, None);
+        assert_eq!(f.patient.dob, None);
+        assert_eq!(f.provider.family, None);
+    }
+}
