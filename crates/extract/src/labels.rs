@@ -283,9 +283,19 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
             let opening = (0..i).rev().find(|&g| g == 0 || gap(g) || claimed[g - 1]);
             // (Not the value after a label's colon: "Attending Doctor: Owen Shamfield MD".)
             let opening = opening.filter(|&g| g == 0 || !claimed[g - 1]);
+            // (Nor the value of the label before, past its form's gap: "Pt Last Name
+            // Fauxberg    Pt First Name Carmen"; unless a label word is among them, as in a
+            // row of captions: "Name of Patient   Hospital Nuniber   Patient's Birth Date".)
+            let value_before = |g: usize| {
+                let value = &line.text[words[g].start..words[i - 1].end];
+                found.iter().any(|f: &Found| {
+                    f.value_start == words[g].start && f.punct && plausible(f.key, value)
+                }) && !words[g..i].iter().any(|w| vocab::is_label_word_near(w.text))
+            };
             let lead = opening.filter(|&g| {
                 i - g <= 2
                     && !claimed[g]
+                    && !value_before(g)
                     && words[g..i].iter().all(|w| w.text.chars().all(char::is_alphabetic))
             });
             // A rule ("|") or a leader ("........", "____") between cells counts as their gap.
@@ -384,10 +394,15 @@ pub(crate) struct State {
     mrn_rank: u8,
     provider_rank: u8,
     npi_rank: u8,
-    /// The form's section the lines are in, from its last heading.
-    section: Option<vocab::Section>,
+    /// The form's sections the lines are in, from its last row of headings: each heading's
+    /// left edge and whose its labels are (a form in columns heads them side by side:
+    /// "PATIENT INFORMATION      EMERGENCY CONTACT").
+    sections: Vec<(u32, vocab::Section)>,
     /// The rank of the clinician the row before named, if it named one.
     row_provider: Option<u8>,
+    /// The label of the value being read says the family name comes first ("Name (Last,
+    /// First)"), so a name without its comma ("NOTREAL DMITRI") is read that way.
+    family_first: bool,
 }
 
 impl Default for State {
@@ -398,15 +413,16 @@ impl Default for State {
             mrn_rank: u8::MAX,
             provider_rank: u8::MAX,
             npi_rank: u8::MAX,
-            section: None,
+            sections: Vec::new(),
             row_provider: None,
+            family_first: false,
         }
     }
 }
 
 /// Reads the labelled values of a page's lines into `out`, keeping values already found.
 pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut State) {
-    state.section = None;
+    state.sections.clear();
     state.row_provider = None;
     for (n, line) in lines.iter().enumerate() {
         let next = lines[n + 1..].iter().find(|l| !l.text.trim().is_empty());
@@ -431,10 +447,11 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
         // The generic labels of a form's section are the section's person's; a row opening with
         // a label that says whose it is ends the section.
         if found.first().is_some_and(|f| f.qualified && f.known) {
-            state.section = None;
+            state.sections.clear();
         }
         for f in found.iter_mut().filter(|f| !f.qualified) {
-            f.key = in_section(f.key, f.number, state.section);
+            let section = section_at(&state.sections, line, f.start);
+            f.key = in_section(f.key, f.number, section);
             f.bare_ok = f.bare_ok && f.key.bare_ok();
         }
         let row_provider = state.row_provider.take();
@@ -445,9 +462,9 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
         // put another block's line there.
         let under = line_under(lines, n);
         // A section's heading ("GUARANTOR", "PATIENT INFORMATION") over its own labels.
-        if let Some(section) = vocab::section(line.text) {
+        if let Some(heads) = headings(line) {
             if under.is_none_or(has_colon_label) || !is_label_row(line.text, &found) {
-                state.section = Some(section);
+                state.sections = heads;
                 continue;
             }
         }
@@ -503,6 +520,7 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             .collect();
         banner_name(line, prev, &accepted, out, state);
         for (i, f) in accepted.iter().enumerate() {
+            state.family_first = says_family_first(&line.text[f.start..f.value_start]);
             let end = accepted.get(i + 1).map_or(line.text.len(), |g| g.start);
             let (vs, ve) = trimmed(line.text, f.value_start, end);
             // Only a label chartdex does not know follows (an OCR-mangled "Gencer:"): this label
@@ -913,15 +931,73 @@ fn read_label_row(
     let (_, values, ranges) = chosen;
     for (f, range) in found.iter().zip(ranges) {
         if let Some((vs, ve)) = range {
+            state.family_first = says_family_first(&labels.text[f.start..f.end]);
             apply(f.key, values, vs, ve, 0.95, out, state);
         }
     }
+    state.family_first = false;
     true
+}
+
+/// True if a label's words put the family name first: "Name (Last, First, MI)", "SURNAME,
+/// Given names", "Last Name / First Name".
+fn says_family_first(label: &str) -> bool {
+    let lower = label.to_lowercase();
+    let words: Vec<&str> =
+        lower.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).collect();
+    let at = |of: &[&str]| words.iter().position(|w| of.contains(w));
+    match (at(&["last", "surname", "family"]), at(&["first", "given", "forename", "forenames"])) {
+        (Some(l), Some(f)) => l < f,
+        _ => false,
+    }
 }
 
 /// What a label that does not say whose it is names in a form's section: in a guarantor's or a
 /// contact's section none of the chart's fields; in an insured's, the insured's name; in a
 /// clinician's, the clinician's name and NPI; in the patient's, a bare number is the MRN.
+/// The sections a line of headings opens, left to right: one for each of its cells (cut at
+/// the gaps between a form's columns) when every cell is a heading, else one for the whole line
+/// if it is one.
+fn headings(line: &Line<'_>) -> Option<Vec<(u32, vocab::Section)>> {
+    let x = |at: usize| line.x_at(at).unwrap_or(0);
+    let whole = vocab::section(line.text).map(|s| vec![(x(0), s)]);
+    let mut cells = Vec::new();
+    let mut start = 0;
+    for (i, t) in line.tokens.iter().enumerate() {
+        let cut = line.tokens.get(i + 1).is_none_or(|u| match (t.bbox, u.bbox) {
+            (Some(a), Some(b)) => {
+                let wide = 2.0f32.max(3.0 * line.space) * a.h as f32;
+                b.x.saturating_sub(a.x + a.w) as f32 > wide
+            }
+            _ => false,
+        });
+        if cut {
+            cells.push((line.tokens[start].start, t.end));
+            start = i + 1;
+        }
+    }
+    if cells.len() < 2 {
+        return whole;
+    }
+    let heads: Option<Vec<_>> =
+        cells.iter().map(|&(s, e)| vocab::section(&line.text[s..e]).map(|h| (x(s), h))).collect();
+    heads.or(whole)
+}
+
+/// The section of the heading over the label at byte `at` of `line`: the last heading that
+/// starts left of it (a line height's slack), else the first.
+fn section_at(
+    sections: &[(u32, vocab::Section)],
+    line: &Line<'_>,
+    at: usize,
+) -> Option<vocab::Section> {
+    let (x, slack) = match line.tokens.iter().find(|t| t.end > at).and_then(|t| t.bbox) {
+        Some(b) => (b.x, b.h),
+        None => return sections.first().map(|s| s.1),
+    };
+    sections.iter().rev().find(|(hx, _)| *hx <= x + slack).or(sections.first()).map(|s| s.1)
+}
+
 fn in_section(key: Key, number: bool, section: Option<vocab::Section>) -> Key {
     use vocab::Section;
     match (section, key) {
@@ -1118,7 +1194,7 @@ pub(crate) fn apply(
     match key {
         // A label that says "patient" beats a bare "Name"; among equals, the first.
         Key::Patient(rank) if rank < state.patient_rank => {
-            if let Some((given, family)) = person_name(value) {
+            if let Some((given, family)) = ordered_name(value, state.family_first) {
                 let p = place(0);
                 out.evidence.retain(|e| e.field != "patient.family" && e.field != "patient.given");
                 out.note("patient.family", &family, p, factor, None);
@@ -1193,7 +1269,7 @@ pub(crate) fn apply(
         // The clinician who saw the patient beats one who ordered or signed, who beats a
         // referring one.
         Key::Provider(rank) if rank < state.provider_rank => {
-            if let Some((given, family)) = person_name(value) {
+            if let Some((given, family)) = ordered_name(value, state.family_first) {
                 let p = place(0);
                 out.evidence
                     .retain(|e| e.field != "provider.family" && e.field != "provider.given");
@@ -1229,6 +1305,16 @@ pub(crate) fn apply(
             }
         }
         _ => {}
+    }
+}
+
+/// A person's name, read family first when its label says so and it has no comma to say it.
+fn ordered_name(value: &str, family_first: bool) -> Option<(Option<String>, String)> {
+    match value.trim().split_once(char::is_whitespace) {
+        Some((family, rest)) if family_first && !value.contains(',') && !rest.trim().is_empty() => {
+            person_name(&format!("{family}, {rest}"))
+        }
+        _ => person_name(value),
     }
 }
 
@@ -1887,6 +1973,38 @@ mod layout_tests {
         // The attending and the NPI on their row beat the referring physician's.
         assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
         assert_eq!(f.provider.npi.as_deref(), Some("1245319599"));
+    }
+
+    #[test]
+    fn sections_side_by_side_head_their_own_columns() {
+        let p = page(&[
+            &[("NEXT", 201), ("OF", 290), ("KIN", 340), ("CLIENT", 1000), ("DETAILS", 1110)],
+            &[
+                ("Name:", 201),
+                ("Pat", 300),
+                ("Doe", 360),
+                ("Name:", 1000),
+                ("Jane", 1100),
+                ("Doe", 1180),
+            ],
+            &[("DOB:", 201), ("01/02/1950", 300), ("DOB:", 1000), ("07/04/1976", 1100)],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.given.as_deref(), Some("Jane"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1976-07-04"));
+    }
+
+    #[test]
+    fn a_label_that_puts_the_family_name_first_says_how_to_read_a_name_without_its_comma() {
+        let p = page(&[
+            &[("Name", 201), ("(Surname", 290), ("First)", 420), ("DOE", 700), ("JANE", 780)],
+            &[("Doctor", 201), ("(Family,", 300), ("Given):", 430), ("ROE", 700), ("RICHARD", 780)],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Doe"));
+        assert_eq!(f.patient.given.as_deref(), Some("Jane"));
+        assert_eq!(f.provider.family.as_deref(), Some("Roe"));
+        assert_eq!(f.provider.given.as_deref(), Some("Richard"));
     }
 
     #[test]

@@ -146,6 +146,9 @@ const WORDS: &[(&str, Idea)] = &[
     ("ehr", Idea::Record),
     ("hrn", Idea::Record),
     ("ur", Idea::Record),
+    // "URN": a unit record number; an NHS number is the patient's number across the NHS.
+    ("urn", Idea::Record),
+    ("nhs", Idea::Record),
     ("hospital", Idea::Unit),
     ("hosp", Idea::Unit),
     ("unit", Idea::Unit),
@@ -774,10 +777,10 @@ pub(crate) fn section(heading: &str) -> Option<Section> {
                 | Idea::Number
                 | Idea::Date
                 | Idea::Event(_)
-                | Idea::NotVisit
                 | Idea::Npi
-        )
+        ) || (*i == Idea::NotVisit && !ideas.contains(&Idea::NotPatient))
     });
+    // ("NEXT OF KIN": "next" says a date is no visit's, but of kin it says whose.)
     if field {
         return None;
     }
