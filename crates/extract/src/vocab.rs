@@ -222,6 +222,8 @@ const WORDS: &[(&str, Idea)] = &[
     ("dc", Idea::Event(1)),
     ("collection", Idea::Event(1)),
     ("collected", Idea::Event(1)),
+    ("taken", Idea::Event(1)),
+    ("op", Idea::Event(1)),
     ("coll", Idea::Event(1)),
     ("drawn", Idea::Event(1)),
     ("specimen", Idea::Event(1)),
@@ -246,6 +248,7 @@ const WORDS: &[(&str, Idea)] = &[
     ("reconciliation", Idea::Event(3)),
     ("written", Idea::Event(3)),
     ("reviewed", Idea::Event(3)),
+    ("updated", Idea::Event(3)),
     // Events, priority 4: a report's, a result's, an order's.
     ("recd", Idea::Event(4)),
     ("rcvd", Idea::Event(4)),
@@ -678,7 +681,17 @@ pub(crate) fn words(label: &str) -> Vec<String> {
     } else {
         label
     };
-    for raw in label.split(|c: char| c.is_whitespace() || c == '/' || c == '-' || c == '_') {
+    // ... and so in a word of its own: "Date of D/C".
+    let pieces = label.split_whitespace().flat_map(|t| {
+        let single = |p: &str| p.trim_matches([':', '.']).chars().count() == 1;
+        if t.contains('/') && t.split('/').all(single) {
+            vec![t.replace('/', "")]
+        } else {
+            t.split(['/', '-', '_']).map(str::to_string).collect()
+        }
+    });
+    for raw in pieces {
+        let raw = raw.as_str();
         // Marks OCR read around a label ("—-MRN", "‘Birth") are not words.
         let raw = raw.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '#' && c != '&');
         if raw.is_empty() {
@@ -1034,6 +1047,13 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
         .enumerate()
         .filter_map(|(i, w)| match split.get(i + 1) {
             Some(next) if is_ocr_mrn(w, next) => Some(Idea::Record),
+            // "Last" before an event or a date is the latest, not a family name: "Last
+            // Updated", "Last Visit Date".
+            Some(next)
+                if fold(w) == "last" && matches!(idea(next), Some(Idea::Event(_) | Idea::Date)) =>
+            {
+                None
+            }
             _ => idea(w),
         })
         .collect();
@@ -1118,7 +1138,10 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
             && !member
             && !record);
     if dated {
-        if not_visit || (word("last") && (date || event.is_some())) || (other && event.is_none()) {
+        // ("Last Visit" was an earlier one; a list's "Last Updated" or "Last Reviewed" is its
+        // own date.)
+        let earlier = word("last") && (date || event.is_some()) && event != Some(3);
+        if not_visit || earlier || (other && event.is_none()) {
             return Some(Key::Other);
         }
         // A clinician's date is the date they signed.
@@ -1196,6 +1219,11 @@ mod tests {
             ("Born", Key::Dob),
             ("DOB/Age", Key::Dob),
             ("Date of Svc", Key::Dos(0)),
+            ("Date of D/C", Key::Dos(1)),
+            ("Specimen Taken", Key::Dos(1)),
+            ("Op Date", Key::Dos(1)),
+            ("Last Reviewed", Key::Dos(3)),
+            ("Last Visit", Key::Other),
             ("Disch. Date", Key::Dos(1)),
             ("Patient's Birth Date", Key::Dob),
             ("Administrative Sex", Key::Sex),
