@@ -269,6 +269,11 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
         {
             e += 1;
         }
+        // A credential after a name ("Linda Nodoctor MD") is the name's, not a label.
+        if e == i && i > 0 && crate::names::is_credential(words[i].text) && !gap(i) {
+            i += 1;
+            continue;
+        }
         let text = phrase(&words, i, e + 1, None).join(" ");
         // An explanation or a date's format printed after it ("Patient Name (Last, First,
         // MI)", "Birth Date (MM DD YYYY)", "Date of Birth MM/DD/YY") is part of the label: the
@@ -397,7 +402,7 @@ pub(crate) struct State {
     /// The form's sections the lines are in, from its last row of headings: each heading's
     /// left edge and whose its labels are (a form in columns heads them side by side:
     /// "PATIENT INFORMATION      EMERGENCY CONTACT").
-    sections: Vec<(u32, vocab::Section)>,
+    sections: Vec<(u32, Option<vocab::Section>)>,
     /// The rank of the clinician the row before named, if it named one.
     row_provider: Option<u8>,
     /// The label of the value being read says the family name comes first ("Name (Last,
@@ -446,12 +451,15 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
         }
         // The generic labels of a form's section are the section's person's; a row opening with
         // a label that says whose it is ends the section.
-        if found.first().is_some_and(|f| f.qualified && f.known) {
-            state.sections.clear();
+        // (With sections side by side, the section of its column.)
+        if let Some(f) = found.first().filter(|f| f.qualified && f.known) {
+            if let Some(i) = section_at(&state.sections, line, f.start) {
+                state.sections[i].1 = None;
+            }
         }
         for f in found.iter_mut().filter(|f| !f.qualified) {
             let section = section_at(&state.sections, line, f.start);
-            f.key = in_section(f.key, f.number, section);
+            f.key = in_section(f.key, f.number, section.and_then(|i| state.sections[i].1));
             f.bare_ok = f.bare_ok && f.key.bare_ok();
         }
         let row_provider = state.row_provider.take();
@@ -958,9 +966,9 @@ fn says_family_first(label: &str) -> bool {
 /// The sections a line of headings opens, left to right: one for each of its cells (cut at
 /// the gaps between a form's columns) when every cell is a heading, else one for the whole line
 /// if it is one.
-fn headings(line: &Line<'_>) -> Option<Vec<(u32, vocab::Section)>> {
+fn headings(line: &Line<'_>) -> Option<Vec<(u32, Option<vocab::Section>)>> {
     let x = |at: usize| line.x_at(at).unwrap_or(0);
-    let whole = vocab::section(line.text).map(|s| vec![(x(0), s)]);
+    let whole = vocab::section(line.text).map(|s| vec![(x(0), Some(s))]);
     let mut cells = Vec::new();
     let mut start = 0;
     for (i, t) in line.tokens.iter().enumerate() {
@@ -979,23 +987,27 @@ fn headings(line: &Line<'_>) -> Option<Vec<(u32, vocab::Section)>> {
     if cells.len() < 2 {
         return whole;
     }
-    let heads: Option<Vec<_>> =
-        cells.iter().map(|&(s, e)| vocab::section(&line.text[s..e]).map(|h| (x(s), h))).collect();
+    let heads: Option<Vec<_>> = cells
+        .iter()
+        .map(|&(s, e)| vocab::section(&line.text[s..e]).map(|h| (x(s), Some(h))))
+        .collect();
     heads.or(whole)
 }
 
-/// The section of the heading over the label at byte `at` of `line`: the last heading that
-/// starts left of it (a line height's slack), else the first.
+/// The heading over the label at byte `at` of `line` (an index into `sections`): the last
+/// heading that starts left of it (a line height's slack), else the first.
 fn section_at(
-    sections: &[(u32, vocab::Section)],
+    sections: &[(u32, Option<vocab::Section>)],
     line: &Line<'_>,
     at: usize,
-) -> Option<vocab::Section> {
-    let (x, slack) = match line.tokens.iter().find(|t| t.end > at).and_then(|t| t.bbox) {
-        Some(b) => (b.x, b.h),
-        None => return sections.first().map(|s| s.1),
+) -> Option<usize> {
+    if sections.is_empty() {
+        return None;
+    }
+    let Some(b) = line.tokens.iter().find(|t| t.end > at).and_then(|t| t.bbox) else {
+        return Some(0);
     };
-    sections.iter().rev().find(|(hx, _)| *hx <= x + slack).or(sections.first()).map(|s| s.1)
+    Some(sections.iter().rposition(|(hx, _)| *hx <= b.x + b.h).unwrap_or(0))
 }
 
 fn in_section(key: Key, number: bool, section: Option<vocab::Section>) -> Key {
@@ -1992,6 +2004,40 @@ mod layout_tests {
         let f = extract(&[p]).fields;
         assert_eq!(f.patient.given.as_deref(), Some("Jane"));
         assert_eq!(f.patient.dob.as_deref(), Some("1976-07-04"));
+    }
+
+    #[test]
+    fn a_credential_after_a_name_is_no_label_and_a_columns_section_ends_alone() {
+        // The referring physician's column: its NPI is not the attending's, though "MD" ends
+        // the name on the row above it and the patient's column's section ended.
+        let p = page(&[
+            &[("PATIENT", 201), ("DETAILS", 330), ("REFERRING", 1000), ("DOCTOR", 1160)],
+            &[
+                ("Surname:", 201),
+                ("DOE", 340),
+                ("Name:", 1000),
+                ("Rita", 1100),
+                ("Fakeref", 1170),
+                ("MD", 1290),
+            ],
+            &[("Given:", 201), ("JANE", 340), ("NPI:", 1000), ("1234567893", 1100)],
+            &[("ATTENDING", 201), ("DOCTOR", 360), ("CONTACT", 1000)],
+            &[
+                ("Name:", 201),
+                ("Alan", 300),
+                ("Fakedoc", 370),
+                ("Name:", 1000),
+                ("Pat", 1100),
+                ("Doe", 1160),
+            ],
+            &[("NPU", 201), ("1245319599", 300)],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Doe"));
+        assert_eq!(f.patient.given.as_deref(), Some("Jane"));
+        assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
+        // "NPU" is how OCR may read "NPI"; its check digit holds.
+        assert_eq!(f.provider.npi.as_deref(), Some("1245319599"));
     }
 
     #[test]

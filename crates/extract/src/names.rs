@@ -23,6 +23,12 @@ fn looks_like_credential(before: &str, after: &str) -> bool {
 /// Words after a name that end it ("Robert Fakedoc on 03/02/2024", "Alice Testpatient (spouse)").
 const STOP: &[&str] = &["on", "at", "date", "dated", "(spouse)", "(self)"];
 
+/// True if `w` is a title or credential written with a name ("MD", "D.O.", "Dr."): after a
+/// name, not a label.
+pub(crate) fn is_credential(w: &str) -> bool {
+    DROP.contains(&w.to_ascii_lowercase().trim_end_matches([',', ';', ')']))
+}
+
 fn is_dropped(w: &str) -> bool {
     // Rules and specks ("—_—") are not words.
     !w.chars().any(char::is_alphanumeric)

@@ -556,6 +556,11 @@ fn exact(word: &str) -> Option<Idea> {
     if is_dob(word) {
         return Some(Idea::Birth);
     }
+    // "NPI" with its last letter misread ("NPU", "NPY", "NPE", "NPl"): NPI labels count only
+    // before a number whose check digit holds. ("NPO", nothing by mouth, is a word.)
+    if w.len() == 3 && w.starts_with("np") && w != "npo" {
+        return Some(Idea::Npi);
+    }
     // Digits OCR read for letters ("D0B", "Pat1ent").
     if w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(|c| c.is_ascii_alphabetic()) {
         let letters: String = w
@@ -1224,6 +1229,7 @@ mod tests {
             ("Op Date", Key::Dos(1)),
             ("Last Reviewed", Key::Dos(3)),
             ("Last Visit", Key::Other),
+            ("Physician NPU", Key::Npi(0)),
             ("Disch. Date", Key::Dos(1)),
             ("Patient's Birth Date", Key::Dob),
             ("Administrative Sex", Key::Sex),
