@@ -164,6 +164,28 @@ fn month_ocr(t: &str) -> Option<u32> {
     })
 }
 
+/// A date written in digits alone, as forms' date boxes are filled in and OCR reads them when
+/// it loses the boxes' rules: "03271982" (MMDDYYYY), "19820327" (YYYYMMDD), "0327 1982" (MMDD
+/// YYYY). Only for a value a date label announces: a number alone is no date.
+pub(crate) fn parse_digits(s: &str) -> Option<Date> {
+    let digits: String = s.split_whitespace().collect();
+    let shape: Vec<usize> = s.split_whitespace().map(str::len).collect();
+    if digits.len() != 8 || !is_num(&digits) || !(shape == [8] || shape == [4, 4]) {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| digits[r].parse::<u32>().ok();
+    let date = |y, m, d| {
+        valid(y, m, d).then_some(Date { year: y, month: m, day: d, two_digit_year: false })
+    };
+    let ymd = || date(n(0..4)?, n(4..6)?, n(6..8)?).filter(|d| (1900..=2100).contains(&d.year));
+    let mdy = || date(n(4..8)?, n(0..2)?, n(2..4)?);
+    if shape == [8] {
+        ymd().or_else(mdy)
+    } else {
+        mdy()
+    }
+}
+
 fn valid(y: u32, m: u32, d: u32) -> bool {
     let days = match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -178,6 +200,17 @@ fn valid(y: u32, m: u32, d: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_in_digits_alone() {
+        let d = |s: &str| parse_digits(s).map(|d| d.iso());
+        assert_eq!(d("03271982").as_deref(), Some("1982-03-27"));
+        assert_eq!(d("19820327").as_deref(), Some("1982-03-27"));
+        assert_eq!(d("0327 1982").as_deref(), Some("1982-03-27"));
+        assert_eq!(d("3271982"), None);
+        assert_eq!(d("99999999"), None);
+        assert_eq!(d("03 27 1982"), None);
+    }
 
     #[test]
     fn common_us_formats() {

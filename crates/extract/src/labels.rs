@@ -97,6 +97,14 @@ fn label_words<'a>(line: &Line<'a>) -> Vec<Word<'a>> {
             }));
             continue;
         }
+        // "Date(MM/DD/YYYY)": an explanation run onto its label's last word.
+        if let Some(p) = s.find('(').filter(|&p| {
+            p > 0 && s[..p].chars().all(char::is_alphabetic) && split.is_none_or(|c| c > p)
+        }) {
+            out.push(Word { start: t.start, end: t.start + p, text: &s[..p], bbox: t.bbox });
+            out.push(Word { start: t.start + p, end: t.end, text: &s[p..], bbox: t.bbox });
+            continue;
+        }
         match split {
             Some(c) => {
                 let colon_end =
@@ -189,6 +197,11 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
         // An explanation before the colon ("Date of Birth (MM/DD/YYYY):", "Sex (M/F):",
         // "Patient (Last, First):"): the label's words are those before it.
         let (mut head, mut label) = (k, label);
+        // Or a date's format ("Date of Birth MM/DD/YY:", "DOB MM DD YYYY:").
+        while head > from && head + 3 > k && is_format_hint(label) {
+            head -= 1;
+            label = words[head].text;
+        }
         if label.ends_with(')') {
             let open = (from..=k).rev().take(8).find(|&o| words[o].text.starts_with('('));
             if let Some(o) = open.filter(|&o| o > from && !column_gap(o)) {
@@ -1464,9 +1477,24 @@ fn npi_token(token: &str) -> Option<(String, bool)> {
 
 /// A date at the start of a value ("03/14/1961 (62 y)", "March 2, 2024 10:30"), with how many
 /// tokens it took.
+/// A form's date boxes may stand between its parts, read as marks ("05 | 06 | 1986", "10 [24
+/// |1991"); and a date in digits alone counts here, where a label announced it ("03271982").
 pub(crate) fn leading_date(value: &str) -> Option<(Date, usize)> {
-    let tokens: Vec<&str> = value.split_whitespace().take(3).collect();
-    (1..=tokens.len()).rev().find_map(|n| dates::parse(&tokens[..n].join(" ")).map(|d| (d, n)))
+    let mut parts: Vec<(usize, &str)> = Vec::with_capacity(3);
+    for (i, t) in value.split_whitespace().enumerate().take(6) {
+        let t = t.trim_matches(['|', '[', ']', '{', '}']);
+        if !t.is_empty() {
+            parts.push((i, t));
+        }
+        if parts.len() == 3 {
+            break;
+        }
+    }
+    (1..=parts.len()).rev().find_map(|n| {
+        let s = parts[..n].iter().map(|(_, t)| *t).collect::<Vec<_>>().join(" ");
+        let d = dates::parse(&s).or_else(|| dates::parse_digits(&s))?;
+        Some((d, parts[n - 1].0 + 1))
+    })
 }
 
 /// A lone "F" or "M" that tesseract read as two letters ("EF", "OF": it is prone to that with
@@ -1529,6 +1557,12 @@ mod tests {
         let d = |v: &str| leading_date(v).map(|(d, n)| (d.iso(), n));
         assert_eq!(d("03/14/1961 (62 y)"), Some(("1961-03-14".into(), 1)));
         assert_eq!(d("March 2, 2024 10:30"), Some(("2024-03-02".into(), 3)));
+        // A form's date boxes, read with their rules; digits alone where a label says date.
+        assert_eq!(d("07 | 12 | 1952 | F"), Some(("1952-07-12".into(), 5)));
+        assert_eq!(d("10 [24 |1991 M"), Some(("1991-10-24".into(), 3)));
+        assert_eq!(d("03271982 M"), Some(("1982-03-27".into(), 1)));
+        assert_eq!(d("1005 1996"), Some(("1996-10-05".into(), 2)));
+        assert_eq!(d("13271982"), None);
         assert_eq!(sex("Female").as_deref(), Some("F"));
         assert_eq!(sex("?"), None);
     }
@@ -2116,6 +2150,13 @@ mod layout_tests {
         assert_eq!(f.patient.given.as_deref(), Some("Jane"));
         assert_eq!(f.patient.dob.as_deref(), Some("1976-07-04"));
         assert_eq!(f.patient.mrn.as_deref(), Some("X7740021"));
+        let p = page(&[
+            &[("Date", 200), ("of", 270), ("Birth", 310), ("MM/DD/YY:", 400), ("07/04/76", 560)],
+            &[("Visit", 200), ("Date(MM/DD/YYYY)", 280), ("|", 560), ("03/02/2024", 600)],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.dob.as_deref(), Some("1976-07-04"));
+        assert_eq!(f.service_date.as_deref(), Some("2024-03-02"));
     }
 
     #[test]

@@ -134,7 +134,9 @@ fn shape(cell: &Line<'_>) -> Shape {
     if words.is_empty() {
         return Shape::Other;
     }
-    if labels::leading_date(text).is_some() {
+    // (A date in digits alone is a date only where a label says so: here it is a number.)
+    let digits_only = words[0].len() >= 4 && words[0].bytes().all(|b| b.is_ascii_digit());
+    if !digits_only && labels::leading_date(text).is_some() {
         return Shape::Date;
     }
     if words.len() <= 2 && identifier_shaped(words[0]) {
