@@ -894,6 +894,12 @@ fn title(line: &str, note_below: bool) -> Option<DocType> {
     type_of(r.senses, true)
 }
 
+/// True if a line reads as a document's title ("PROGRESS NOTE", "Fax Cover Page"): no
+/// person's name.
+pub(crate) fn is_title(line: &str) -> bool {
+    title(line, false).is_some()
+}
+
 /// A line of running text: it ends with a full stop after a word (not after "Dr." or "M.D.").
 fn is_sentence(line: &str) -> bool {
     let Some(last) = line.split_whitespace().last() else { return false };

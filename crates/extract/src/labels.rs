@@ -687,26 +687,41 @@ fn banner_name(
         let capitalised = identifiers >= 2
             && (2..=3).contains(&words.len())
             && words.iter().all(|w| w.chars().next().is_some_and(char::is_uppercase));
-        (ordered || capitalised) && words.len() <= 4 && plausible(Key::Patient(3), name)
+        (ordered || capitalised) && words.len() <= 4 && plausible(Key::Patient(2), name)
     };
     let (vs, ve) = trimmed(line.text, 0, first.start);
     if family_first(&line.text[vs..ve]) {
-        apply(Key::Patient(3), line, vs, ve, 0.7, out, state);
+        apply(Key::Patient(2), line, vs, ve, 0.7, out, state);
         return;
     }
     // The plate's first line: the name alone, no label on it.
     if let Some(above) = above.filter(|_| vs == ve) {
         let (s, e) = trimmed(above.text, 0, above.text.len());
         if family_first(&above.text[s..e]) && find_labels(above).iter().all(|f| !f.known) {
-            apply(Key::Patient(3), above, s, e, 0.7, out, state);
+            apply(Key::Patient(2), above, s, e, 0.7, out, state);
         }
     }
 }
 
-/// True if a line holds a label of a field, by its colon, its form's layout, or a value that
-/// shows what it is.
+/// True if a line holds a label of a field, with or without its value.
 pub(crate) fn has_field_label(line: &Line<'_>) -> bool {
     find_labels(line).iter().any(|f| f.known && f.key != Key::Other && (f.punct || f.bare_ok))
+}
+
+/// The keys of the labels of fields on a line, by their colon, their form's layout, or a value
+/// that shows what they are.
+pub(crate) fn field_labels(line: &Line<'_>) -> Vec<Key> {
+    let found = find_labels(line);
+    found
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| {
+            let end = found.get(i + 1).map_or(line.text.len(), |g| g.start);
+            let value = line.text.get(f.value_start..end).unwrap_or("");
+            f.known && f.key != Key::Other && (f.punct || (f.bare_ok && validates(f.key, value)))
+        })
+        .map(|(_, f)| f.key)
+        .collect()
 }
 
 /// True if a line holds a label with its colon: a line of labels and values, not a form's row
@@ -1028,7 +1043,7 @@ fn in_section(key: Key, number: bool, section: Option<vocab::Section>) -> Key {
     match (section, key) {
         (None, key) => key,
         (Some(Section::OtherPerson), _) => Key::Other,
-        (Some(Section::Insured), Key::Patient(_)) => Key::Patient(2),
+        (Some(Section::Insured), Key::Patient(_)) => Key::Patient(3),
         (Some(Section::Insured), Key::Dos(p)) => Key::Dos(p),
         (Some(Section::Insured), _) => Key::Other,
         (Some(Section::Provider(r)), Key::Patient(_)) => Key::Provider(r),

@@ -3,11 +3,13 @@
 //! and a clinician's name standing alone in a header.
 //!
 //! No label says what these lines are; their shapes and their place do. A plate is a stack of
-//! at least three unlabelled cells, left-aligned one under the other in the first page's
-//! header, holding a person's name, an identifier and a date: the name is the patient's, the
-//! identifier the MRN, the date (and a lone sex letter after it) the birth date, a name with a
-//! clinician's title or degree the provider. Values are taken only for fields no label gave,
-//! at a confidence low enough to send them to review.
+//! at least three cells, left-aligned one under the other in the first page's header, holding
+//! a person's name, an identifier and a date (or the labelled MRN and birth date some plates
+//! print: "MRN 41694582", "DOB 09/19/52 M"): the name is the patient's, the identifier the MRN,
+//! the date (and a lone sex letter after it) the birth date, a name with a clinician's title or
+//! degree the provider. Values are taken only for fields no label gave (a plate's name ranks
+//! below a label that says patient, above an insured's), at a confidence low enough to send
+//! them to review.
 
 use crate::labels::{self, State};
 use crate::layout::Line;
@@ -27,6 +29,9 @@ enum Shape {
     Clinician,
     Identifier,
     Date,
+    /// A cell with a label of the patient's MRN or birth date (read by the labels).
+    LabelledMrn,
+    LabelledDob,
     Other,
 }
 
@@ -34,20 +39,25 @@ enum Shape {
 /// order), then a lone clinician's name in its header, into the fields still empty.
 pub(crate) fn read(cells: &[Line<'_>], out: &mut Extraction, state: &mut State) {
     let cells = &cells[..cells.len().min(HEADER_CELLS)];
+    let keys: Vec<Vec<Key>> = cells.iter().map(labels::field_labels).collect();
     let unlabelled: Vec<bool> = cells.iter().map(|c| !labels::has_field_label(c)).collect();
-    for stack in stacks(cells, &unlabelled) {
-        let shapes: Vec<Shape> = stack.iter().map(|&i| shape(&cells[i])).collect();
-        let has = |s: Shape| shapes.contains(&s);
-        if !(has(Shape::Patient) && has(Shape::Identifier) && has(Shape::Date)) {
+    let shapes: Vec<Shape> = cells.iter().zip(&keys).map(|(c, k)| shape(c, k)).collect();
+    for stack in stacks(cells, &shapes) {
+        let of: Vec<Shape> = stack.iter().map(|&i| shapes[i]).collect();
+        let has = |s: &[Shape]| of.iter().any(|x| s.contains(x));
+        let plate = has(&[Shape::Patient])
+            && has(&[Shape::Identifier, Shape::LabelledMrn])
+            && has(&[Shape::Date, Shape::LabelledDob]);
+        if !plate {
             continue;
         }
-        for (&i, &s) in stack.iter().zip(&shapes) {
+        for (&i, &s) in stack.iter().zip(&of) {
             let cell = &cells[i];
             let whole = cell.text.len();
             let p = &out.fields.patient;
             match s {
-                Shape::Patient if p.family.is_none() => {
-                    labels::apply(Key::Patient(3), cell, 0, whole, FACTOR, out, state)
+                Shape::Patient => {
+                    labels::apply(Key::Patient(2), cell, 0, whole, FACTOR, out, state)
                 }
                 Shape::Clinician if out.fields.provider.family.is_none() => {
                     labels::apply(Key::Provider(3), cell, 0, whole, FACTOR, out, state)
@@ -57,19 +67,16 @@ pub(crate) fn read(cells: &[Line<'_>], out: &mut Extraction, state: &mut State) 
                 }
                 Shape::Date if p.dob.is_none() => {
                     labels::apply(Key::Dob, cell, 0, whole, FACTOR, out, state);
-                    // "03/14/1961 F": the sex after the birth date.
-                    let after = labels::leading_date(cell.text).map(|(_, n)| n);
-                    if let Some(n) = after.filter(|_| out.fields.patient.sex.is_none()) {
-                        let at = token_start(cell.text, n);
-                        labels::apply(Key::Sex, cell, at, whole, FACTOR, out, state);
-                    }
+                    sex_after_date(cell, out, state);
                 }
+                // ("DOB 09/19/52 F": the label reads the date.)
+                Shape::LabelledDob => sex_after_date(cell, out, state),
                 _ => {}
             }
         }
         break;
     }
-    lone_clinician(cells, &unlabelled, out, state);
+    lone_clinician(cells, &unlabelled, &shapes, out, state);
 }
 
 /// A header's one clinician named alone in a cell, by a title or degree ("DR ROBERT FAKEDOC",
@@ -79,6 +86,7 @@ pub(crate) fn read(cells: &[Line<'_>], out: &mut Extraction, state: &mut State) 
 fn lone_clinician(
     cells: &[Line<'_>],
     unlabelled: &[bool],
+    shapes: &[Shape],
     out: &mut Extraction,
     state: &mut State,
 ) {
@@ -87,7 +95,7 @@ fn lone_clinician(
     }
     let Some(last) = unlabelled.iter().rposition(|u| !u) else { return };
     let found: Vec<usize> =
-        (0..=last).filter(|&i| unlabelled[i] && shape(&cells[i]) == Shape::Clinician).collect();
+        (0..=last).filter(|&i| unlabelled[i] && shapes[i] == Shape::Clinician).collect();
     let names: Vec<_> = found.iter().filter_map(|&i| person_name(cells[i].text)).collect();
     if names.is_empty() || names.iter().any(|n| n != &names[0]) {
         return;
@@ -96,15 +104,30 @@ fn lone_clinician(
     labels::apply(Key::Provider(3), cell, 0, cell.text.len(), FACTOR, out, state);
 }
 
+/// "03/14/1961 F": the sex after the birth date on a plate's line, if none was read.
+fn sex_after_date(cell: &Line<'_>, out: &mut Extraction, state: &mut State) {
+    if out.fields.patient.sex.is_some() {
+        return;
+    }
+    let text = cell.text;
+    let date = crate::layout::split_tokens(text)
+        .find_map(|(at, _)| labels::leading_date(&text[at..]).map(|(_, n)| (at, n)));
+    if let Some((at, n)) = date {
+        let from = at + token_start(&text[at..], n);
+        labels::apply(Key::Sex, cell, from, text.len(), FACTOR, out, state);
+    }
+}
+
 /// The byte offset of token `n` of `text` (its end if it has fewer).
 fn token_start(text: &str, n: usize) -> usize {
     crate::layout::split_tokens(text).nth(n).map_or(text.len(), |(at, _)| at)
 }
 
-/// The stacks of unlabelled cells: each cell joins the stack whose last cell stands right
-/// above it (less than two line heights between them) with its left edge within a line height
-/// of that cell's; stacks of three or more, top to bottom.
-fn stacks(cells: &[Line<'_>], unlabelled: &[bool]) -> Vec<Vec<usize>> {
+/// The stacks of cells that may make a plate (unlabelled, or with the patient's MRN or birth
+/// date labelled): each cell joins the stack whose last cell stands right above it (less than
+/// two line heights between them) with its left edge within a line height of that cell's;
+/// stacks of three or more, top to bottom.
+fn stacks(cells: &[Line<'_>], shapes: &[Shape]) -> Vec<Vec<usize>> {
     let bbox = |c: &Line<'_>| {
         let boxes: Vec<_> = c.tokens.iter().filter_map(|t| t.bbox).collect();
         let first = *boxes.first()?;
@@ -112,7 +135,7 @@ fn stacks(cells: &[Line<'_>], unlabelled: &[bool]) -> Vec<Vec<usize>> {
     };
     let mut stacks: Vec<Vec<usize>> = Vec::new();
     for (i, cell) in cells.iter().enumerate() {
-        let Some(b) = bbox(cell).filter(|_| unlabelled[i]) else { continue };
+        let Some(b) = bbox(cell).filter(|_| shapes[i] != Shape::Other) else { continue };
         let h = cell.tokens.iter().filter_map(|t| t.bbox.map(|b| b.h)).max().unwrap_or(b.h);
         let joins = stacks.iter_mut().rev().find(|s| {
             let Some(a) = s.last().and_then(|&j| bbox(&cells[j])) else { return false };
@@ -127,8 +150,14 @@ fn stacks(cells: &[Line<'_>], unlabelled: &[bool]) -> Vec<Vec<usize>> {
     stacks
 }
 
-/// What a cell's text looks like.
-fn shape(cell: &Line<'_>) -> Shape {
+/// What a cell's text looks like, given the keys of the fields' labels on it.
+fn shape(cell: &Line<'_>, keys: &[Key]) -> Shape {
+    match keys {
+        [] => {}
+        [Key::Mrn(_)] => return Shape::LabelledMrn,
+        [Key::Dob] | [Key::Dob, Key::Sex] => return Shape::LabelledDob,
+        _ => return Shape::Other,
+    }
     let text = cell.text.trim();
     let words: Vec<&str> = text.split_whitespace().collect();
     if words.is_empty() {
@@ -153,7 +182,11 @@ fn shape(cell: &Line<'_>) -> Shape {
     // sentence, not a place: "HEALTH CENTER", not a title: "FOLLOW-UP VISIT").
     let capitalised = words.iter().all(|w| w.chars().next().is_some_and(char::is_uppercase));
     let label_word = words.iter().any(|w| crate::vocab::is_label_word(w.trim_matches(',')));
-    if capitalised && (2..=4).contains(&words.len()) && !label_word {
+    if capitalised
+        && (2..=4).contains(&words.len())
+        && !label_word
+        && !crate::doctype::is_title(text)
+    {
         Shape::Patient
     } else {
         Shape::Other
@@ -246,6 +279,31 @@ mod tests {
         assert_eq!(f.patient.sex.as_deref(), Some("M"));
         assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
         assert_eq!(f.service_date.as_deref(), Some("2024-04-05"));
+    }
+
+    #[test]
+    fn a_plate_that_labels_its_identifiers_names_the_patient_above_an_insured() {
+        let p = page(&[
+            ("SAMPLE", 100, 100),
+            ("CLINIC", 190, 100),
+            ("DOE,", 1300, 100),
+            ("JANE", 1370, 100),
+            ("MRN", 1300, 140),
+            ("41694582", 1360, 140),
+            ("DOB", 1300, 180),
+            ("09/19/52", 1360, 180),
+            ("F", 1480, 180),
+            ("PROGRESS", 100, 260),
+            ("NOTE", 220, 260),
+            ("Policyholder:", 100, 320),
+            ("Pat", 270, 320),
+            ("Doe", 320, 320),
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Doe"));
+        assert_eq!(f.patient.given.as_deref(), Some("Jane"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("41694582"));
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
     }
 
     #[test]

@@ -15,8 +15,9 @@ use std::sync::LazyLock;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Key {
     /// The patient's whole name; the rank orders candidates (lower wins): 0 a label that says
-    /// patient, 1 a bare "Name", 2 a health plan's insured or subscriber (the patient on a card),
-    /// 3 the unlabelled name opening a banner of the patient's identifiers.
+    /// patient, 1 a bare "Name", 2 the unlabelled name opening a banner or a plate of the
+    /// patient's identifiers, 3 a health plan's insured or subscriber (the patient on a card;
+    /// on a chart often a spouse or a parent).
     Patient(u8),
     Family,
     Given,
@@ -1090,7 +1091,7 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     if has(|i| *i == Idea::Insured) {
         let only_name =
             ideas.iter().all(|i| matches!(i, Idea::Insured | Idea::Name | Idea::Joiner));
-        return Some(if only_name { Key::Patient(2) } else { Key::Other });
+        return Some(if only_name { Key::Patient(3) } else { Key::Other });
     }
     let rank = role.unwrap_or(0);
     if word("national") && role.is_some() && number {
@@ -1282,7 +1283,7 @@ mod tests {
             assert_eq!(classify(label), Some(Key::Other), "{label}");
         }
         // An insured's name is the patient's only where nothing better names one.
-        assert_eq!(classify("Insured's Name"), Some(Key::Patient(2)));
+        assert_eq!(classify("Insured's Name"), Some(Key::Patient(3)));
         assert_eq!(classify("Referring NPI"), Some(Key::Npi(3)));
         assert_eq!(classify("Chief Complaint"), None);
         assert_eq!(classify("of the"), None);
