@@ -166,10 +166,17 @@ fn month_ocr(t: &str) -> Option<u32> {
 
 /// A date written in digits alone, as forms' date boxes are filled in and OCR reads them when
 /// it loses the boxes' rules: "03271982" (MMDDYYYY), "19820327" (YYYYMMDD), "0327 1982" (MMDD
-/// YYYY). Only for a value a date label announces: a number alone is no date.
+/// YYYY), "032782" (MMDDYY, as claim forms print dates). Only for a value a date label
+/// announces: a number alone is no date.
 pub(crate) fn parse_digits(s: &str) -> Option<Date> {
     let digits: String = s.split_whitespace().collect();
     let shape: Vec<usize> = s.split_whitespace().map(str::len).collect();
+    if shape == [6] && is_num(&digits) {
+        let n = |r: std::ops::Range<usize>| digits[r].parse::<u32>().ok();
+        let (y, short) = year(&digits[4..6])?;
+        let (m, d) = (n(0..2)?, n(2..4)?);
+        return valid(y, m, d).then_some(Date { year: y, month: m, day: d, two_digit_year: short });
+    }
     if digits.len() != 8 || !is_num(&digits) || !(shape == [8] || shape == [4, 4]) {
         return None;
     }
@@ -207,7 +214,9 @@ mod tests {
         assert_eq!(d("03271982").as_deref(), Some("1982-03-27"));
         assert_eq!(d("19820327").as_deref(), Some("1982-03-27"));
         assert_eq!(d("0327 1982").as_deref(), Some("1982-03-27"));
+        assert_eq!(d("032782").as_deref(), Some("1982-03-27"));
         assert_eq!(d("3271982"), None);
+        assert_eq!(d("133182"), None);
         assert_eq!(d("99999999"), None);
         assert_eq!(d("03 27 1982"), None);
     }

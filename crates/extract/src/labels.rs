@@ -418,6 +418,9 @@ pub(crate) struct State {
     sections: Vec<(u32, Option<vocab::Section>)>,
     /// The rank of the clinician the row before named, if it named one.
     row_provider: Option<u8>,
+    /// The row before labelled a clinician with no name after the label: a form's box whose
+    /// name is in "Last" and "First" boxes under it (UB-04's "76 ATTENDING … LAST … FIRST").
+    nameless_provider: Option<u8>,
     /// The label of the value being read says the family name comes first ("Name (Last,
     /// First)"), so a name without its comma ("NOTREAL DMITRI") is read that way.
     family_first: bool,
@@ -433,6 +436,7 @@ impl Default for State {
             npi_rank: u8::MAX,
             sections: Vec::new(),
             row_provider: None,
+            nameless_provider: None,
             family_first: false,
         }
     }
@@ -476,6 +480,9 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             f.bare_ok = f.bare_ok && f.key.bare_ok();
         }
         let row_provider = state.row_provider.take();
+        if let Some(r) = state.nameless_provider.take() {
+            provider_in_parts(line, &mut found, r, out, state);
+        }
         if found.is_empty() {
             continue;
         }
@@ -522,6 +529,16 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
                 .iter()
                 .rev()
                 .find_map(|f| if let Key::Provider(r) = f.key { Some(r) } else { None });
+        state.nameless_provider = found.iter().enumerate().find_map(|(i, f)| match f.key {
+            Key::Provider(r) => {
+                let end = found.get(i + 1).map_or(line.text.len(), |g| g.start);
+                let (vs, ve) = trimmed(line.text, f.value_start, end);
+                // (Nothing after it that reads as a whole name: "NPINUMBER 1849957538".)
+                let named = person_name(&line.text[vs..ve]).is_some_and(|(g, _)| g.is_some());
+                (!named).then_some(r)
+            }
+            _ => None,
+        });
         // Bare labels count only where their value validates; the others need their colon.
         let accepted: Vec<Found> = found
             .iter()
@@ -870,6 +887,89 @@ fn cut_short(key: Key, value: &str, whole: &str) -> bool {
         Key::Dob | Key::Dos(_) => leading_date(value).is_none() && leading_date(whole).is_some(),
         _ => false,
     }
+}
+
+/// A clinician's name in a form's "Last" and "First" boxes under the box that says whose it
+/// is: read as the clinician's (rank `r`), not the patient's.
+fn provider_in_parts(
+    line: &Line<'_>,
+    found: &mut [Found],
+    r: u8,
+    out: &mut Extraction,
+    state: &mut State,
+) {
+    let part = |key: Key| found.iter().position(|f| f.key == key && !f.qualified);
+    let (Some(a), Some(b)) = (part(Key::Family), part(Key::Given)) else {
+        if found.iter().all(|f| matches!(f.key, Key::Other | Key::Family | Key::Given))
+            && provider_under_captions(line, r, out, state)
+        {
+            found.iter_mut().for_each(|f| f.key = Key::Other);
+        }
+        return;
+    };
+    let range = |i: usize| {
+        let end = found.get(i + 1).map_or(line.text.len(), |g| g.start);
+        trimmed(line.text, found[i].value_start, end)
+    };
+    let ((fs, fe), (gs, ge)) = (range(a), range(b));
+    if fs < fe && gs < ge {
+        let (text, tokens) = joined(line, gs, ge, line, fs, fe);
+        let whole = Line { page: line.page, text: &text, tokens, space: line.space };
+        apply(Key::Provider(r), &whole, 0, whole.text.len(), 0.9, out, state);
+    }
+    found[a].key = Key::Other;
+    found[b].key = Key::Other;
+}
+
+/// The same boxes with their captions misread ("tast NOTAPHYS FirsT ROSA"): the captions are
+/// printed smaller than the name they caption, so the line's full-height words are the name,
+/// in the boxes' order — the family name first, unless the first caption reads as "first" or
+/// "given" within two letters.
+fn provider_under_captions(
+    line: &Line<'_>,
+    r: u8,
+    out: &mut Extraction,
+    state: &mut State,
+) -> bool {
+    let Some(tall) = line.tokens.iter().filter_map(|t| t.bbox.map(|b| b.h)).max() else {
+        return false;
+    };
+    let word = |t: &Token| &line.text[t.start..t.end];
+    let caption = |t: &Token| t.bbox.is_some_and(|b| b.h * 10 < tall * 8);
+    if !line
+        .tokens
+        .iter()
+        .all(|t| word(t).chars().all(|c| c.is_alphabetic() || ".,'_-".contains(c)))
+    {
+        return false;
+    }
+    // The name's words, each after its caption: caption, word(s), caption, word(s).
+    let mut groups: Vec<(Option<&str>, Vec<&Token>)> = Vec::new();
+    for t in &line.tokens {
+        match (caption(t), groups.last_mut()) {
+            (true, _) => groups.push((Some(word(t)), Vec::new())),
+            (false, Some(g)) => g.1.push(t),
+            (false, None) => return false,
+        }
+    }
+    let [(first_caption, a), (_, b)] = &groups[..] else { return false };
+    let (Some(a0), Some(a1), Some(b0), Some(b1)) = (a.first(), a.last(), b.first(), b.last())
+    else {
+        return false;
+    };
+    let given_first = first_caption.is_some_and(|c| {
+        let c = c.to_lowercase();
+        ["first", "given"].iter().any(|w| vocab::distance(&c, w) <= 2)
+    });
+    let ((gs, ge), (fs, fe)) = if given_first {
+        ((a0.start, a1.end), (b0.start, b1.end))
+    } else {
+        ((b0.start, b1.end), (a0.start, a1.end))
+    };
+    let (text, tokens) = joined(line, gs, ge, line, fs, fe);
+    let whole = Line { page: line.page, text: &text, tokens, space: line.space };
+    apply(Key::Provider(r), &whole, 0, whole.text.len(), 0.8, out, state);
+    true
 }
 
 /// A value and its continuation on the next line as one line of text, with their tokens.
@@ -2087,6 +2187,28 @@ mod layout_tests {
         assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
         // "NPU" is how OCR may read "NPI"; its check digit holds.
         assert_eq!(f.provider.npi.as_deref(), Some("1245319599"));
+    }
+
+    #[test]
+    fn a_clinicians_box_with_its_name_in_last_and_first_boxes_under_it() {
+        // "76 ATTENDING   NPI 1245319599" over "LAST  FAKEDOC   FIRST  ALAN", the captions
+        // printed small; read as they are, and with the captions misread.
+        for (last, first) in [("LAST", "FIRST"), ("tast", "rirst")] {
+            let mut p = page(&[
+                &[("76", 201), ("ATTENDING", 240), ("NPI", 700), ("1245319599", 760)],
+                &[(last, 201), ("FAKEDOC", 280), (first, 700), ("ALAN", 790)],
+                &[("Patient:", 201), ("Jane", 330), ("Doe", 400)],
+            ]);
+            for w in p.words.iter_mut().filter(|w| w.text == last || w.text == first) {
+                w.bbox.h = 14;
+                w.bbox.y += 6;
+            }
+            let f = extract(&[p]).fields;
+            assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"), "{last}");
+            assert_eq!(f.provider.given.as_deref(), Some("Alan"), "{last}");
+            assert_eq!(f.provider.npi.as_deref(), Some("1245319599"));
+            assert_eq!(f.patient.family.as_deref(), Some("Doe"));
+        }
     }
 
     #[test]

@@ -628,7 +628,7 @@ fn near(w: &str) -> Option<Idea> {
 }
 
 /// Levenshtein distance of two short ASCII words.
-fn distance(a: &str, b: &str) -> usize {
+pub(crate) fn distance(a: &str, b: &str) -> usize {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, &ca) in a.iter().enumerate() {
