@@ -496,7 +496,7 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
                 continue;
             }
         }
-        let row = is_label_row(line.text, &found);
+        let row = is_label_row(line.text, &found) || caption_row(line, &found, under);
         if row {
             let under = under.filter(|u| !has_colon_label(u));
             let above = line_above(lines, n).filter(|a| !has_colon_label(a));
@@ -993,6 +993,23 @@ fn joined(
     (text, tokens)
 }
 
+/// A row of a form's captions with words the vocabulary lacks among them ("SOC. SEC. NO.",
+/// "26. FIN"): two labels or more without colons, over a line of entries printed larger (a
+/// third taller: forms caption their boxes in small print) that holds no label.
+fn caption_row(line: &Line<'_>, found: &[Found], under: Option<&Line<'_>>) -> bool {
+    let median = |l: &Line<'_>| {
+        let mut h: Vec<u32> = l.tokens.iter().filter_map(|t| t.bbox.map(|b| b.h)).collect();
+        h.sort_unstable();
+        h.get(h.len() / 2).copied()
+    };
+    let Some(under) = under else { return false };
+    let (Some(small), Some(large)) = (median(line), median(under)) else { return false };
+    found.iter().filter(|f| f.known && f.key != Key::Other).count() >= 2
+        && !found.iter().any(|f| f.colon)
+        && large * 3 >= small * 4
+        && find_labels(under).iter().all(|f| !f.known)
+}
+
 /// A line made only of labels, as the top row of a form ("Patient Name   MRN   DOB", or one
 /// label alone): their values are on the next line.
 fn is_label_row(text: &str, found: &[Found]) -> bool {
@@ -1266,6 +1283,20 @@ fn columns(line: &Line<'_>, at_most: usize) -> Vec<(usize, usize)> {
         }
         prev = Some(t);
         separated = false;
+    }
+    // A date in a form's boxes ("05 | 06 | 1986") is one value.
+    let piece = |(s, e): (usize, usize), max: usize| {
+        let t = text[s..e].trim_matches(|c: char| !c.is_ascii_digit());
+        (1..=max).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
+    };
+    let mut i = 0;
+    while i + 2 < cols.len() {
+        if piece(cols[i].0, 2) && piece(cols[i + 1].0, 2) && piece(cols[i + 2].0, 4) {
+            let end = cols[i + 2].0 .1;
+            let joined = ((cols[i].0 .0, end), cols[i].1);
+            cols.splice(i..i + 3, [joined]);
+        }
+        i += 1;
     }
     while cols.len() > at_most.max(1) {
         // Join the column behind the narrowest gap to the one before it.
@@ -2209,6 +2240,40 @@ mod layout_tests {
             assert_eq!(f.provider.npi.as_deref(), Some("1245319599"));
             assert_eq!(f.patient.family.as_deref(), Some("Doe"));
         }
+    }
+
+    #[test]
+    fn a_row_of_small_captions_over_larger_entries_with_words_the_vocabulary_lacks() {
+        // A claim form's boxes: "3. DOB   SOC. SEC. NO.   24A. DISCH DATE" in small print over
+        // the entries, the birth date in three boxes.
+        let mut p = page(&[
+            &[
+                ("3.", 201),
+                ("DOB", 230),
+                ("SOC.", 700),
+                ("SEC.", 780),
+                ("NO.", 850),
+                ("24A.", 1200),
+                ("DISCH", 1270),
+                ("DATE", 1360),
+            ],
+            &[
+                ("05", 201),
+                ("|", 250),
+                ("06", 270),
+                ("|", 320),
+                ("1986", 340),
+                ("999-90-6221", 700),
+                ("08/08/2018", 1200),
+            ],
+        ]);
+        for w in p.words.iter_mut().filter(|w| w.bbox.y == 100) {
+            w.bbox.h = 14;
+            w.bbox.y += 12;
+        }
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.dob.as_deref(), Some("1986-05-06"));
+        assert_eq!(f.service_date.as_deref(), Some("2018-08-08"));
     }
 
     #[test]
