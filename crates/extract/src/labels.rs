@@ -994,7 +994,7 @@ fn joined(
 }
 
 /// A row of a form's captions with words the vocabulary lacks among them ("SOC. SEC. NO.",
-/// "26. FIN"): two labels or more without colons, over a line of entries printed larger (a
+/// "26. FIN"): two labels or more without colons, one a field's, over a line of entries printed larger (a
 /// third taller: forms caption their boxes in small print) that holds no label.
 fn caption_row(line: &Line<'_>, found: &[Found], under: Option<&Line<'_>>) -> bool {
     let median = |l: &Line<'_>| {
@@ -1004,7 +1004,8 @@ fn caption_row(line: &Line<'_>, found: &[Found], under: Option<&Line<'_>>) -> bo
     };
     let Some(under) = under else { return false };
     let (Some(small), Some(large)) = (median(line), median(under)) else { return false };
-    found.iter().filter(|f| f.known && f.key != Key::Other).count() >= 2
+    found.iter().filter(|f| f.known).count() >= 2
+        && found.iter().any(|f| f.known && f.key != Key::Other)
         && !found.iter().any(|f| f.colon)
         && large * 3 >= small * 4
         && find_labels(under).iter().all(|f| !f.known)

@@ -718,7 +718,7 @@ pub(crate) fn words(label: &str) -> Vec<String> {
             out.push(parts.concat());
         } else if parts.len() > 1 {
             out.extend(parts.iter().map(|p| p.to_string()));
-        } else if let Some(run) = run_together(body) {
+        } else if let Some(run) = run_together(body).or_else(|| run_together_in_one_case(body)) {
             out.extend(run);
         } else if !body.is_empty() {
             out.push(body.to_string());
@@ -748,6 +748,42 @@ fn run_together(word: &str) -> Option<Vec<String>> {
     }
     parts.push(chars[start..].iter().collect());
     parts.iter().all(|p| lookup(&fold(p)).is_some()).then_some(parts)
+}
+
+/// Label words run together in one case, as OCR reads a form's small captions ("URNUMBER",
+/// "NPINUMBER", "PATIENTSSEX"): the words, when the word splits into label words of two
+/// letters or more and the last says what the value is (a number, a date, a sex, a name). A
+/// name is not cut: its parts are not label words ("TESTPATIENT" would end in "patient",
+/// which names no value).
+fn run_together_in_one_case(word: &str) -> Option<Vec<String>> {
+    let w = word.to_ascii_lowercase();
+    let one_case = word.chars().all(|c| c.is_ascii_uppercase()) || word == w;
+    if !one_case || w.len() < 6 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let says_value = |p: &str| {
+        matches!(exact(p), Some(Idea::Number | Idea::Date | Idea::Sex | Idea::Name | Idea::Birth))
+    };
+    // The split into the fewest known words, by the longest known prefix first.
+    fn split(rest: &str, out: &mut Vec<String>) -> bool {
+        if rest.is_empty() {
+            return true;
+        }
+        for cut in (2..=rest.len()).rev() {
+            if lookup(&rest[..cut]).is_some() || lookup(rest[..cut].trim_end_matches('s')).is_some()
+            {
+                out.push(rest[..cut].to_string());
+                if split(&rest[cut..], out) {
+                    return true;
+                }
+                out.pop();
+            }
+        }
+        false
+    }
+    let mut parts = Vec::new();
+    (split(&w, &mut parts) && parts.len() >= 2 && parts.last().is_some_and(|p| says_value(p)))
+        .then_some(parts)
 }
 
 /// Whose section of a form a heading opens ("PATIENT INFORMATION", "GUARANTOR", "REFERRING
@@ -1231,6 +1267,9 @@ mod tests {
             ("Last Reviewed", Key::Dos(3)),
             ("Last Visit", Key::Other),
             ("Physician NPU", Key::Npi(0)),
+            ("UNITNUMBER", Key::Mrn(0)),
+            ("BIRTHDATE", Key::Dob),
+            ("PATIENTSSEX", Key::Sex),
             ("Disch. Date", Key::Dos(1)),
             ("Patient's Birth Date", Key::Dob),
             ("Administrative Sex", Key::Sex),
@@ -1254,6 +1293,10 @@ mod tests {
         ];
         for (label, key) in cases {
             assert_eq!(classify(label), Some(*key), "{label}");
+        }
+        // A name in capitals is not cut into label words.
+        for name in ["TESTPATIENT", "DATEMAN", "NOTREAL"] {
+            assert_eq!(classify(name), None, "{name}");
         }
     }
 
