@@ -157,8 +157,13 @@ impl Rows {
             heights.sort_unstable();
             let height = heights.get(heights.len() / 2).copied().unwrap_or(0);
             let mut start = 0;
+            // A rule between cells ("|", as OCR reads a box's border) cuts them too, and is no
+            // cell's.
+            let rule = |t: &Token| line.text[t.start..t.end].chars().all(|c| "|[]".contains(c));
             for i in 1..=line.tokens.len() {
                 let cut = i == line.tokens.len()
+                    || rule(&line.tokens[i])
+                    || rule(&line.tokens[i - 1])
                     || match (line.tokens[i - 1].bbox, line.tokens[i].bbox) {
                         (Some(a), Some(b)) => {
                             let wide = 2.0_f32.max(3.0 * line.space) * height as f32;
@@ -167,6 +172,10 @@ impl Rows {
                         _ => false,
                     };
                 if !cut {
+                    continue;
+                }
+                if (start..i).all(|k| rule(&line.tokens[k])) {
+                    start = i;
                     continue;
                 }
                 let (from, to) = (line.tokens[start].start, line.tokens[i - 1].end);

@@ -59,8 +59,11 @@ pub(crate) fn read(cells: &[Line<'_>], out: &mut Extraction, state: &mut State) 
                 Shape::Patient => {
                     labels::apply(Key::Patient(2), cell, 0, whole, FACTOR, out, state)
                 }
-                Shape::Clinician if out.fields.provider.family.is_none() => {
-                    labels::apply(Key::Provider(3), cell, 0, whole, FACTOR, out, state)
+                // A plate is embossed at admission, with the admitting consultant's name:
+                // ranked as an admitting clinician's (below an attending's label, above a
+                // referring one's).
+                Shape::Clinician => {
+                    labels::apply(Key::Provider(2), cell, 0, whole, FACTOR, out, state)
                 }
                 Shape::Identifier if p.mrn.is_none() => {
                     labels::apply(Key::Mrn(1), cell, 0, whole, FACTOR, out, state)
@@ -163,8 +166,9 @@ fn shape(cell: &Line<'_>, keys: &[Key]) -> Shape {
     if words.is_empty() {
         return Shape::Other;
     }
-    // (A date in digits alone is a date only where a label says so: here it is a number.)
-    let digits_only = words[0].len() >= 4 && words[0].bytes().all(|b| b.is_ascii_digit());
+    // (A date in digits alone is a date only where a label says so: here it is a number;
+    // but not a month and day before a year: "1221 1995".)
+    let digits_only = words[0].len() >= 6 && words[0].bytes().all(|b| b.is_ascii_digit());
     if !digits_only && labels::leading_date(text).is_some() {
         return Shape::Date;
     }
