@@ -323,10 +323,13 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
             let tab = e_label + 1 < n
                 && (gap_wider(&words, e_label + 1, height, line, 1.5) || ruled(e_label + 1));
             // (Not a place: "RIVERBEND FAMILY PRACTICE    PROGRESS NOTE" is a letterhead.)
+            // (An explanation of the value's form says a value follows, as a colon would:
+            // "Patient Name (Last, First, MI) NOTREAL, KALINA".)
+            let explains = explained.is_some() && e_label + 1 < n;
             let punct = cell
-                && tab
+                && (tab || explains)
                 && key != Key::Facility
-                && (e > i || vocab::stands_alone(words[i].text));
+                && (e > i || explains || vocab::stands_alone(words[i].text));
             let start = if punct { lead.unwrap_or(i) } else { i };
             // An event without a date word counts bare only where a label stands, opening a
             // cell whose value is the date alone: "seen on 03/02/2024 for" in a sentence is the
@@ -1345,6 +1348,19 @@ fn whole_date(value: &str) -> bool {
 /// The byte end of the first `n` tokens of `text[start..end]`.
 fn first_tokens_end(text: &str, start: usize, end: usize, n: usize) -> usize {
     split_tokens(&text[start..end]).take(n).last().map_or(start, |(at, t)| start + at + t.len())
+}
+
+/// [`apply`] for a name written family first without its comma.
+pub(crate) fn apply_family_first(
+    key: Key,
+    line: &Line<'_>,
+    factor: f32,
+    out: &mut Extraction,
+    state: &mut State,
+) {
+    let before = std::mem::replace(&mut state.family_first, true);
+    apply(key, line, 0, line.text.len(), factor, out, state);
+    state.family_first = before;
 }
 
 /// Reads the value at `vs..ve` of `line` as `key` announces it, into the field if it beats

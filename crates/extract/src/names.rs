@@ -78,6 +78,22 @@ pub(crate) fn person_name(value: &str) -> Option<(Option<String>, String)> {
         }
         None => {
             let w = words(body);
+            // The family name in capitals before a given name in small letters, as many
+            // systems print it ("EXAMPLAR Carmen", its comma misread as a full stop).
+            let raw: Vec<&str> = body.split_whitespace().filter(|x| !is_dropped(x)).collect();
+            let capitals = |x: &str| {
+                let l: Vec<char> = x.chars().filter(|c| c.is_alphabetic()).collect();
+                l.len() >= 2 && l.iter().all(|c| c.is_uppercase())
+            };
+            let mixed = |x: &str| {
+                x.chars().next().is_some_and(char::is_uppercase)
+                    && x.chars().any(char::is_lowercase)
+            };
+            if let ([f, g], [fam, giv]) = (w.as_slice(), raw.as_slice()) {
+                if capitals(fam) && mixed(giv) {
+                    return usable(f).then(|| (Some(g.clone()).filter(|g| usable(g)), f.clone()));
+                }
+            }
             match w.as_slice() {
                 [] => return None,
                 [only] => (None, only.clone()),
@@ -164,6 +180,10 @@ mod tests {
     fn names_in_both_orders() {
         assert_eq!(name("TESTPATIENT, ALICE Q"), Some((Some("Alice"), "Testpatient".into())));
         assert_eq!(name("Alice Q. Testpatient"), Some((Some("Alice"), "Testpatient".into())));
+        // The family name in capitals, the given name in small letters.
+        assert_eq!(name("DOE Jane"), Some((Some("Jane"), "Doe".into())));
+        assert_eq!(name("FAKENAME. Olga"), Some((Some("Olga"), "Fakename".into())));
+        assert_eq!(name("Jane DOE"), Some((Some("Jane"), "Doe".into())));
         assert_eq!(name("Dr. Robert Fakedoc, MD"), Some((Some("Robert"), "Fakedoc".into())));
         assert_eq!(name("Fakedoc, Robert, MD"), Some((Some("Robert"), "Fakedoc".into())));
         assert_eq!(name("O'BRIEN-FAKE, JO"), Some((Some("Jo"), "O'Brien-Fake".into())));

@@ -56,6 +56,11 @@ pub(crate) fn read(cells: &[Line<'_>], out: &mut Extraction, state: &mut State) 
             let whole = cell.text.len();
             let p = &out.fields.patient;
             match s {
+                // A plate imprints the family name first, in capitals ("MOCKFORD HIROSHI"),
+                // as the chart is filed.
+                Shape::Patient if !cell.text.chars().any(char::is_lowercase) => {
+                    labels::apply_family_first(Key::Patient(2), cell, FACTOR, out, state)
+                }
                 Shape::Patient => {
                     labels::apply(Key::Patient(2), cell, 0, whole, FACTOR, out, state)
                 }
@@ -260,7 +265,7 @@ mod tests {
             ("SAMPLE", 100, 100),
             ("TEST", 190, 100),
             ("CLINIC", 250, 100),
-            ("NOTREAL,", 1300, 100),
+            ("NOTREAL", 1300, 100),
             ("BRUNO", 1410, 100),
             ("12", 100, 140),
             ("Example", 130, 140),

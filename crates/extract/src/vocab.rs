@@ -762,7 +762,18 @@ fn run_together_in_one_case(word: &str) -> Option<Vec<String>> {
         return None;
     }
     let says_value = |p: &str| {
-        matches!(exact(p), Some(Idea::Number | Idea::Date | Idea::Sex | Idea::Name | Idea::Birth))
+        matches!(
+            exact(p),
+            Some(
+                Idea::Number
+                    | Idea::Date
+                    | Idea::Sex
+                    | Idea::Name
+                    | Idea::Given
+                    | Idea::Family
+                    | Idea::Birth
+            )
+        )
     };
     // The split into the fewest known words, by the longest known prefix first.
     fn split(rest: &str, out: &mut Vec<String>) -> bool {
@@ -1270,6 +1281,7 @@ mod tests {
             ("UNITNUMBER", Key::Mrn(0)),
             ("BIRTHDATE", Key::Dob),
             ("PATIENTSSEX", Key::Sex),
+            ("PTFIRSTNAME", Key::Given),
             ("Disch. Date", Key::Dos(1)),
             ("Patient's Birth Date", Key::Dob),
             ("Administrative Sex", Key::Sex),
