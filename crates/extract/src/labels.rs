@@ -499,10 +499,14 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
                 continue;
             }
         }
-        let row = is_label_row(line.text, &found) || caption_row(line, &found, under);
-        if row {
-            let under = under.filter(|u| !has_colon_label(u));
-            let above = line_above(lines, n).filter(|a| !has_colon_label(a));
+        let above = line_above(lines, n);
+        let captions = caption_row(line, &found, [under, above]);
+        let row = is_label_row(line.text, &found);
+        if row || captions.contains(&true) {
+            // (A row of small captions, only of entries printed larger.)
+            let side = |i: usize| row || captions[i];
+            let under = under.filter(|u| side(0) && !has_colon_label(u));
+            let above = above.filter(|a| side(1) && !has_colon_label(a));
             if (under.is_some() || above.is_some())
                 && read_label_row(line, &found, under, above, out, state)
             {
@@ -996,22 +1000,41 @@ fn joined(
     (text, tokens)
 }
 
-/// A row of a form's captions with words the vocabulary lacks among them ("SOC. SEC. NO.",
-/// "26. FIN"): two labels or more without colons, one a field's, over a line of entries printed larger (a
-/// third taller: forms caption their boxes in small print) that holds no label.
-fn caption_row(line: &Line<'_>, found: &[Found], under: Option<&Line<'_>>) -> bool {
+/// A row of a form's captions with words the vocabulary lacks among them, or that OCR garbled
+/// ("SOC. SEC. NO.", "26. FIN", "Patier t IO"): two labels or more without colons, one a
+/// field's, over (or, on a fill-in form, under) a line of entries printed larger (a third
+/// taller: forms caption their boxes in small print) that holds no label.
+/// Returns which of `entries` (the line under, the line above) may be the captions' entries:
+/// [`read_label_row`] takes the one whose values fit them better, the line under on a tie.
+fn caption_row(line: &Line<'_>, found: &[Found], entries: [Option<&Line<'_>>; 2]) -> [bool; 2] {
     let median = |l: &Line<'_>| {
         let mut h: Vec<u32> = l.tokens.iter().filter_map(|t| t.bbox.map(|b| b.h)).collect();
         h.sort_unstable();
         h.get(h.len() / 2).copied()
     };
-    let Some(under) = under else { return false };
-    let (Some(small), Some(large)) = (median(line), median(under)) else { return false };
-    found.iter().filter(|f| f.known).count() >= 2
+    let Some(small) = median(line) else { return [false; 2] };
+    // (Captions carry no value of their own: "PROVIDER NPI 2505424616", "Full Name
+    // Placeholder, Pedro" are labels and their values.)
+    let own_value = found.iter().enumerate().any(|(i, f)| {
+        let end = found.get(i + 1).map_or(line.text.len(), |g| g.start);
+        let (vs, ve) = trimmed(line.text, f.value_start.min(end), end);
+        let value = &line.text[vs..ve];
+        let whole_name = person_name(value).is_some_and(|(g, _)| g.is_some());
+        f.known
+            && plausible(f.key, value)
+            && (!matches!(f.key, Key::Patient(_) | Key::Provider(_)) || whole_name)
+    });
+    let labels = found.iter().filter(|f| f.known).count() >= 2
         && found.iter().any(|f| f.known && f.key != Key::Other)
         && !found.iter().any(|f| f.colon)
-        && large * 3 >= small * 4
-        && find_labels(under).iter().all(|f| !f.known)
+        && !own_value;
+    entries.map(|e| {
+        labels
+            && e.is_some_and(|e| {
+                median(e).is_some_and(|large| large * 3 >= small * 4)
+                    && find_labels(e).iter().all(|f| !f.known)
+            })
+    })
 }
 
 /// A line made only of labels, as the top row of a form ("Patient Name   MRN   DOB", or one
@@ -1197,13 +1220,32 @@ fn plausible_count(found: &[Found], values: &Line<'_>, ranges: &[Option<(usize, 
         .count()
 }
 
+/// True if a name's words of three letters or more are all label words, also as OCR misreads
+/// them ("Patient", "Patier t IO"): a caption, not a name.
+fn label_words_only(value: &str) -> bool {
+    // A letter OCR set apart goes back on its word ("Patier t" → "Patiert").
+    let mut words: Vec<String> = Vec::new();
+    for w in value.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric())) {
+        match words.last_mut() {
+            Some(last) if w.chars().count() == 1 && last.len() >= 4 => last.push_str(w),
+            _ => words.push(w.to_string()),
+        }
+    }
+    words.retain(|w| w.len() >= 3);
+    !words.is_empty() && words.iter().all(|w| vocab::is_label_word_or_misread(w))
+}
+
 /// True if `value` has the shape of what `key` announces: a person's name, an identifier, a
 /// date, a sex, an NPI with its check digit.
 fn plausible(key: Key, value: &str) -> bool {
     let starts_label = value.split_whitespace().next().is_some_and(vocab::starts_no_name);
     match key {
-        Key::Patient(_) | Key::Provider(_) => !starts_label && person_name(value).is_some(),
-        Key::Family | Key::Given => !starts_label && single_name(value).is_some(),
+        Key::Patient(_) | Key::Provider(_) => {
+            !starts_label && !label_words_only(value) && person_name(value).is_some()
+        }
+        Key::Family | Key::Given => {
+            !starts_label && !label_words_only(value) && single_name(value).is_some()
+        }
         Key::Facility => value.chars().filter(|c| c.is_alphabetic()).count() >= 3,
         Key::Other => false,
         key => validates(key, value),
@@ -1376,12 +1418,24 @@ pub(crate) fn apply(
 ) {
     let ve = if key.is_name() { name_end(line, vs, column_end(line, vs, ve)) } else { ve };
     let value = &line.text[vs..ve];
+    // A date at the end of its cell, after what a form's column merged into it ("X7740021
+    // 07/04/1976").
+    let vs = if matches!(key, Key::Dob | Key::Dos(_)) && leading_date(value).is_none() {
+        split_tokens(value)
+            .skip(1)
+            .take(3)
+            .find(|(at, _)| whole_date(&value[*at..]))
+            .map_or(vs, |(at, _)| vs + at)
+    } else {
+        vs
+    };
+    let value = &line.text[vs..ve];
     let place =
         |n: usize| line.place(vs, if n == 0 { ve } else { first_tokens_end(line.text, vs, ve, n) });
     let f = &mut out.fields;
     match key {
         // A label that says "patient" beats a bare "Name"; among equals, the first.
-        Key::Patient(rank) if rank < state.patient_rank => {
+        Key::Patient(rank) if rank < state.patient_rank && !label_words_only(value) => {
             if let Some((given, family)) = ordered_name(value, state.family_first) {
                 let p = place(0);
                 out.evidence.retain(|e| e.field != "patient.family" && e.field != "patient.given");
@@ -1456,7 +1510,7 @@ pub(crate) fn apply(
         }
         // The clinician who saw the patient beats one who ordered or signed, who beats a
         // referring one.
-        Key::Provider(rank) if rank < state.provider_rank => {
+        Key::Provider(rank) if rank < state.provider_rank && !label_words_only(value) => {
             if let Some((given, family)) = ordered_name(value, state.family_first) {
                 let p = place(0);
                 out.evidence
@@ -2291,6 +2345,37 @@ mod layout_tests {
         let f = extract(&[p]).fields;
         assert_eq!(f.patient.dob.as_deref(), Some("1986-05-06"));
         assert_eq!(f.service_date.as_deref(), Some("2018-08-08"));
+    }
+
+    #[test]
+    fn small_captions_under_a_fill_in_forms_entries_though_ocr_garbled_some() {
+        // Entries written on a line, captions printed small under it: "Patier t IO" for
+        // "Patient ID"; the next row's entries under the captions fit them worse.
+        let mut p = page(&[
+            &[("DOE,", 201), ("JANE", 280), ("X7740021", 700), ("07/04/1976", 1100)],
+            &[
+                ("Legal", 201),
+                ("Name", 270),
+                ("Patier", 700),
+                ("t", 790),
+                ("IO", 810),
+                ("Date", 1100),
+                ("of", 1170),
+                ("Birth", 1210),
+            ],
+            &[("F", 201), ("03/02/2024", 700)],
+            &[("Administrative", 201), ("Sex", 400), ("Date", 700), ("Seen", 770)],
+        ]);
+        for w in p.words.iter_mut().filter(|w| w.bbox.y == 146 || w.bbox.y == 238) {
+            w.bbox.h = 14;
+            w.bbox.y -= 20;
+        }
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Doe"));
+        assert_eq!(f.patient.given.as_deref(), Some("Jane"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1976-07-04"));
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
+        assert_eq!(f.service_date.as_deref(), Some("2024-03-02"));
     }
 
     #[test]

@@ -913,6 +913,17 @@ pub(crate) fn is_label_word(word: &str) -> bool {
     !w.is_empty() && w.iter().all(|w| idea(w).is_some())
 }
 
+/// True if `word` is a label word or one letter off one of five letters or more, whichever
+/// ("Patier" for "Patient"): a caption OCR garbled, not a name.
+pub(crate) fn is_label_word_or_misread(word: &str) -> bool {
+    let w = fold(word);
+    is_label_word(word)
+        || (w.len() >= 5
+            && WORDS.iter().any(|(k, _)| {
+                k.len() >= 5 && k.len().abs_diff(w.len()) <= 1 && distance(&w, k) <= 1
+            }))
+}
+
 /// True if `word`, standing before a colon, is a label word, also as OCR misread it.
 pub(crate) fn is_label_word_near(word: &str) -> bool {
     let w = words(word);
