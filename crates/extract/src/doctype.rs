@@ -1128,9 +1128,10 @@ pub(crate) fn doc_type(first_page: &str) -> (DocType, f32) {
     for i in (0..lines.len().saturating_sub(1)).rev() {
         note_below[i] = is_note_heading[i + 1] || note_below[i + 1];
     }
-    // The head of the page: its first ten lines, up to the first heading of a note's body.
+    // The head of the page: its first sixteen lines (a letterhead, a plate and a form's cells
+    // may come before the title), up to the first heading of a note's body.
     let body_starts = is_note_heading.iter().position(|h| *h).unwrap_or(lines.len());
-    let top = &lines[..lines.len().min(10).min(body_starts)];
+    let top = &lines[..lines.len().min(16).min(body_starts)];
     if let Some(t) = top.iter().zip(&note_below).find_map(|(l, n)| title(l, *n)) {
         return (t, 0.95);
     }
