@@ -1733,17 +1733,47 @@ fn one_glyph_sex(line: &Line<'_>, vs: usize, ve: usize) -> Option<(String, Optio
 }
 
 pub(crate) fn sex(value: &str) -> Option<String> {
-    let v = value
-        .split_whitespace()
-        .next()?
+    let tokens: Vec<&str> = value.split_whitespace().take(6).collect();
+    let of = |t: &str| match t
         .trim_matches(|c: char| !c.is_alphabetic())
-        .to_ascii_lowercase();
-    match v.as_str() {
-        "m" | "male" => Some("M".into()),
-        "f" | "female" => Some("F".into()),
-        "u" | "unknown" | "x" => Some("U".into()),
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "m" | "male" => Some("M"),
+        "f" | "female" => Some("F"),
+        "u" | "unknown" | "x" => Some("U"),
         _ => None,
+    };
+    // Check boxes with both printed ("[X] Male [ ] Female", "M □ F ☒"): the one marked, if
+    // the marks say which; else nothing (no guess).
+    let options: Vec<(usize, &str)> = tokens
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| of(t).filter(|s| *s != "U").map(|s| (i, s)))
+        .collect();
+    if let [(i, a), (j, b)] = options[..] {
+        let between = &tokens[i + 1..j];
+        if a != b
+            && between.len() <= 2
+            && !between.iter().any(|t| t.chars().any(|c| c.is_ascii_digit()))
+        {
+            let marked = |k: usize| {
+                let before = k.checked_sub(1).map(|p| tokens[p]);
+                let glued = tokens[k].chars().next().is_some_and(|c| !c.is_alphabetic());
+                let mark = |m: &str| {
+                    ["x", "[x]", "(x)", "☒", "✓", "✔", "■", "&"]
+                        .contains(&m.to_lowercase().as_str())
+                };
+                before.is_some_and(mark) || (glued && mark(&tokens[k][..1]))
+            };
+            return match (marked(i), marked(j)) {
+                (true, false) => Some(a.into()),
+                (false, true) => Some(b.into()),
+                _ => None,
+            };
+        }
     }
+    of(tokens.first()?).map(Into::into)
 }
 
 #[cfg(test)]
@@ -1781,6 +1811,12 @@ mod tests {
         assert_eq!(d("1005 1996"), Some(("1996-10-05".into(), 2)));
         assert_eq!(d("13271982"), None);
         assert_eq!(sex("Female").as_deref(), Some("F"));
+        // Both boxes printed: the marked one, or nothing.
+        assert_eq!(sex("X Male [ ] Female").as_deref(), Some("M"));
+        assert_eq!(sex("[] Male & Female").as_deref(), Some("F"));
+        assert_eq!(sex("[]Male Female"), None);
+        assert_eq!(sex("M F"), None);
+        assert_eq!(sex("F 03/02/2024 Male").as_deref(), Some("F"));
         assert_eq!(sex("?"), None);
     }
 
