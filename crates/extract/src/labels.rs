@@ -1004,6 +1004,7 @@ fn joined(
 /// ("SOC. SEC. NO.", "26. FIN", "Patier t IO"): two labels or more without colons, one a
 /// field's, over (or, on a fill-in form, under) a line of entries printed larger (a third
 /// taller: forms caption their boxes in small print) that holds no label.
+///
 /// Returns which of `entries` (the line under, the line above) may be the captions' entries:
 /// [`read_label_row`] takes the one whose values fit them better, the line under on a tie.
 fn caption_row(line: &Line<'_>, found: &[Found], entries: [Option<&Line<'_>>; 2]) -> [bool; 2] {
@@ -1390,6 +1391,14 @@ fn whole_date(value: &str) -> bool {
 /// The byte end of the first `n` tokens of `text[start..end]`.
 fn first_tokens_end(text: &str, start: usize, end: usize, n: usize) -> usize {
     split_tokens(&text[start..end]).take(n).last().map_or(start, |(at, t)| start + at + t.len())
+}
+
+impl State {
+    /// True if the MRN read so far came from a label that says it is the chart's record ("MRN",
+    /// "Chart No."), not a generic patient's number or id ("Pt ID", "ID No.").
+    pub(crate) fn mrn_is_a_records(&self) -> bool {
+        self.mrn_rank == 0
+    }
 }
 
 /// [`apply`] for a name written family first without its comma.

@@ -17,6 +17,8 @@
 //!   (a name, an identifier, a date, an NPI's check digit, a sex) and candidates for one field
 //!   are ranked. A header whose MRN carries no label it knows gives its only 7–10 digit
 //!   identifier, at a confidence that sends it to review.
+//! - `plate` reads an addressograph plate or chart label (a name, a number, a birth date, a
+//!   doctor stacked without labels) by the shapes of its lines, for the fields no label gave.
 //! - `codes` reads ICD-10-CM codes against the official list and the descriptions printed beside
 //!   them, and CPT codes by format; `meds` medications against the FDA's drug names; `sections`
 //!   tells which part of a note a line is in.
@@ -147,9 +149,14 @@ pub fn extract(pages: &[PageText]) -> Extraction {
         // An insurance card records no visit: a date on it is its own (issued, effective).
         // (Nor does it bear an addressograph's plate: its stacked member name, number and
         // birth date are the card's.)
+        // Nor has it a chart's record number: an "ID No." on it is the member's.
         if t == chartdex_core::DocType::InsuranceCard {
             out.fields.service_date = None;
             out.evidence.retain(|e| e.field != "service_date");
+            if !state.mrn_is_a_records() {
+                out.fields.patient.mrn = None;
+                out.evidence.retain(|e| e.field != "patient.mrn");
+            }
         } else {
             plate::read(&cells, &mut out, &mut state);
         }
@@ -239,6 +246,20 @@ mod tests {
             words: vec![],
             meta: Default::default(),
         }
+    }
+
+    #[test]
+    fn an_insurance_cards_id_is_the_members_not_a_charts_record_number() {
+        let card = "SAMPLE MUTUAL INSURANCE\nMember Identification Card\nMember: Jane Doe\n\
+                    ID No.: ZZT2215737\nDOB: 12/04/2000\nEff. Date: 09/01/2023";
+        let f = extract(&[page(card)]).fields;
+        assert_eq!(f.doc_type, Some(DocType::InsuranceCard));
+        assert_eq!(f.patient.mrn, None);
+        assert_eq!(f.service_date, None);
+        assert_eq!(f.patient.dob.as_deref(), Some("2000-12-04"));
+        // A record number a card prints is kept.
+        let card = card.replace("ID No.:", "MRN:");
+        assert_eq!(extract(&[page(&card)]).fields.patient.mrn.as_deref(), Some("ZZT2215737"));
     }
 
     #[test]
