@@ -44,7 +44,16 @@ pub(crate) fn person_name(value: &str) -> Option<(Option<String>, String)> {
             w.chars().any(|c| c.is_ascii_digit()) || STOP.contains(&w.to_lowercase().as_str())
         })
         .unwrap_or(usize::MAX);
-    let value: String = value.split_whitespace().take(end).collect::<Vec<_>>().join(" ");
+    // A credential after the name ends it: "Linda Nodoctor, DO   Pt Age" is the name and the
+    // next column's label.
+    let words: Vec<&str> = value.split_whitespace().take(end).collect();
+    let end = (1..words.len())
+        .find(|&i| is_credential(words[i]) && !is_dropped(words[i - 1]))
+        .map_or(words.len(), |i| {
+            // (Credentials come in runs: "MD, FACP".)
+            i + words[i..].iter().take_while(|w| is_credential(w)).count()
+        });
+    let value: String = words[..end].join(" ");
     if value.is_empty() || reads_as_prose(&value) {
         return None;
     }
@@ -182,6 +191,8 @@ mod tests {
         assert_eq!(name("Alice Q. Testpatient"), Some((Some("Alice"), "Testpatient".into())));
         // The family name in capitals, the given name in small letters.
         assert_eq!(name("DOE Jane"), Some((Some("Jane"), "Doe".into())));
+        assert_eq!(name("Linda Nodoctor, DO Pt Age"), Some((Some("Linda"), "Nodoctor".into())));
+        assert_eq!(name("Fakedoc, Robert, MD, FACP"), Some((Some("Robert"), "Fakedoc".into())));
         assert_eq!(name("FAKENAME. Olga"), Some((Some("Olga"), "Fakename".into())));
         assert_eq!(name("Jane DOE"), Some((Some("Jane"), "Doe".into())));
         assert_eq!(name("Dr. Robert Fakedoc, MD"), Some((Some("Robert"), "Fakedoc".into())));

@@ -1118,6 +1118,11 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
             {
                 None
             }
+            // "Family" before a clinician is family medicine, a primary-care one: "Family
+            // Physician", "Family Doctor".
+            Some(next) if fold(w) == "family" && matches!(idea(next), Some(Idea::Role(_))) => {
+                Some(Idea::Role(3))
+            }
             _ => idea(w),
         })
         .collect();
@@ -1289,6 +1294,7 @@ mod tests {
             ("Last Reviewed", Key::Dos(3)),
             ("Last Visit", Key::Other),
             ("Physician NPU", Key::Npi(0)),
+            ("Family Doctor", Key::Provider(3)),
             ("UNITNUMBER", Key::Mrn(0)),
             ("BIRTHDATE", Key::Dob),
             ("PATIENTSSEX", Key::Sex),
