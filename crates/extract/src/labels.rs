@@ -500,6 +500,17 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             }
         }
         let above = line_above(lines, n);
+        // Captions with sub-captions under them ("3. DATE OF BIRTH" over "MM DD YYYY SEX"),
+        // then the entries: the two rows of captions as one, over the entries.
+        if let Some((sub, entries)) = sub_captions(lines, n, &found) {
+            let (text, tokens) = joined(line, 0, line.text.len(), sub, 0, sub.text.len());
+            let captions = Line { page: line.page, text: &text, tokens, space: line.space };
+            let mut all = find_labels(&captions);
+            all.sort_by_key(|f| captions.x_at(f.start));
+            if read_label_row(&captions, &all, Some(entries), None, out, state) {
+                continue;
+            }
+        }
         let captions = caption_row(line, &found, [under, above]);
         let row = is_label_row(line.text, &found);
         if row || captions.contains(&true) {
@@ -1036,6 +1047,41 @@ fn caption_row(line: &Line<'_>, found: &[Found], entries: [Option<&Line<'_>>; 2]
                     && find_labels(e).iter().all(|f| !f.known)
             })
     })
+}
+
+/// The row of sub-captions under a row of captions (a claim form's "MM DD YYYY SEX" under
+/// "3. DATE OF BIRTH"), printed as small, all format hints and label words, and the entries
+/// under it (larger, no label): the line `n`'s captions are of those entries.
+fn sub_captions<'l, 'a>(
+    lines: &'l [Line<'a>],
+    n: usize,
+    found: &[Found],
+) -> Option<(&'l Line<'a>, &'l Line<'a>)> {
+    let median = |l: &Line<'_>| {
+        let mut h: Vec<u32> = l.tokens.iter().filter_map(|t| t.bbox.map(|b| b.h)).collect();
+        h.sort_unstable();
+        h.get(h.len() / 2).copied()
+    };
+    if found.iter().filter(|f| f.known && f.key != Key::Other).count() < 1
+        || found.iter().any(|f| f.colon)
+    {
+        return None;
+    }
+    let small = median(&lines[n])?;
+    let sub = line_under(lines, n)?;
+    let words: Vec<&str> = sub.text.split_whitespace().collect();
+    let hints = words.iter().filter(|w| is_format_hint(w)).count();
+    let sub_like = hints >= 1
+        && words.iter().all(|w| is_format_hint(w) || vocab::is_label_word(w) || is_box_number(w))
+        && median(sub).is_some_and(|h| h * 10 <= small * 12);
+    if !sub_like {
+        return None;
+    }
+    let i = lines.iter().position(|l| std::ptr::eq(l, sub))?;
+    let entries = line_under(lines, i)?;
+    let entry_like = median(entries).is_some_and(|h| h * 3 >= small * 4)
+        && find_labels(entries).iter().all(|f| !f.known || f.key == Key::Other);
+    entry_like.then_some((sub, entries))
 }
 
 /// A line made only of labels, as the top row of a form ("Patient Name   MRN   DOB", or one
@@ -1708,7 +1754,7 @@ fn npi_token(token: &str) -> Option<(String, bool)> {
 pub(crate) fn leading_date(value: &str) -> Option<(Date, usize)> {
     let mut parts: Vec<(usize, &str)> = Vec::with_capacity(3);
     for (i, t) in value.split_whitespace().enumerate().take(6) {
-        let t = t.trim_matches(['|', '[', ']', '{', '}']);
+        let t = t.trim_matches(['|', '[', ']', '{', '}', '(', ')']);
         if !t.is_empty() {
             parts.push((i, t));
         }
@@ -1816,6 +1862,7 @@ mod tests {
         // A form's date boxes, read with their rules; digits alone where a label says date.
         assert_eq!(d("07 | 12 | 1952 | F"), Some(("1952-07-12".into(), 5)));
         assert_eq!(d("10 [24 |1991 M"), Some(("1991-10-24".into(), 3)));
+        assert_eq!(d("01 (22 |1940 | Mp"), Some(("1940-01-22".into(), 3)));
         assert_eq!(d("03271982 M"), Some(("1982-03-27".into(), 1)));
         assert_eq!(d("1005 1996"), Some(("1996-10-05".into(), 2)));
         assert_eq!(d("13271982"), None);
@@ -2421,6 +2468,45 @@ mod layout_tests {
         assert_eq!(f.patient.dob.as_deref(), Some("1976-07-04"));
         assert_eq!(f.patient.sex.as_deref(), Some("F"));
         assert_eq!(f.service_date.as_deref(), Some("2024-03-02"));
+    }
+
+    #[test]
+    fn captions_with_sub_captions_under_them_are_of_the_entries_under_those() {
+        // A claim form's "3. DATE OF BIRTH" box with "MM DD YYYY" and "SEX" sub-captions.
+        let mut p = page(&[
+            &[
+                ("3.", 201),
+                ("DATE", 230),
+                ("OF", 300),
+                ("BIRTH", 340),
+                ("4.", 900),
+                ("PERSON", 940),
+                ("TO", 1050),
+                ("NOTIFY", 1090),
+            ],
+            &[("MM", 210), ("DD", 270), ("YYYY", 330), ("SEX", 600)],
+            &[
+                ("07", 210),
+                ("|", 250),
+                ("12", 270),
+                ("|", 310),
+                ("1952", 330),
+                ("F", 600),
+                ("CHRIS", 900),
+                ("DOE", 990),
+            ],
+        ]);
+        // Captions and sub-captions in small print close over the entries.
+        for w in p.words.iter_mut() {
+            match w.bbox.y {
+                100 => (w.bbox.h, w.bbox.y) = (14, 126),
+                146 => (w.bbox.h, w.bbox.y) = (14, 150),
+                _ => w.bbox.y = 172,
+            }
+        }
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.dob.as_deref(), Some("1952-07-12"));
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
     }
 
     #[test]
