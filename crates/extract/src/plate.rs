@@ -16,6 +16,7 @@ use crate::layout::Line;
 use crate::names::person_name;
 use crate::vocab::Key;
 use crate::Extraction;
+use chartdex_core::BBox;
 
 /// The confidence factor of a value read by its place alone.
 const FACTOR: f32 = 0.6;
@@ -75,10 +76,10 @@ pub(crate) fn read(cells: &[Line<'_>], out: &mut Extraction, state: &mut State) 
                 }
                 Shape::Date if p.dob.is_none() => {
                     labels::apply(Key::Dob, cell, 0, whole, FACTOR, out, state);
-                    sex_after_date(cell, out, state);
+                    sex_after_date(cell, cells.get(i + 1), out, state);
                 }
                 // ("DOB 09/19/52 F": the label reads the date.)
-                Shape::LabelledDob => sex_after_date(cell, out, state),
+                Shape::LabelledDob => sex_after_date(cell, cells.get(i + 1), out, state),
                 _ => {}
             }
         }
@@ -112,8 +113,14 @@ fn lone_clinician(
     labels::apply(Key::Provider(3), cell, 0, cell.text.len(), FACTOR, out, state);
 }
 
-/// "03/14/1961 F": the sex after the birth date on a plate's line, if none was read.
-fn sex_after_date(cell: &Line<'_>, out: &mut Extraction, state: &mut State) {
+/// "03/14/1961 F": the sex after the birth date on a plate's line, if none was read — in the
+/// date's cell, or alone in the next cell of its row ("10/09/1970      F").
+fn sex_after_date(
+    cell: &Line<'_>,
+    next: Option<&Line<'_>>,
+    out: &mut Extraction,
+    state: &mut State,
+) {
     if out.fields.patient.sex.is_some() {
         return;
     }
@@ -123,6 +130,18 @@ fn sex_after_date(cell: &Line<'_>, out: &mut Extraction, state: &mut State) {
     if let Some((at, n)) = date {
         let from = at + token_start(&text[at..], n);
         labels::apply(Key::Sex, cell, from, text.len(), FACTOR, out, state);
+    }
+    let top = |l: &Line<'_>| l.tokens.first().and_then(|t| t.bbox);
+    let same_row = |a: Option<BBox>, b: Option<BBox>| match (a, b) {
+        (Some(a), Some(b)) => b.x > a.x && a.y < b.y + b.h && b.y < a.y + a.h,
+        _ => false,
+    };
+    if let Some(next) =
+        next.filter(|n| same_row(top(cell), top(n)) && n.text.split_whitespace().count() == 1)
+    {
+        if out.fields.patient.sex.is_none() && labels::sex(next.text).is_some() {
+            labels::apply(Key::Sex, next, 0, next.text.len(), FACTOR, out, state);
+        }
     }
 }
 
@@ -312,6 +331,20 @@ mod tests {
         assert_eq!(f.patient.family.as_deref(), Some("Doe"));
         assert_eq!(f.patient.given.as_deref(), Some("Jane"));
         assert_eq!(f.patient.mrn.as_deref(), Some("41694582"));
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
+    }
+
+    #[test]
+    fn a_plates_sex_may_stand_in_a_cell_of_its_own_after_the_date() {
+        let p = page(&[
+            ("DOE", 1300, 100),
+            ("JANE", 1360, 100),
+            ("X7740021", 1300, 140),
+            ("07/04/1976", 1300, 180),
+            ("F", 1700, 180),
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.dob.as_deref(), Some("1976-07-04"));
         assert_eq!(f.patient.sex.as_deref(), Some("F"));
     }
 
