@@ -832,8 +832,10 @@ fn join_split_label(prev: &Line<'_>, line: &Line<'_>, found: &mut [Found]) {
     let (Some(first), Some(last)) = (found.first_mut(), prev.tokens.last()) else { return };
     let word = &prev.text[last.start..last.end];
     // (Not a credential after a name: "Samuel Mockwell, MD" / "Patient Name".)
+    // (Nor a section's heading over its labels: "ATTENDING PHYSICIAN" / "Name:".)
     if first.start != lead
         || !first.colon
+        || headings(prev).is_some()
         || !word.chars().all(char::is_alphabetic)
         || !vocab::is_label_word(word)
         || !vocab::starts_no_name(word)
@@ -1237,7 +1239,7 @@ fn in_section(key: Key, number: bool, section: Option<vocab::Section>) -> Key {
         (Some(Section::Insured), Key::Patient(_)) => Key::Patient(3),
         (Some(Section::Insured), Key::Dos(p)) => Key::Dos(p),
         (Some(Section::Insured), _) => Key::Other,
-        (Some(Section::Provider(r)), Key::Patient(_)) => Key::Provider(r),
+        (Some(Section::Provider(r)), Key::Patient(_) | Key::Provider(_)) => Key::Provider(r),
         (Some(Section::Provider(r)), Key::Npi(_)) => Key::Npi(r),
         (Some(Section::Provider(r)), Key::ProviderId(_)) => Key::ProviderId(r),
         (Some(Section::Provider(r)), Key::Other) if number => Key::ProviderId(r),

@@ -57,6 +57,33 @@ pub(crate) fn person_name(value: &str) -> Option<(Option<String>, String)> {
     if value.is_empty() || reads_as_prose(&value) {
         return None;
     }
+    // A comma OCR read as a full stop after a whole word ("Fakedoc. Robert. M.D."): no name
+    // word ends in one (an initial's stop follows one letter).
+    let value = if value.contains(',') {
+        value
+    } else {
+        let words: Vec<&str> = value.split_whitespace().collect();
+        let misread = words.iter().position(|w| {
+            let letters = w.trim_end_matches('.');
+            w.ends_with('.')
+                && letters.chars().count() >= 3
+                && letters.chars().all(char::is_alphabetic)
+                && !is_credential(w)
+        });
+        match misread {
+            Some(i) if i + 1 < words.len() && !words[i + 1..].iter().all(|w| is_dropped(w)) => {
+                let mut v = words[..i].join(" ");
+                if !v.is_empty() {
+                    v.push(' ');
+                }
+                v.push_str(words[i].trim_end_matches('.'));
+                v.push_str(", ");
+                v.push_str(&words[i + 1..].join(" "));
+                v
+            }
+            _ => value,
+        }
+    };
     let (family_first, body) = match value.split_once(',') {
         Some((family, rest))
             if !rest.split_whitespace().all(is_dropped)
@@ -192,6 +219,9 @@ mod tests {
         // The family name in capitals, the given name in small letters.
         assert_eq!(name("DOE Jane"), Some((Some("Jane"), "Doe".into())));
         assert_eq!(name("Linda Nodoctor, DO Pt Age"), Some((Some("Linda"), "Nodoctor".into())));
+        assert_eq!(name("Fakedoc. Robert. M.D."), Some((Some("Robert"), "Fakedoc".into())));
+        assert_eq!(name("Robert J. Fakedoc"), Some((Some("Robert"), "Fakedoc".into())));
+        assert_eq!(name("Dr. Robert Fakedoc"), Some((Some("Robert"), "Fakedoc".into())));
         assert_eq!(name("Fakedoc, Robert, MD, FACP"), Some((Some("Robert"), "Fakedoc".into())));
         assert_eq!(name("FAKENAME. Olga"), Some((Some("Olga"), "Fakename".into())));
         assert_eq!(name("Jane DOE"), Some((Some("Jane"), "Doe".into())));
