@@ -471,10 +471,13 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
         }
         // The generic labels of a form's section are the section's person's; a row opening with
         // a label that says whose it is ends the section.
-        // (With sections side by side, the section of its column.)
+        // (With sections side by side, the section of its column; and not a label that agrees
+        // with it: "Pt Last Name:" under PATIENT INFORMATION.)
         if let Some(f) = found.first().filter(|f| f.qualified && f.known) {
             if let Some(i) = section_at(&state.sections, line, f.start) {
-                state.sections[i].1 = None;
+                if !agrees(state.sections[i].1, f.key) {
+                    state.sections[i].1 = None;
+                }
             }
         }
         for f in found.iter_mut().filter(|f| !f.qualified) {
@@ -1229,6 +1232,19 @@ fn section_at(
         return Some(0);
     };
     Some(sections.iter().rposition(|(hx, _)| *hx <= b.x + b.h).unwrap_or(0))
+}
+
+/// True if a label that says whose its value is names the person a section is of.
+fn agrees(section: Option<vocab::Section>, key: Key) -> bool {
+    use vocab::Section;
+    match section {
+        Some(Section::Patient) => matches!(
+            key,
+            Key::Patient(0 | 1) | Key::Family | Key::Given | Key::Mrn(_) | Key::Dob | Key::Sex
+        ),
+        Some(Section::Provider(_)) => matches!(key, Key::Provider(_) | Key::Npi(_)),
+        _ => false,
+    }
 }
 
 fn in_section(key: Key, number: bool, section: Option<vocab::Section>) -> Key {
@@ -2509,6 +2525,35 @@ mod layout_tests {
         let f = extract(&[p]).fields;
         assert_eq!(f.patient.dob.as_deref(), Some("1952-07-12"));
         assert_eq!(f.patient.sex.as_deref(), Some("F"));
+    }
+
+    #[test]
+    fn a_label_that_agrees_with_its_section_does_not_end_it() {
+        // "Pt Last Name:" under PATIENT INFORMATION; the section still says whose "ID #:" is.
+        let p = page(&[
+            &[("PATIENT", 201), ("INFORMATION", 330), ("ORDERING", 1000), ("PHYSICIAN", 1160)],
+            &[
+                ("Pt", 201),
+                ("Last", 240),
+                ("Name:", 300),
+                ("DOE", 400),
+                ("Name:", 1000),
+                ("Alan", 1100),
+                ("Fakedoc", 1170),
+            ],
+            &[
+                ("ID", 201),
+                ("#:", 240),
+                ("88347718", 300),
+                ("Acct", 1000),
+                ("No.:", 1070),
+                ("2423154610", 1150),
+            ],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.mrn.as_deref(), Some("88347718"));
+        assert_eq!(f.patient.family.as_deref(), Some("Doe"));
+        assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
     }
 
     #[test]
