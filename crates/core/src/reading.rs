@@ -392,8 +392,8 @@ pub fn lines_in_sequence(boxes: &[BBox]) -> Vec<Range<usize>> {
 }
 
 /// An OCR page's text rebuilt in reading order from its stored words, and the words in that
-/// order (their boxes and confidences unchanged; a form's leaders left out, [`leaders`]); `None` for a page without words or with a
-/// text layer, whose text stands as it is.
+/// order (their boxes and confidences unchanged; a form's leaders left out, [`leaders`]);
+/// `None` for a page without words or with a text layer, whose text stands as it is.
 pub fn reassemble(page: &PageText) -> Option<(String, Vec<Word>)> {
     if page.method != TextMethod::Ocr || page.words.is_empty() {
         return None;

@@ -7,9 +7,10 @@
 //! a person's name, an identifier and a date (or the labelled MRN and birth date some plates
 //! print: "MRN 41694582", "DOB 09/19/52 M"): the name is the patient's, the identifier the MRN,
 //! the date (and a lone sex letter after it) the birth date, a name with a clinician's title or
-//! degree the provider. Values are taken only for fields no label gave (a plate's name ranks
-//! below a label that says patient, above an insured's), at a confidence low enough to send
-//! them to review.
+//! degree the provider. A plate's values rank below a label's: its name below a label that
+//! says patient (above an insured's), its clinician as an admitting one; its identifier and
+//! date only fill fields no label gave; all at a confidence low enough to send the document to
+//! review.
 
 use crate::labels::{self, State};
 use crate::layout::Line;
