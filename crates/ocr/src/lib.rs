@@ -13,7 +13,7 @@ mod tsv;
 pub use preprocess::Preprocess;
 use preprocess::{Geometry, Gray};
 
-use chartdex_core::{reading, BBox, PageMeta, Raster, Word};
+use chartdex_core::{reading, BBox, PageMeta, PageText, Raster, TextMethod, Word};
 use std::ops::Range;
 use std::path::PathBuf;
 use tesseract::{PageSegMode, Tesseract};
@@ -253,6 +253,21 @@ impl TesseractEngine {
                 Word { bbox, ..w.clone() }
             })
             .collect();
+        // Once more as `reextract` reads a stored page (from the words in that order, on the
+        // page as given): a page's text is the same whether it was just read or read again
+        // from the archive.
+        let page = PageText {
+            number: 0,
+            text,
+            confidence: 0.0,
+            method: TextMethod::Ocr,
+            words,
+            meta: meta.clone(),
+        };
+        let (text, words) = match reading::reassemble(&page) {
+            Some(again) => again,
+            None => (page.text, page.words),
+        };
         Ok(Some(Recognized { text, confidence: mean_confidence(&words), words, meta }))
     }
 }
