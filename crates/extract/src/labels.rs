@@ -449,6 +449,7 @@ impl Default for State {
 pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut State) {
     state.sections.clear();
     state.row_provider = None;
+    state.nameless_provider = None;
     for (n, line) in lines.iter().enumerate() {
         let next = lines[n + 1..].iter().find(|l| !l.text.trim().is_empty());
         let adjacent = lines.get(n + 1).is_some_and(|l| !l.text.trim().is_empty());
