@@ -339,14 +339,18 @@ fn misread_frequency(rest: &str) -> Option<(usize, String)> {
     crate::one_letter_off(word, &WORDS).map(|i| (lead + word.len(), WORDS[i].to_string()))
 }
 
-/// "90 meg": OCR's readings of "mcg" (no unit is written so) put right.
+/// A dose as "amount unit", one space between ("5mg" and "5 mg" are one dose), with OCR's
+/// readings of "mcg" put right ("90 meg": no unit is written so).
 fn dose_unit_read_right(dose: &str) -> String {
-    let n = dose.trim_end_matches(char::is_alphabetic);
-    let unit = dose[n.len()..].to_lowercase();
-    if ["meg", "mcq", "rncg"].contains(&unit.as_str()) {
-        format!("{}mcg", n)
-    } else {
+    let unit = dose.trim_start_matches(|c: char| c.is_ascii_digit() || ".,".contains(c));
+    let amount = dose[..dose.len() - unit.len()].trim();
+    let unit = unit.trim();
+    let unit =
+        if ["meg", "mcq", "rncg"].contains(&unit.to_lowercase().as_str()) { "mcg" } else { unit };
+    if amount.is_empty() || unit.is_empty() {
         dose.to_string()
+    } else {
+        format!("{amount} {unit}")
     }
 }
 
@@ -398,8 +402,11 @@ mod tests {
         let m = meds("Plan:\nAlbuterol 90 meg inhaled every 4 hours as needed");
         assert_eq!(m.len(), 1);
         assert_eq!((m[0].name.as_str(), m[0].dose.as_deref()), ("Albuterol", Some("90 mcg")));
-        assert_eq!(super::dose_unit_read_right("50rncg"), "50mcg");
+        assert_eq!(super::dose_unit_read_right("50rncg"), "50 mcg");
         assert_eq!(super::dose_unit_read_right("20 mg"), "20 mg");
+        assert_eq!(super::dose_unit_read_right("5mg"), "5 mg");
+        assert_eq!(super::dose_unit_read_right("0.5mg"), "0.5 mg");
+        assert_eq!(super::dose_unit_read_right("20 units"), "20 units");
     }
 
     #[test]
