@@ -1025,12 +1025,7 @@ fn joined(
 /// Returns which of `entries` (the line under, the line above) may be the captions' entries:
 /// [`read_label_row`] takes the one whose values fit them better, the line under on a tie.
 fn caption_row(line: &Line<'_>, found: &[Found], entries: [Option<&Line<'_>>; 2]) -> [bool; 2] {
-    let median = |l: &Line<'_>| {
-        let mut h: Vec<u32> = l.tokens.iter().filter_map(|t| t.bbox.map(|b| b.h)).collect();
-        h.sort_unstable();
-        h.get(h.len() / 2).copied()
-    };
-    let Some(small) = median(line) else { return [false; 2] };
+    let Some(small) = line.height() else { return [false; 2] };
     // (Captions carry no value of their own: "PROVIDER NPI 2505424616", "Full Name
     // Placeholder, Pedro" are labels and their values.)
     let own_value = found.iter().enumerate().any(|(i, f)| {
@@ -1049,7 +1044,7 @@ fn caption_row(line: &Line<'_>, found: &[Found], entries: [Option<&Line<'_>>; 2]
     entries.map(|e| {
         labels
             && e.is_some_and(|e| {
-                median(e).is_some_and(|large| large * 3 >= small * 4)
+                e.height().is_some_and(|large| large * 3 >= small * 4)
                     && find_labels(e).iter().all(|f| !f.known)
             })
     })
@@ -1063,29 +1058,24 @@ fn sub_captions<'l, 'a>(
     n: usize,
     found: &[Found],
 ) -> Option<(&'l Line<'a>, &'l Line<'a>)> {
-    let median = |l: &Line<'_>| {
-        let mut h: Vec<u32> = l.tokens.iter().filter_map(|t| t.bbox.map(|b| b.h)).collect();
-        h.sort_unstable();
-        h.get(h.len() / 2).copied()
-    };
     if found.iter().filter(|f| f.known && f.key != Key::Other).count() < 1
         || found.iter().any(|f| f.colon)
     {
         return None;
     }
-    let small = median(&lines[n])?;
+    let small = lines[n].height()?;
     let sub = line_under(lines, n)?;
     let words: Vec<&str> = sub.text.split_whitespace().collect();
     let hints = words.iter().filter(|w| is_format_hint(w)).count();
     let sub_like = hints >= 1
         && words.iter().all(|w| is_format_hint(w) || vocab::is_label_word(w) || is_box_number(w))
-        && median(sub).is_some_and(|h| h * 10 <= small * 12);
+        && sub.height().is_some_and(|h| h * 10 <= small * 12);
     if !sub_like {
         return None;
     }
     let i = lines.iter().position(|l| std::ptr::eq(l, sub))?;
     let entries = line_under(lines, i)?;
-    let entry_like = median(entries).is_some_and(|h| h * 3 >= small * 4)
+    let entry_like = entries.height().is_some_and(|h| h * 3 >= small * 4)
         && find_labels(entries).iter().all(|f| !f.known || f.key == Key::Other);
     entry_like.then_some((sub, entries))
 }
@@ -1194,27 +1184,16 @@ fn says_family_first(label: &str) -> bool {
 fn headings(line: &Line<'_>) -> Option<Vec<(u32, Option<vocab::Section>)>> {
     let x = |at: usize| line.x_at(at).unwrap_or(0);
     let whole = vocab::section(line.text).map(|s| vec![(x(0), Some(s))]);
-    let mut cells = Vec::new();
-    let mut start = 0;
-    for (i, t) in line.tokens.iter().enumerate() {
-        let cut = line.tokens.get(i + 1).is_none_or(|u| match (t.bbox, u.bbox) {
-            (Some(a), Some(b)) => {
-                let wide = 2.0f32.max(3.0 * line.space) * a.h as f32;
-                b.x.saturating_sub(a.x + a.w) as f32 > wide
-            }
-            _ => false,
-        });
-        if cut {
-            cells.push((line.tokens[start].start, t.end));
-            start = i + 1;
-        }
-    }
+    let cells = line.cell_ranges();
     if cells.len() < 2 {
         return whole;
     }
     let heads: Option<Vec<_>> = cells
         .iter()
-        .map(|&(s, e)| vocab::section(&line.text[s..e]).map(|h| (x(s), Some(h))))
+        .map(|&(a, b)| {
+            let (s, e) = (line.tokens[a].start, line.tokens[b].end);
+            vocab::section(&line.text[s..e]).map(|h| (x(s), Some(h)))
+        })
         .collect();
     heads.or(whole)
 }
@@ -1361,9 +1340,7 @@ fn label_row_values(
 /// gaps cut, as a noisy scan widens some word spaces): the byte ranges of its columns.
 fn columns(line: &Line<'_>, at_most: usize) -> Vec<(usize, usize)> {
     let text = line.text;
-    let mut heights: Vec<u32> = line.tokens.iter().filter_map(|t| t.bbox.map(|b| b.h)).collect();
-    heights.sort_unstable();
-    let height = heights.get(heights.len() / 2).copied();
+    let height = line.height();
     // Each column with the width of the gap before it (a separator counts as the widest).
     let mut cols: Vec<((usize, usize), u32)> = Vec::new();
     let mut prev: Option<&Token> = None;

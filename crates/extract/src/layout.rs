@@ -43,6 +43,43 @@ impl Line<'_> {
     /// The place of the text in byte range `start..end` of the line: the union of the boxes of
     /// the tokens it touches and their mean confidence (as a page's is the mean of its words).
     /// Tokens without a letter or digit (OCR's "=" or "|" for a gap) do not count.
+    /// The median height of the line's words, when they have boxes.
+    pub(crate) fn height(&self) -> Option<u32> {
+        let mut h: Vec<u32> = self.tokens.iter().filter_map(|t| t.bbox.map(|b| b.h)).collect();
+        h.sort_unstable();
+        h.get(h.len() / 2).copied()
+    }
+
+    /// The line's cells, as ranges of its tokens (first, last): cut at its wide gaps (more than
+    /// twice the height of its words and three of the page's word spaces) and at a rule between
+    /// them ("|", as OCR reads a box's border), which is no cell's.
+    pub(crate) fn cell_ranges(&self) -> Vec<(usize, usize)> {
+        let height = self.height().unwrap_or(0);
+        let rule = |t: &Token| self.text[t.start..t.end].chars().all(|c| "|[]".contains(c));
+        let mut out = Vec::new();
+        let mut start = 0;
+        for i in 1..=self.tokens.len() {
+            let cut = i == self.tokens.len()
+                || rule(&self.tokens[i])
+                || rule(&self.tokens[i - 1])
+                || match (self.tokens[i - 1].bbox, self.tokens[i].bbox) {
+                    (Some(a), Some(b)) => {
+                        let wide = 2.0_f32.max(3.0 * self.space) * height as f32;
+                        (b.x.saturating_sub(a.x + a.w)) as f32 > wide
+                    }
+                    _ => false,
+                };
+            if !cut {
+                continue;
+            }
+            if !(start..i).all(|k| rule(&self.tokens[k])) {
+                out.push((start, i - 1));
+            }
+            start = i;
+        }
+        out
+    }
+
     pub(crate) fn place(&self, start: usize, end: usize) -> Place {
         let text = self.text;
         let touched = self.tokens.iter().filter(|t| {
@@ -152,40 +189,14 @@ impl Rows {
     pub(crate) fn cells(&self) -> Vec<Line<'_>> {
         let mut out = Vec::new();
         for line in self.lines() {
-            let mut heights: Vec<u32> =
-                line.tokens.iter().filter_map(|t| t.bbox.map(|b| b.h)).collect();
-            heights.sort_unstable();
-            let height = heights.get(heights.len() / 2).copied().unwrap_or(0);
-            let mut start = 0;
-            // A rule between cells ("|", as OCR reads a box's border) cuts them too, and is no
-            // cell's.
-            let rule = |t: &Token| line.text[t.start..t.end].chars().all(|c| "|[]".contains(c));
-            for i in 1..=line.tokens.len() {
-                let cut = i == line.tokens.len()
-                    || rule(&line.tokens[i])
-                    || rule(&line.tokens[i - 1])
-                    || match (line.tokens[i - 1].bbox, line.tokens[i].bbox) {
-                        (Some(a), Some(b)) => {
-                            let wide = 2.0_f32.max(3.0 * line.space) * height as f32;
-                            (b.x.saturating_sub(a.x + a.w)) as f32 > wide
-                        }
-                        _ => false,
-                    };
-                if !cut {
-                    continue;
-                }
-                if (start..i).all(|k| rule(&line.tokens[k])) {
-                    start = i;
-                    continue;
-                }
-                let (from, to) = (line.tokens[start].start, line.tokens[i - 1].end);
-                let tokens = line.tokens[start..i]
+            for (first, last) in line.cell_ranges() {
+                let (from, to) = (line.tokens[first].start, line.tokens[last].end);
+                let tokens = line.tokens[first..=last]
                     .iter()
                     .map(|t| Token { start: t.start - from, end: t.end - from, ..t.clone() })
                     .collect();
                 let text = &line.text[from..to];
                 out.push(Line { page: line.page, text, tokens, space: line.space });
-                start = i;
             }
             if line.tokens.is_empty() {
                 out.push(line);
