@@ -38,6 +38,15 @@ pub(crate) fn needs_ocr_fix(s: &str) -> bool {
 
 fn parse_with(s: &str, ocr: bool) -> Option<Date> {
     let s = s.trim().trim_end_matches(['.', ',', ';', ')']).trim_start_matches('(');
+    // An ISO 8601 date and time: the date before its "T" ("2024-03-04T10:32:00").
+    let s = match s.split_once('T') {
+        Some((date, time))
+            if date.len() == 10 && time.starts_with(|c: char| c.is_ascii_digit()) =>
+        {
+            date
+        }
+        _ => s,
+    };
     let month = |t: &str| if ocr { month_ocr(t) } else { month(t) };
     let tokens: Vec<String> = s
         .split(|c: char| c == '/' || c == '-' || c == '.' || c == ',' || c.is_whitespace())
@@ -52,7 +61,8 @@ fn parse_with(s: &str, ocr: bool) -> Option<Date> {
             let (y, short) = year(c)?;
             (y, num(a)?, day(b)?, short)
         }
-        [a, b, c] if is_num(a) => {
+        // (An ordinal day before the month: "4th March 1950".)
+        [a, b, c] if is_num(a) || (day(a).is_some() && month(b).is_some()) => {
             let (y, short) = year(c)?;
             (y, month(b)?, day(a)?, short)
         }
@@ -177,6 +187,18 @@ pub(crate) fn parse_digits(s: &str) -> Option<Date> {
         let (m, d) = (n(0..2)?, n(2..4)?);
         return valid(y, m, d).then_some(Date { year: y, month: m, day: d, two_digit_year: short });
     }
+    // An HL7 timestamp: YYYYMMDDHHMM[SS] ("202405061030").
+    if (shape == [12] || shape == [14]) && is_num(&digits) {
+        let n = |r: std::ops::Range<usize>| digits[r].parse::<u32>().ok();
+        let (y, m, d) = (n(0..4)?, n(4..6)?, n(6..8)?);
+        let clock = n(8..10)? < 24 && n(10..12)? < 60 && (shape == [12] || n(12..14)? < 60);
+        return (clock && valid(y, m, d) && (1900..=2100).contains(&y)).then_some(Date {
+            year: y,
+            month: m,
+            day: d,
+            two_digit_year: false,
+        });
+    }
     if digits.len() != 8 || !is_num(&digits) || !(shape == [8] || shape == [4, 4]) {
         return None;
     }
@@ -191,6 +213,14 @@ pub(crate) fn parse_digits(s: &str) -> Option<Date> {
     } else {
         mdy()
     }
+}
+
+/// True if `t` names a day of the week ("Thursday,", "Mon"), as a date may open with one.
+pub(crate) fn is_weekday(t: &str) -> bool {
+    let t = t.trim_end_matches([',', '.']).to_ascii_lowercase();
+    const DAYS: [&str; 7] =
+        ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    t.len() >= 3 && DAYS.iter().any(|d| *d == t || (t.len() <= 4 && d.starts_with(t.as_str())))
 }
 
 fn valid(y: u32, m: u32, d: u32) -> bool {
@@ -219,6 +249,20 @@ mod tests {
         assert_eq!(d("133182"), None);
         assert_eq!(d("99999999"), None);
         assert_eq!(d("03 27 1982"), None);
+        // HL7 v2 timestamps, to the minute or the second.
+        assert_eq!(d("198203271030").as_deref(), Some("1982-03-27"));
+        assert_eq!(d("19820327103059").as_deref(), Some("1982-03-27"));
+        assert_eq!(d("198203272530"), None);
+    }
+
+    #[test]
+    fn ordinal_days_iso_times_and_weekdays() {
+        let d = |s: &str| normalize_date(s);
+        assert_eq!(d("4th March 1950").as_deref(), Some("1950-03-04"));
+        assert_eq!(d("2024-03-04T10:32:00").as_deref(), Some("2024-03-04"));
+        assert_eq!(d("4th Testing 1950"), None);
+        assert!(is_weekday("Thursday,") && is_weekday("Mon") && is_weekday("Tues"));
+        assert!(!is_weekday("Mo") && !is_weekday("March"));
     }
 
     #[test]

@@ -881,7 +881,9 @@ fn heading_is(heading: &str, headings: &[&str]) -> bool {
 /// ("Current Medications") is the title only of a page that is no note.
 fn title(line: &str, note_below: bool) -> Option<DocType> {
     let line = line.trim();
-    if line.contains(':') || is_sentence(line) {
+    // (Nor a letterhead's numbers: "Tel (555) 010-0100 Fax (555) 010-0199".)
+    let digits = line.chars().filter(char::is_ascii_digit).count();
+    if line.contains(':') || is_sentence(line) || digits >= 7 {
         return None;
     }
     let r = read(line);
@@ -1119,6 +1121,13 @@ fn medication_list(lines: &[&str]) -> bool {
 /// body (0.6), or nothing (other, 0.5).
 pub(crate) fn doc_type(first_page: &str) -> (DocType, f32) {
     let lines: Vec<&str> = first_page.lines().filter(|l| !l.trim().is_empty()).collect();
+    // A fax's cover sheet before the document: its title is under the cover (or on the page
+    // after it), past the cover's To, From, Pages and notice.
+    let cover = lines.iter().take(8).position(|l| fax_cover(l));
+    let (lines, window) = match cover {
+        Some(c) => (lines[c + 1..].to_vec(), 40),
+        None => (lines, 16),
+    };
     let is_note_heading: Vec<bool> = lines
         .iter()
         .map(|l| heading_of(l).is_some_and(|h| heading_is(&h, NOTE_HEADINGS)))
@@ -1131,9 +1140,18 @@ pub(crate) fn doc_type(first_page: &str) -> (DocType, f32) {
     // The head of the page: its first sixteen lines (a letterhead, a plate and a form's cells
     // may come before the title), up to the first heading of a note's body.
     let body_starts = is_note_heading.iter().position(|h| *h).unwrap_or(lines.len());
-    let top = &lines[..lines.len().min(16).min(body_starts)];
-    if let Some(t) = top.iter().zip(&note_below).find_map(|(l, n)| title(l, *n)) {
+    let top = &lines[..lines.len().min(window).min(body_starts)];
+    // Under a fax's cover, only a line that names a kind of document is the title (not the
+    // cover's own headings: "YOUR VISIT", "Referral Office").
+    let kind = |l: &str| cover.is_none() || names_a_kind(l);
+    if let Some(t) =
+        top.iter().zip(&note_below).filter(|(l, _)| kind(l)).find_map(|(l, n)| title(l, *n))
+    {
         return (t, 0.95);
+    }
+    // (A cover with nothing under it that names a document is a fax, typed as its title says.)
+    if cover.is_some() {
+        return (DocType::Other, 0.95);
     }
     if let Some(t) = top.iter().zip(&note_below).find_map(|(l, n)| head(l, *n)) {
         return (t, 0.8);
@@ -1142,6 +1160,52 @@ pub(crate) fn doc_type(first_page: &str) -> (DocType, f32) {
         Some(t) => (t, 0.6),
         None => (DocType::Other, 0.5),
     }
+}
+
+/// True if `line` names a kind of document, as the LOINC document names end: a note, a
+/// summary, a report, a letter, a list, a form …
+fn names_a_kind(line: &str) -> bool {
+    const KINDS: &[&str] = &[
+        "note",
+        "notes",
+        "summary",
+        "report",
+        "letter",
+        "list",
+        "form",
+        "consent",
+        "order",
+        "prescription",
+        "record",
+        "records",
+        "history",
+        "physical",
+        "profile",
+        "reconciliation",
+        "requisition",
+        "referral",
+        "consultation",
+        "card",
+        "face",
+        "assessment",
+        "evaluation",
+        "medications",
+        "medication",
+        "meds",
+    ];
+    line.split(|c: char| !c.is_alphanumeric()).any(|w| KINDS.contains(&w.to_lowercase().as_str()))
+}
+
+/// True if `line` heads a fax's cover sheet: a short line naming a fax or a transmittal, not a
+/// label ("CONFIDENTIAL FAX", "Facsimile Transmittal", "FAX COVER SHEET"; not "Fax #: …").
+pub(crate) fn fax_cover(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let named = words.iter().any(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        matches!(w, "fax" | "facsimile" | "telefax" | "transmittal")
+    });
+    named && words.len() <= 8 && !line.contains(':') && !line.chars().any(|c| c.is_ascii_digit())
 }
 
 /// `needle` in `hay` at word boundaries.
@@ -1341,6 +1405,25 @@ mod tests {
         assert_eq!(titled("L A B O R A T O R Y   R E P O R T"), LabReport);
         assert_eq!(titled("OPERATIVEREPORT"), OperativeReport);
         assert_eq!(titled("~ Radiology Report |"), RadiologyReport);
+    }
+
+    #[test]
+    fn a_fax_cover_over_a_document_is_typed_by_the_document_under_it() {
+        let faxed = "RIVERBEND TEST CLINIC CONFIDENTIAL FAX\n\
+                     Attention: Dr. X\n\
+                     Sender: Referral Office\n\
+                     Regarding: Jane Fakename\n\
+                     CONFIDENTIAL: the pages that follow hold health information.\n\
+                     Physician Discharge Summary\n\
+                     Patient: Jane Fakename";
+        check(faxed, DischargeSummary, 0.95);
+        // Its own headings name no kind of document; a letterhead's fax number is no title.
+        check("CONFIDENTIAL FAX\nTo: Records\nYOUR VISIT\nPages: 2", Other, 0.95);
+        check(
+            "Riverbend Clinic\nTel (555) 010-0100 Fax (555) 010-0199\nPROGRESS NOTE",
+            ProgressNote,
+            0.95,
+        );
     }
 
     #[test]

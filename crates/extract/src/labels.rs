@@ -11,7 +11,7 @@
 
 use crate::dates::{self, Date};
 use crate::layout::{split_tokens, Line, Token};
-use crate::names::{person_name, single_name};
+use crate::names::{self, person_name, single_name};
 use crate::vocab::{self, Key};
 use crate::{npi_is_valid, Extraction};
 use chartdex_core::BBox;
@@ -221,6 +221,25 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
                 j -= 1;
             }
         }
+        // A name's two parts in one label, a comma between them ("Last Name, First Name:",
+        // "Surname, Forename(s):"): the patient's whole name, in the order the label says.
+        if j > from && words[j - 1].text.ends_with(',') {
+            let part = |a: usize, b: usize, last: Option<&str>| {
+                vocab::classify(&phrase(&words, a, b, last).join(" "))
+                    .filter(|k| matches!(k, Key::Family | Key::Given))
+            };
+            let here = part(j, head, Some(label));
+            let first = (from.max(j.saturating_sub(3))..j).find(|&b| part(b, j, None).is_some());
+            if let (Some(b), Some(_)) = (first, here) {
+                if part(b, j, None) != here {
+                    j = b;
+                }
+            }
+        }
+        // (An NPI's type before it: "Type 1 NPI:".)
+        if j >= from + 2 && vocab::npi_type(&[words[j - 2].text, words[j - 1].text]) {
+            j -= 2;
+        }
         // In a form's cell, the label's region starts at the cell: unknown words there are
         // not the value before it.
         let cell = (from + 1..=j).rev().find(|&g| gap(g)).filter(|&g| j - g <= 3);
@@ -272,6 +291,10 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
             continue;
         }
         let mut e = i;
+        // (An NPI's type is part of its label: "TYPE 2 NPI".)
+        if i + 2 < n && !claimed[i + 1] && vocab::npi_type(&[words[i].text, words[i + 1].text]) {
+            e = i + 1;
+        }
         while e + 1 < n
             && e - i < 5
             && !claimed[e + 1]
@@ -293,7 +316,10 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
         // value starts after it, and a form's gap is looked for after it.
         let explained = explanation_end(&words, e + 1, &claimed);
         let e_label = explained.unwrap_or(e);
-        if let Some(key) = vocab::classify(&text) {
+        // (A subject line's "RE" names the patient only before its colon.)
+        let key =
+            vocab::classify(&text).map(|k| if vocab::regarding(&text) { Key::Other } else { k });
+        if let Some(key) = key {
             // At the start of a cell and followed by a form's wide gap (a tab stop, a cell's
             // border: one and a half word heights, more than any word space): a label by the
             // form's layout, if it names a field alone. A word or two the vocabulary lacks may
@@ -355,7 +381,158 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
         i = if vocab::classify(&text).is_some() { e_label + 1 } else { e + 1 };
     }
     found.sort_by_key(|f| f.start);
-    found
+    split_composites(line.text, found)
+}
+
+/// A label of several fields joined by slashes over a value holding them in the same order
+/// ("DOB/Age: 03/04/1950 (74 y)", "Name/MRN: DOE, JANE / 1234567"): a label per part, over
+/// its part of the value. One whose value does not come apart so stays as it is.
+fn split_composites(text: &str, found: Vec<Found>) -> Vec<Found> {
+    let mut out = Vec::with_capacity(found.len());
+    for (i, f) in found.iter().enumerate() {
+        let end = found.get(i + 1).map_or(text.len(), |g| g.start);
+        // (Only before a colon and its value: a caption's entries are read under it.)
+        let parts = vocab::composite(&text[f.start..f.end]).filter(|_| f.colon);
+        let pieces = parts.as_ref().and_then(|p| composite_values(p, text, f.value_start, end));
+        let (Some(parts), Some(pieces)) = (parts, pieces) else {
+            out.push(*f);
+            continue;
+        };
+        let mut from = f.start;
+        for (part, (ps, pe)) in parts.iter().zip(pieces) {
+            let key = match part {
+                vocab::Part::Field(k) => *k,
+                _ => Key::Other,
+            };
+            out.push(Found {
+                key,
+                bare_ok: key.bare_ok(),
+                start: from,
+                end: if from == f.start { f.end } else { ps },
+                value_start: ps,
+                ..*f
+            });
+            from = pe;
+        }
+    }
+    out
+}
+
+/// Where each part's value is in `text[vs..ve]`: cut at the slashes or bars between them
+/// when there are as many pieces as parts and each reads as its part's value, else read in
+/// order by what each value looks like (a date, a sex, an age, an identifier; a name up to
+/// what the part after it reads as).
+fn composite_values(
+    parts: &[vocab::Part],
+    text: &str,
+    vs: usize,
+    ve: usize,
+) -> Option<Vec<(usize, usize)>> {
+    use vocab::Part;
+    let value = text.get(vs..ve)?;
+    // A slash or a bar between pieces, not one inside a date ("03/04/1950").
+    let b = value.as_bytes();
+    let cuts: Vec<usize> = (0..b.len())
+        .filter(|&k| {
+            (b[k] == b'/' || b[k] == b'|')
+                && !(k > 0
+                    && b[k - 1].is_ascii_digit()
+                    && b.get(k + 1).is_some_and(u8::is_ascii_digit))
+        })
+        .collect();
+    let fits = |part: &Part, piece: &str| match part {
+        Part::Field(k) => plausible(*k, piece) && validates_or_name(*k, piece),
+        Part::Age => is_age(piece),
+        Part::Other => !piece.trim().is_empty(),
+    };
+    if cuts.len() + 1 == parts.len() {
+        let bounds: Vec<(usize, usize)> = std::iter::once(0)
+            .chain(cuts.iter().map(|c| c + 1))
+            .zip(cuts.iter().copied().chain(std::iter::once(value.len())))
+            .map(|(s, e)| trimmed(text, vs + s, vs + e))
+            .collect();
+        if parts.iter().zip(&bounds).all(|(p, &(s, e))| s < e && fits(p, &text[s..e])) {
+            return Some(bounds);
+        }
+    }
+    if parts.contains(&Part::Other) {
+        return None;
+    }
+    // In order, by shape: tokens (a slash between letters cut too: "74Y/F").
+    let tokens: Vec<(usize, usize)> = split_tokens(value)
+        .flat_map(|(at, t)| {
+            let mut pieces = Vec::new();
+            let mut s = 0;
+            for &c in cuts.iter().filter(|&&c| c >= at && c < at + t.len()) {
+                pieces.push((vs + at + s, vs + c));
+                s = c - at + 1;
+            }
+            pieces.push((vs + at + s, vs + at + t.len()));
+            pieces.into_iter().filter(|(s, e)| s < e)
+        })
+        .collect();
+    let takes = |part: &Part, from: usize| -> Option<usize> {
+        let rest = &text[tokens.get(from)?.0..ve];
+        match part {
+            Part::Field(Key::Dob | Key::Dos(_)) => leading_date(rest).map(|(_, n)| n),
+            Part::Field(Key::Sex) => sex(&text[tokens[from].0..tokens[from].1]).map(|_| 1),
+            Part::Field(Key::Mrn(_) | Key::Npi(_) | Key::ProviderId(_)) => {
+                identifier(&text[tokens[from].0..tokens[from].1]).map(|_| 1)
+            }
+            Part::Age => {
+                let one = &text[tokens[from].0..tokens[from].1];
+                let two = tokens.get(from + 1).map(|t| &text[tokens[from].0..t.1]);
+                if two.is_some_and(is_age) {
+                    Some(2)
+                } else {
+                    is_age(one).then_some(1)
+                }
+            }
+            _ => None,
+        }
+    };
+    let mut out = Vec::with_capacity(parts.len());
+    let mut at = 0;
+    for (i, part) in parts.iter().enumerate() {
+        let n = match part {
+            Part::Field(k) if k.is_name() => {
+                // A name runs up to what the next part reads as, or to the end.
+                let stop = match parts.get(i + 1) {
+                    Some(next) => (at + 1..tokens.len()).find(|&t| takes(next, t).is_some())?,
+                    None => tokens.len(),
+                };
+                let (s, e) = (tokens[at].0, tokens[stop - 1].1);
+                person_name(&text[s..e])?;
+                stop - at
+            }
+            _ => takes(part, at)?,
+        };
+        let (s, e) = (tokens[at].0, tokens[at + n - 1].1);
+        out.push(trimmed(text, s, e));
+        at += n;
+    }
+    Some(out)
+}
+
+/// A value that reads as what its field holds: a date, an identifier, an NPI, a sex, a name.
+fn validates_or_name(key: Key, value: &str) -> bool {
+    if key.is_name() {
+        return person_name(value).is_some();
+    }
+    validates(key, value) || (key == Key::Sex && sex(value).is_some())
+}
+
+/// A person's age as charts print it: "74", "74 y", "74Y", "(74 yrs)", "74 y/o", "3 mo".
+fn is_age(value: &str) -> bool {
+    let v = value.trim().trim_start_matches('(').trim_end_matches(')').trim();
+    let digits = v.chars().take_while(char::is_ascii_digit).count();
+    let unit = v[digits..].trim().trim_end_matches('.').to_ascii_lowercase();
+    (1..=3).contains(&digits)
+        && [
+            "", "y", "yo", "yr", "yrs", "year", "years", "y/o", "m", "mo", "mos", "months", "d",
+            "days", "w", "wk", "wks",
+        ]
+        .contains(&unit.as_str())
 }
 
 /// Where an explanation in parentheses (at most eight words) or a date's format hint (up to
@@ -486,6 +663,7 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             f.key = in_section(f.key, f.number, section.and_then(|i| state.sections[i].1));
             f.bare_ok = f.bare_ok && f.key.bare_ok();
         }
+        labels_after(line, out, state);
         let row_provider = state.row_provider.take();
         if let Some(r) = state.nameless_provider.take() {
             provider_in_parts(line, &mut found, r, out, state);
@@ -569,11 +747,19 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
                 if f.punct {
                     return true;
                 }
+                let end = found.get(i + 1).map_or(line.text.len(), |g| g.start);
+                let value = line.text.get(f.value_start..end).unwrap_or("");
+                // A clinician's role opening the line, over a clinician's name and nothing
+                // else: "Clinician Ann Fakedoc, MD".
+                if matches!(f.key, Key::Provider(_))
+                    && line.text[..f.start].trim().is_empty()
+                    && names::clinician(value)
+                {
+                    return true;
+                }
                 if !f.bare_ok {
                     return false;
                 }
-                let end = found.get(i + 1).map_or(line.text.len(), |g| g.start);
-                let value = line.text.get(f.value_start..end).unwrap_or("");
                 validates(f.key, value) && (!f.whole_value || whole_date(value))
             })
             .map(|(_, f)| *f)
@@ -586,6 +772,19 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             // Only a label chartdex does not know follows (an OCR-mangled "Gencer:"): this label
             // has no value on the line, and its column ends where that label starts.
             let value = &line.text[vs..ve];
+            // A subject line names the patient only with a person's name after it.
+            if vocab::regarding(&line.text[f.start..f.end]) && !names::subject_name(value) {
+                continue;
+            }
+            // An event's label over a clinician's name, not a date ("Signed: Ann Fakedoc, MD",
+            // "Dictated: Dr. Lee Notreal"): the clinician who did it.
+            let key = match f.key {
+                Key::Dos(p) if leading_date(value).is_none() && names::clinician(value) => {
+                    Key::Provider(if p == 0 { 0 } else { 1 })
+                }
+                key => key,
+            };
+            let f = &Found { key, ..*f };
             let starts_label = value.split_whitespace().next().is_some_and(vocab::starts_no_name);
             let (vs, ve, unknown_x) = if f.key.is_name() && starts_label {
                 (ve, ve, line.x_at(vs))
@@ -630,6 +829,45 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
     }
 }
 
+/// Values with their labels after them, in parentheses ("10480607 (MRN)", "03/14/2017 (Date
+/// of Service)", "FAKEDOC, ROBERT MD (Attending)"): in each of the line's cells, the words
+/// before a parenthesis of label words alone are the value of the field it names, when they
+/// read as that field's value.
+pub(crate) fn labels_after(line: &Line<'_>, out: &mut Extraction, state: &mut State) {
+    let text = line.text;
+    let t = &line.tokens;
+    for (first, last) in line.cell_ranges() {
+        let mut from = first;
+        let mut k = first;
+        while k <= last {
+            let open = &text[t[k].start..t[k].end];
+            if !open.starts_with('(') {
+                k += 1;
+                continue;
+            }
+            let Some(close) =
+                (k..=last.min(k + 5)).find(|&c| text[t[c].start..t[c].end].ends_with(')'))
+            else {
+                k += 1;
+                continue;
+            };
+            let inner = text[t[k].start..t[close].end].trim_matches(['(', ')', ' ']);
+            let words: Vec<&str> = inner.split_whitespace().filter(|w| *w != "#").collect();
+            let labelled = !words.is_empty() && words.iter().all(|w| vocab::is_label_word(w));
+            let key = vocab::classify(inner).filter(|k| labelled && *k != Key::Other);
+            if let (Some(key), true) = (key, from < k) {
+                let (vs, ve) = trimmed(text, t[from].start, t[k - 1].end);
+                let value = &text[vs..ve];
+                if vs < ve && plausible(key, value) {
+                    apply(key, line, vs, ve, 0.9, out, state);
+                }
+            }
+            from = close + 1;
+            k = close + 1;
+        }
+    }
+}
+
 /// The MRN of a header whose MRN has no label chartdex knows (an addressograph plate, a label
 /// OCR garbled): the only identifier of seven to ten digits among the header's rows (the first
 /// page's rows down to the last with a field's label) that is no known label's value (not an
@@ -653,8 +891,9 @@ pub(crate) fn unlabelled_mrn(rows: &[Line<'_>], out: &mut Extraction) {
             }
             // The value of a label chartdex knows is that label's: an account, a phone.
             let before = labelled[n].iter().rev().find(|f| f.value_start <= t.start);
+            // (A bare "ID:" or "No." does not say whose number it is: it may be the MRN.)
             let known = match before {
-                Some(f) => f.known,
+                Some(f) => f.known && (!f.number || f.qualified),
                 None => caption_of(rows, &labelled, n, t).is_some_and(|f| f.known),
             };
             if !known {
@@ -729,6 +968,43 @@ fn banner_name(
         (ordered || capitalised) && words.len() <= 4 && plausible(Key::Patient(2), name)
     };
     let (vs, ve) = trimmed(line.text, 0, first.start);
+    // The banner's cells before its labels, cut at its bars or bullets ("Jane Testpatient | F |
+    // 74 yrs | DOB …"): the name, then what a value alone says it is (a sex, an age).
+    let lead = &line.text[vs..ve];
+    let cuts: Vec<usize> = lead
+        .char_indices()
+        .filter(|(_, c)| matches!(c, '|' | '•' | '·' | '(' | ')'))
+        .map(|(k, _)| k)
+        .collect();
+    if let Some(&cut) = cuts.first() {
+        let ends = cuts.iter().copied().chain(std::iter::once(lead.len()));
+        let cells: Vec<(usize, usize)> = cuts
+            .iter()
+            .map(|c| c + lead[*c..].chars().next().map_or(1, char::len_utf8))
+            .zip(ends.skip(1))
+            .map(|(s, e)| trimmed(line.text, vs + s, vs + e))
+            .filter(|(s, e)| s < e)
+            .collect();
+        let (ns, ne) = trimmed(line.text, vs, vs + cut);
+        // (What a parenthesis holds is an aside: "Jane Testpatient (official) female".)
+        let aside = |s: usize| line.text[..s].ends_with('(');
+        let cells: Vec<(usize, usize)> = cells
+            .into_iter()
+            .filter(|&(s, _)| !aside(s))
+            .map(|(s, e)| trimmed(line.text, s, s + line.text[s..e].trim_end_matches(',').len()))
+            .collect();
+        let said = |&(s, e): &(usize, usize)| {
+            let cell = &line.text[s..e];
+            sex(cell).is_some() || is_age(cell)
+        };
+        if family_first(&line.text[ns..ne]) && cells.iter().all(said) {
+            apply(Key::Patient(2), line, ns, ne, 0.7, out, state);
+            for &(s, e) in cells.iter().filter(|&&(s, e)| sex(&line.text[s..e]).is_some()) {
+                apply(Key::Sex, line, s, e, 0.8, out, state);
+            }
+            return;
+        }
+    }
     if family_first(&line.text[vs..ve]) {
         apply(Key::Patient(2), line, vs, ve, 0.7, out, state);
         return;
@@ -1526,6 +1802,11 @@ pub(crate) fn apply(
                 state.mrn_rank = rank;
             }
         }
+        // A birth's label over a sex, not a date: the sex assigned at birth (its label's
+        // other words garbled: "SEX ASSIGNED iT BIRTH:").
+        Key::Dob if leading_date(value).is_none() && sex(value).is_some() => {
+            apply(Key::Sex, line, vs, ve, factor * 0.9, out, state);
+        }
         Key::Dob if f.patient.dob.is_none() => {
             if let Some((date, n)) = leading_date(value) {
                 let iso = date.iso();
@@ -1749,7 +2030,9 @@ fn npi_token(token: &str) -> Option<(String, bool)> {
 /// |1991"); and a date in digits alone counts here, where a label announced it ("03271982").
 pub(crate) fn leading_date(value: &str) -> Option<(Date, usize)> {
     let mut parts: Vec<(usize, &str)> = Vec::with_capacity(3);
-    for (i, t) in value.split_whitespace().enumerate().take(6) {
+    // (A day of the week before it: "Thursday, March 4, 2024", "Mon 03/04/2024".)
+    let weekday = value.split_whitespace().next().is_some_and(dates::is_weekday);
+    for (i, t) in value.split_whitespace().enumerate().skip(usize::from(weekday)).take(6) {
         let t = t.trim_matches(['|', '[', ']', '{', '}', '(', ')']);
         if !t.is_empty() {
             parts.push((i, t));
@@ -2672,5 +2955,163 @@ mod layout_tests {
         assert_eq!(f.provider.family.as_deref(), Some("Mockwell"));
         assert_eq!(f.patient.dob.as_deref(), Some("1935-11-11"));
         assert_eq!(f.patient.sex.as_deref(), Some("F"));
+    }
+
+    /// A page typed as `text` reads: each word boxed where its characters stand (14 px each),
+    /// so two spaces are a form's gap.
+    fn typed(text: &str) -> PageText {
+        let rows: Vec<Vec<(&str, u32)>> = text
+            .lines()
+            .map(|l| {
+                crate::layout::split_tokens(l).map(|(at, t)| (t, 100 + 14 * at as u32)).collect()
+            })
+            .collect();
+        let rows: Vec<&[(&str, u32)]> = rows.iter().map(Vec::as_slice).collect();
+        page(&rows)
+    }
+
+    #[test]
+    fn labels_joined_by_slashes_over_values_in_the_same_order() {
+        let f = extract(&[typed(
+            "Name/MRN: TESTPATIENT, ALICE / 00123456\n\
+             DOB/Age: 03/14/1961 (62 y)    Age/Sex: 62 y F\n\
+             Visit Date: 03/02/2024",
+        )])
+        .fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("00123456"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1961-03-14"));
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
+        let f = extract(&[typed("Pt Name: Alice Testpatient\nSex/DOB: M/03/14/1961")]).fields;
+        assert_eq!(
+            (f.patient.sex.as_deref(), f.patient.dob.as_deref()),
+            (Some("M"), Some("1961-03-14"))
+        );
+        // A bare "Date" or "Time" is part of the label it joins, not a label of its own.
+        let f =
+            extract(&[typed("Date/Time of Birth: 03/14/1961\nAdmit Date/Time: 03/02/2024 10:30")])
+                .fields;
+        assert_eq!(f.patient.dob.as_deref(), Some("1961-03-14"));
+        assert_eq!(f.service_date.as_deref(), Some("2024-03-02"));
+    }
+
+    #[test]
+    fn a_letters_subject_line_date_and_signer() {
+        let letter = "NOTREAL FAMILY CLINIC\n\
+                      March 2, 2024\n\
+                      Dr. Owen Otherdoc\n\
+                      RE: Alice Testpatient\n\
+                      DOB: 03/14/1961\n\
+                      Dear Dr. Otherdoc:\n\
+                      Thank you for asking me to see her.\n\
+                      Sincerely,\n\
+                      Linda Nodoctor, MD\n\
+                      NPI: 1234567893";
+        let e = extract(&[typed(letter)]);
+        let f = &e.fields;
+        assert_eq!(
+            (f.patient.given.as_deref(), f.patient.family.as_deref()),
+            (Some("Alice"), Some("Testpatient"))
+        );
+        assert_eq!(f.service_date.as_deref(), Some("2024-03-02"));
+        assert!(e.evidence_for("service_date").unwrap().confidence < 0.8);
+        assert_eq!(f.provider.family.as_deref(), Some("Nodoctor"));
+        assert_eq!(f.provider.npi.as_deref(), Some("1234567893"));
+        // A subject line that names a topic names nobody; and no letter, no letter's date.
+        let f = extract(&[typed("RE: Lab Results\nDear Dr. Otherdoc:\nSee below.")]).fields;
+        assert_eq!(f.patient.family, None);
+        let f =
+            extract(&[typed("NOTREAL FAMILY CLINIC\nMarch 2, 2024\nAssessment: stable.")]).fields;
+        assert_eq!(f.service_date, None);
+    }
+
+    #[test]
+    fn a_banners_bars_cut_its_name_from_what_its_values_say() {
+        let f = extract(&[typed(
+            "Alice Testpatient  |  F  |  62 yrs  |  DOB 03/14/1961  |  MRN 00123456",
+        )])
+        .fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
+    }
+
+    #[test]
+    fn an_events_label_over_a_clinicians_name_is_who_did_it() {
+        let f =
+            extract(&[typed("Signed: Linda Nodoctor, MD\nExam: XR CHEST PA AND LATERAL")]).fields;
+        assert_eq!(f.provider.family.as_deref(), Some("Nodoctor"));
+        let f = extract(&[typed("Exam: XR CHEST PA AND LATERAL\nDate: 03/02/2024")]).fields;
+        assert_eq!(f.provider.family, None);
+        // A role opening a line needs no colon before a clinician's name and nothing else.
+        let f = extract(&[typed("Clinician Linda Nodoctor, MD")]).fields;
+        assert_eq!(f.provider.family.as_deref(), Some("Nodoctor"));
+        let f = extract(&[typed("Clinician notes were reviewed.")]).fields;
+        assert_eq!(f.provider.family, None);
+    }
+
+    #[test]
+    fn hl7_components_and_timestamps() {
+        let f = extract(&[typed(
+            "Patient Name: TESTPATIENT^ALICE^Q\n\
+             Admit Date/Time: 202403021030\n\
+             Attending Doctor: 1234567893^NODOCTOR^LINDA",
+        )])
+        .fields;
+        assert_eq!(
+            (f.patient.given.as_deref(), f.patient.family.as_deref()),
+            (Some("Alice"), Some("Testpatient"))
+        );
+        assert_eq!(f.service_date.as_deref(), Some("2024-03-02"));
+        assert_eq!(
+            (f.provider.given.as_deref(), f.provider.family.as_deref()),
+            (Some("Linda"), Some("Nodoctor"))
+        );
+    }
+
+    #[test]
+    fn a_bare_id_may_be_the_mrn_when_it_is_the_only_identifier() {
+        let e = extract(&[typed("Patient: TESTPATIENT, ALICE\nID: 00123456\nDOB: 03/14/1961")]);
+        assert_eq!(e.fields.patient.mrn.as_deref(), Some("00123456"));
+        assert!(e.evidence_for("patient.mrn").unwrap().confidence < 0.7);
+    }
+
+    #[test]
+    fn a_names_parts_in_one_label_and_a_birth_label_over_a_sex() {
+        let f = extract(&[typed(
+            "LAST NAME, FIRST NAME: Testpatient, Alice   UNIT NO.: 00123456\n\
+             SEX ASSIGNED iT BIRTH: F",
+        )])
+        .fields;
+        assert_eq!(
+            (f.patient.given.as_deref(), f.patient.family.as_deref()),
+            (Some("Alice"), Some("Testpatient"))
+        );
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
+    }
+
+    #[test]
+    fn an_npis_type_says_whose_it_is() {
+        let f = extract(&[typed("Type 2 NPI: 1234567893\nPhysician: Linda Nodoctor, MD")]).fields;
+        assert_eq!(f.provider.npi, None);
+        let f = extract(&[typed("Physician: Linda Nodoctor, MD\nType 1 NPI: 1234567893")]).fields;
+        assert_eq!(f.provider.npi.as_deref(), Some("1234567893"));
+    }
+
+    #[test]
+    fn values_with_their_labels_after_them() {
+        let e = extract(&[typed(
+            "Alice Testpatient (official) female, DoB: 1961-03-14 ( Medical record number: 00123456 )\n\
+             10480607 (Job #)    03/02/2024 (Date of Service)\n\
+             Linda Nodoctor, MD (Attending)    Pat Testpatient (spouse)",
+        )]);
+        let f = &e.fields;
+        assert_eq!(
+            (f.patient.given.as_deref(), f.patient.family.as_deref()),
+            (Some("Alice"), Some("Testpatient"))
+        );
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("00123456"));
+        assert_eq!(f.service_date.as_deref(), Some("2024-03-02"));
+        assert_eq!(f.provider.family.as_deref(), Some("Nodoctor"));
     }
 }

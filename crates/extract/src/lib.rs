@@ -22,6 +22,8 @@
 //! - `codes` reads ICD-10-CM codes against the official list and the descriptions printed beside
 //!   them, and CPT codes by format; `meds` medications against the FDA's drug names; `sections`
 //!   tells which part of a note a line is in.
+//! - `letter` reads a letter's date (alone on a line above its greeting) and its signer (the
+//!   name under its close), for the fields no label gave.
 //! - `doctype` types the document by what its title's words mean, and reads the letterhead.
 
 mod codes;
@@ -30,6 +32,7 @@ mod doctype;
 mod icd10;
 mod labels;
 mod layout;
+mod letter;
 mod meds;
 mod names;
 mod plate;
@@ -124,6 +127,9 @@ pub fn extract(pages: &[PageText]) -> Extraction {
         // read by this chartdex and tesseract's own lines for one stored by an older one.
         let rows = layout::rows(&lines);
         labels::read_lines(&rows.lines(), &mut out, &mut state);
+        if letter::is_letter(&rows.lines()) {
+            letter::signer(&rows.lines(), &mut out, &mut state);
+        }
         if first_rows.is_none() {
             labels::unlabelled_mrn(&rows.lines(), &mut out);
             first_rows = Some(rows);
@@ -142,7 +148,21 @@ pub fn extract(pages: &[PageText]) -> Extraction {
         // the letterhead's row ("RIVERBEND CLINIC        PROGRESS NOTE") is a line of its own.
         let cells = rows.cells();
         let text = cells.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
-        let (t, confidence) = doctype::doc_type(&text);
+        // (A fax's cover sheet alone on the first page: the title is on the next.)
+        let covered = text.lines().filter(|l| !l.trim().is_empty()).take(8).any(doctype::fax_cover);
+        // (Its rows whole, not cut into cells: the cover's "Sender: Referral Office" is a
+        // label's value, no title.)
+        let (t, confidence) = if covered {
+            let whole = rows.lines().iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
+            match (doctype::doc_type(&whole), pages.get(1)) {
+                ((chartdex_core::DocType::Other, _), Some(next)) => {
+                    doctype::doc_type(&format!("{whole}\n{}", next.text))
+                }
+                (typed, _) => typed,
+            }
+        } else {
+            doctype::doc_type(&text)
+        };
         out.fields.doc_type = Some(t);
         let place = Place { page: first.number, bbox: None, confidence };
         out.note("doc_type", t.name(), place, 1.0, None);
@@ -159,6 +179,9 @@ pub fn extract(pages: &[PageText]) -> Extraction {
             }
         } else {
             plate::read(&cells, &mut out, &mut state);
+            if letter::is_letter(&rows.lines()) {
+                letter::date(&rows.lines(), &mut out, &mut state);
+            }
         }
         if out.fields.facility.is_none() {
             if let Some((name, n)) = doctype::letterhead(&text) {

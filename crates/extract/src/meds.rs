@@ -410,6 +410,18 @@ mod tests {
     }
 
     #[test]
+    fn a_drug_name_before_a_colon_is_an_entry_not_a_heading() {
+        let m = meds("Current Meds:\nPrednisone: 10 mg PO daily\nMetformin: 500 mg PO BID");
+        assert_eq!(
+            m,
+            vec![
+                med("Prednisone", "10 mg", Some("PO"), Some("daily")),
+                med("Metformin", "500 mg", Some("PO"), Some("BID"))
+            ]
+        );
+    }
+
+    #[test]
     fn the_vocabulary_is_loaded() {
         for n in
             ["metformin", "Lisinopril", "ATORVASTATIN", "lipitor", "insulin glargine", "aspirin"]

@@ -29,6 +29,28 @@ pub(crate) fn is_credential(w: &str) -> bool {
     DROP.contains(&w.to_ascii_lowercase().trim_end_matches([',', ';', ')']))
 }
 
+/// True if a value is a clinician's name and nothing else (but a date or time after it): a
+/// person's name with a clinical title before it or credentials after it ("Dr. Lee Notreal",
+/// "Ann Fakedoc, MD 03/02/2024"), not a courtesy title ("Mrs.") nor a phrase that holds a
+/// credential's letters ("XR CHEST PA AND LATERAL").
+pub(crate) fn clinician(value: &str) -> bool {
+    let courtesy = ["mr", "mrs", "ms", "jr", "sr"];
+    let clinical = |w: &str| {
+        let folded = w.to_ascii_lowercase();
+        is_credential(w) && !courtesy.contains(&folded.trim_end_matches([',', ';', ')', '.']))
+    };
+    let words: Vec<&str> = value.split_whitespace().collect();
+    let titled = words.first().is_some_and(|w| clinical(w));
+    let from = usize::from(titled);
+    let names = words[from..].iter().take_while(|w| !is_credential(w)).count();
+    let credentials = words[from + names..].iter().take_while(|w| clinical(w)).count();
+    let rest = &words[from + names + credentials..];
+    (1..=4).contains(&names)
+        && (titled || credentials > 0)
+        && rest.iter().all(|w| w.chars().any(|c| c.is_ascii_digit()))
+        && person_name(value).is_some()
+}
+
 fn is_dropped(w: &str) -> bool {
     // Rules and specks ("—_—") are not words.
     !w.chars().any(char::is_alphanumeric)
@@ -37,6 +59,17 @@ fn is_dropped(w: &str) -> bool {
 
 /// (given, family) from a name value, or `None` when it does not read as a name.
 pub(crate) fn person_name(value: &str) -> Option<(Option<String>, String)> {
+    // HL7 v2's components, as interface printouts show them: family^given^middle (XPN), after
+    // the person's id in a clinician's (XCN: "1234567893^FAKEDOC^ANN").
+    if let Some(token) = value.split_whitespace().next().filter(|t| t.contains('^')) {
+        let mut parts = token.split('^').skip_while(|p| p.chars().all(|c| c.is_ascii_digit()));
+        let family = parts.next().filter(|f| !f.is_empty())?;
+        let rest: Vec<&str> = parts.filter(|p| !p.is_empty()).take(2).collect();
+        if rest.is_empty() {
+            return person_name(family);
+        }
+        return person_name(&format!("{family}, {}", rest.join(" ")));
+    }
     // A name ends where something else starts: a date, a time, a parenthesis.
     let end = value
         .split_whitespace()
@@ -173,6 +206,29 @@ fn reads_as_prose(value: &str) -> bool {
             && !PARTICLES.contains(&letters.as_str())
     });
     words.len() > 5 || (words.len() > 3 && small)
+}
+
+/// True if a subject line's value ("RE: Jane Q. Testpatient") is a person's name rather than
+/// a topic ("RE: Lab Results", "Re: Follow-up visit"): two to four capitalised words up to a
+/// number or a parenthesis, none of them a label's word, and each usable as a name.
+pub(crate) fn subject_name(value: &str) -> bool {
+    let words: Vec<&str> = value
+        .split_whitespace()
+        .take_while(|w| !w.starts_with('(') && !w.chars().any(|c| c.is_ascii_digit()))
+        .filter(|w| !is_dropped(w))
+        .collect();
+    // (Not run on into the greeting under it: "RE: Jane Doe,Dear Dr. Lee:".)
+    let greeting =
+        value.split(|c: char| !c.is_alphabetic()).any(|w| w.eq_ignore_ascii_case("dear"));
+    !greeting
+        && (2..=4).contains(&words.len())
+        && words.iter().all(|w| {
+            let body = w.trim_matches(|c: char| !c.is_alphabetic());
+            let initial = body.chars().count() == 1;
+            body.chars().next().is_some_and(char::is_uppercase)
+                && (initial || !crate::vocab::is_label_word(body))
+        })
+        && person_name(value).is_some_and(|(g, _)| g.is_some())
 }
 
 /// One name word ("Last Name: TESTPATIENT").

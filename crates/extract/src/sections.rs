@@ -37,6 +37,10 @@ pub(crate) fn heading(line: &str) -> Option<(Section, usize)> {
     if PARTS.contains(&words.trim()) {
         return None;
     }
+    // A drug's name before its dose ("Prednisone: 10 mg PO daily") is a list's entry.
+    if words.split_whitespace().next().is_some_and(crate::meds::is_drug_name) {
+        return None;
+    }
     let section = if has(&["allerg"]) {
         Section::Allergies
     } else if has(&[

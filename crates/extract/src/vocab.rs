@@ -137,6 +137,12 @@ const WORDS: &[(&str, Idea)] = &[
     ("initial", Idea::Middle),
     // Records and their numbers.
     ("record", Idea::Record),
+    // An enterprise's or a registration's number, a file's: a record's on a chart ("EMPI",
+    // "Enterprise ID", "Reg No.", "File No."; Australia's "MRUN", medical record unit number).
+    ("enterprise", Idea::Record),
+    ("empi", Idea::Record),
+    ("mrun", Idea::Record),
+    ("file", Idea::Record),
     ("records", Idea::Record),
     ("rec", Idea::Record),
     ("chart", Idea::Record),
@@ -152,12 +158,15 @@ const WORDS: &[(&str, Idea)] = &[
     ("nhs", Idea::Record),
     ("hospital", Idea::Unit),
     ("hosp", Idea::Unit),
+    // "HN": a hospital number, the MRN where charts say so.
+    ("hn", Idea::Record),
     ("unit", Idea::Unit),
     ("number", Idea::Number),
     ("numbers", Idea::Number),
     ("no", Idea::Number),
     ("num", Idea::Number),
     ("nbr", Idea::Number),
+    ("ids", Idea::Number),
     ("nr", Idea::Number),
     ("#", Idea::Number),
     ("id", Idea::Number),
@@ -266,6 +275,8 @@ const WORDS: &[(&str, Idea)] = &[
     ("referred", Idea::Event(4)),
     // Events, priority 5: a signature's.
     ("signed", Idea::Event(5)),
+    ("cosigned", Idea::Event(5)),
+    ("interpreted", Idea::Event(1)),
     ("signature", Idea::Event(5)),
     ("esigned", Idea::Event(5)),
     ("dictated", Idea::Event(5)),
@@ -276,12 +287,16 @@ const WORDS: &[(&str, Idea)] = &[
     ("transcribed", Idea::Event(6)),
     ("typed", Idea::Event(6)),
     ("printed", Idea::Event(6)),
+    ("print", Idea::Event(6)),
+    ("dictation", Idea::Event(6)),
+    ("transcription", Idea::Event(6)),
     ("faxed", Idea::Event(6)),
     ("sent", Idea::Event(6)),
     ("entered", Idea::Event(6)),
     ("scanned", Idea::Event(6)),
     // Dates that are not the visit.
     ("death", Idea::NotVisit),
+    ("dod", Idea::NotVisit),
     ("deceased", Idea::NotVisit),
     ("expired", Idea::NotVisit),
     ("onset", Idea::NotVisit),
@@ -310,6 +325,7 @@ const WORDS: &[(&str, Idea)] = &[
     ("hire", Idea::NotVisit),
     // Clinicians.
     ("provider", Idea::Role(0)),
+    ("prov", Idea::Role(0)),
     ("providers", Idea::Role(0)),
     ("physician", Idea::Role(0)),
     ("physicians", Idea::Role(0)),
@@ -337,6 +353,8 @@ const WORDS: &[(&str, Idea)] = &[
     ("dentist", Idea::Role(0)),
     ("specialist", Idea::Role(0)),
     ("author", Idea::Role(0)),
+    // A clinical document's legal authenticator (HL7 CDA): the clinician who signed it.
+    ("authenticator", Idea::Role(1)),
     ("np", Idea::Role(0)),
     ("surgeon", Idea::Role(1)),
     ("anesthesiologist", Idea::Role(1)),
@@ -373,6 +391,13 @@ const WORDS: &[(&str, Idea)] = &[
     ("mother", Idea::NotPatient),
     ("father", Idea::NotPatient),
     ("maiden", Idea::NotPatient),
+    // Another of the patient's names, not the one the chart is filed under.
+    ("preferred", Idea::Other),
+    ("nickname", Idea::Other),
+    ("alias", Idea::Other),
+    // A visit's financial number (Cerner's FIN, Epic's CSN): not the record's.
+    ("fin", Idea::Other),
+    ("csn", Idea::Other),
     ("husband", Idea::NotPatient),
     ("wife", Idea::NotPatient),
     ("partner", Idea::NotPatient),
@@ -502,6 +527,8 @@ const WORDS: &[(&str, Idea)] = &[
     ("indicator", Idea::Other),
     ("certificate", Idea::Other),
     ("re", Idea::Other),
+    ("regarding", Idea::Other),
+    ("concerning", Idea::Other),
     ("to", Idea::Other),
     ("from", Idea::Other),
     ("attn", Idea::Other),
@@ -712,6 +739,16 @@ pub(crate) fn words(label: &str) -> Vec<String> {
             Some(b) => (b, true),
             None => (trimmed, false),
         };
+        // "1NPI", "2NPI": an NPI's type run into it.
+        if let Some(kind) = body
+            .to_ascii_lowercase()
+            .strip_suffix("npi")
+            .filter(|k| matches!(*k, "1" | "2" | "i" | "l" | "ii"))
+        {
+            out.push(kind.to_string());
+            out.push("NPI".to_string());
+            continue;
+        }
         let parts: Vec<&str> = body.split('.').filter(|p| !p.is_empty()).collect();
         // "D.O.B.", "M.R.N.": letters a part, one word.
         if parts.len() > 1 && parts.iter().all(|p| p.chars().count() == 1) {
@@ -908,6 +945,13 @@ pub(crate) fn says_date(word: &str) -> bool {
 }
 
 /// True if `word` is a word labels are made of.
+/// True if `words` open with an NPI's type before it ("Type 1 NPI", "TYPE i NPI", "Type 2"):
+/// a type's number is no label word alone, but part of this label.
+pub(crate) fn npi_type(words: &[&str]) -> bool {
+    let digit = |w: &str| matches!(fold(w).as_str(), "1" | "2" | "i" | "l" | "ii");
+    matches!(words, [t, d, ..] if fold(t) == "type" && digit(d))
+}
+
 pub(crate) fn is_label_word(word: &str) -> bool {
     let w = words(word);
     !w.is_empty() && w.iter().all(|w| idea(w).is_some())
@@ -1014,7 +1058,9 @@ const TOGETHER: &[&[Head]] = &[
 pub(crate) fn coherent(label_words: &[&str]) -> bool {
     // (An explanation in parentheses is not more of the label: "Name (Last, First)".)
     let label = without_explanation(&label_words.join(" "));
-    let ideas: Vec<Idea> = words(&label).iter().filter_map(|w| idea(w)).collect();
+    let mut ideas: Vec<Idea> = words(&label).iter().filter_map(|w| idea(w)).collect();
+    // (A number sign after "No." or "ID" says the same thing again: "Patient ID #".)
+    ideas.dedup_by(|a, b| *a == Idea::Number && *b == Idea::Number);
     let count = |f: &dyn Fn(&Idea) -> bool| ideas.iter().filter(|i| f(i)).count();
     if count(&|i| *i == Idea::Date) > 1
         || count(&|i| matches!(i, Idea::Event(_))) > 2
@@ -1087,6 +1133,70 @@ const STAFF_EVENTS: &[&str] = &[
     "verified",
 ];
 
+/// "RE:", "Regarding:", "Subject:": a letter's or a fax's subject line, which names whom it is about when
+/// what follows reads as a person's name (see `names::subject_name`).
+pub(crate) fn regarding(label: &str) -> bool {
+    let w = words(label);
+    !w.is_empty()
+        && w.iter()
+            .all(|w| matches!(fold(w).as_str(), "re" | "regarding" | "concerning" | "subject"))
+}
+
+/// One part of a label that joins several with slashes ("DOB/Age", "Name/MRN").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    Field(Key),
+    /// The patient's age, printed beside the date of birth or the sex ("Age/Sex: 74 y F").
+    Age,
+    /// Something else a form labels ("MRN/FIN"): its value is told apart only by a slash.
+    Other,
+}
+
+/// The parts of a label that joins labels of different fields with slashes, in order
+/// ("DOB/Age", "Name/MRN", "Sex/DOB", "Age/Sex"): `None` unless every part is a label on its
+/// own and at least two name different fields. A bare "Date" or "Time" is no label on its own
+/// but part of the one it joins ("Date/Time of Birth", "Admit Date/Time"), as single letters
+/// are one word ("M/F", "D/C").
+pub(crate) fn composite(label: &str) -> Option<Vec<Part>> {
+    let label = without_explanation(label);
+    if !label.contains('/') {
+        return None;
+    }
+    let pieces: Vec<&str> = label.split('/').map(str::trim).collect();
+    let mut parts = Vec::with_capacity(pieces.len());
+    for piece in &pieces {
+        let ideas: Vec<Option<Idea>> = words(piece).iter().map(|w| idea(w)).collect();
+        if piece.chars().filter(|c| c.is_alphabetic()).count() < 2 || ideas.contains(&None) {
+            return None;
+        }
+        let part = if ideas.iter().all(|i| matches!(i, Some(Idea::Age | Idea::Joiner))) {
+            Part::Age
+        } else if only_number(piece) {
+            // "Patient Name/ID": the number of whom the part before names.
+            match parts.first() {
+                Some(Part::Field(Key::Patient(_))) => Part::Field(Key::Mrn(1)),
+                _ => return None,
+            }
+        } else {
+            match classify(piece)? {
+                Key::Dos(3) => return None,
+                Key::Other => Part::Other,
+                key => Part::Field(key),
+            }
+        };
+        parts.push(part);
+    }
+    let kind = |p: &Part| match p {
+        Part::Field(k) => std::mem::discriminant(k),
+        // (Not a field: any kind no key has.)
+        _ => std::mem::discriminant(&Key::Other),
+    };
+    let fields: Vec<&Part> = parts.iter().filter(|p| matches!(p, Part::Field(_))).collect();
+    let distinct =
+        fields.iter().enumerate().all(|(i, p)| fields[..i].iter().all(|q| kind(q) != kind(p)));
+    (parts.len() >= 2 && !fields.is_empty() && distinct).then_some(parts)
+}
+
 /// The field a label phrase names, or `None` when none of its words is a label word.
 pub(crate) fn classify(label: &str) -> Option<Key> {
     classify_with(label, idea)
@@ -1104,6 +1214,9 @@ pub(crate) fn is_ocr_mrn(word: &str, next: &str) -> bool {
 
 fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     let label = without_explanation(label);
+    if regarding(&label) {
+        return Some(Key::Patient(2));
+    }
     let split = words(&label);
     let folded: Vec<String> = split.iter().map(|w| fold(w)).collect();
     let ideas: Vec<Idea> = split
@@ -1176,6 +1289,10 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     // attending's or rendering clinician's ("56 NPI" before "76 ATTENDING NPI" on a UB-04), until
     // its row or section says whose it is.
     if has(|i| *i == Idea::Npi) {
+        // An NPI's type: 1 an individual's (a clinician's), 2 an organisation's.
+        let organisation = word("2") || word("ii");
+        let typed = word("type") && ideas.iter().filter(|i| **i == Idea::Other).count() == 1;
+        let other = (other && !typed) || organisation;
         return Some(if other || facility { Key::Other } else { Key::Npi(role.unwrap_or(1)) });
     }
     if by {
@@ -1232,7 +1349,8 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
         });
     }
     let unit = has(|i| *i == Idea::Unit);
-    if record && !unit {
+    // (A clinician "of record" is the attending: "Physician of Record".)
+    if record && !unit && role.is_none() {
         return Some(if other || name { Key::Other } else { Key::Mrn(0) });
     }
     if let Some(r) = role {
@@ -1247,6 +1365,10 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     }
     if other || event.is_some() || has(|i| *i == Idea::Middle) {
         return Some(Key::Other);
+    }
+    // Both parts of a name: the whole of it ("Last Name, First Name", "Name (Last, First)").
+    if has(|i| *i == Idea::Family) && has(|i| *i == Idea::Given) {
+        return Some(Key::Patient(0));
     }
     if has(|i| *i == Idea::Family) {
         return Some(Key::Family);
