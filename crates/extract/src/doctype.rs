@@ -902,6 +902,12 @@ pub(crate) fn is_title(line: &str) -> bool {
     title(line, false).is_some()
 }
 
+/// True if a line is the title of a document of a kind ("Physician Discharge Summary"), as
+/// under a fax's cover; not one of the cover's own headings ("YOUR VISIT").
+pub(crate) fn titles_a_document(line: &str) -> bool {
+    names_a_kind(line) && title(line, false).is_some_and(|t| t != DocType::Other)
+}
+
 /// A line of running text: it ends with a full stop after a word (not after "Dr." or "M.D.").
 fn is_sentence(line: &str) -> bool {
     let Some(last) = line.split_whitespace().last() else { return false };

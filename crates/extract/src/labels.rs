@@ -242,7 +242,11 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
         }
         // In a form's cell, the label's region starts at the cell: unknown words there are
         // not the value before it.
-        let cell = (from + 1..=j).rev().find(|&g| gap(g)).filter(|&g| j - g <= 3);
+        // (Not words that end in a comma: a value's, "Jane Testpatient female, DoB: …".)
+        let cell = (from + 1..=j)
+            .rev()
+            .find(|&g| gap(g))
+            .filter(|&g| j - g <= 3 && !words[g..j].iter().any(|w| w.text.ends_with(',')));
         let start = cell.unwrap_or(j);
         let text = phrase(&words, j, head, Some(label)).join(" ");
         let known = vocab::classify_near(&text);
@@ -604,6 +608,9 @@ pub(crate) struct State {
     /// The label of the value being read says the family name comes first ("Name (Last,
     /// First)"), so a name without its comma ("NOTREAL DMITRI") is read that way.
     family_first: bool,
+    /// The lines are a fax's cover sheet, up to the title of the document under it: its
+    /// dates are the fax's (sent), not the visit's.
+    in_cover: bool,
 }
 
 impl Default for State {
@@ -618,6 +625,7 @@ impl Default for State {
             row_provider: None,
             nameless_provider: None,
             family_first: false,
+            in_cover: false,
         }
     }
 }
@@ -627,7 +635,13 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
     state.sections.clear();
     state.row_provider = None;
     state.nameless_provider = None;
+    state.in_cover = false;
     for (n, line) in lines.iter().enumerate() {
+        if crate::doctype::fax_cover(line.text) {
+            state.in_cover = true;
+        } else if state.in_cover && crate::doctype::titles_a_document(line.text) {
+            state.in_cover = false;
+        }
         let next = lines[n + 1..].iter().find(|l| !l.text.trim().is_empty());
         let adjacent = lines.get(n + 1).is_some_and(|l| !l.text.trim().is_empty());
         let mut found = find_labels(line);
@@ -656,6 +670,11 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
                 if !agrees(state.sections[i].1, f.key) {
                     state.sections[i].1 = None;
                 }
+            }
+        }
+        if state.in_cover {
+            for f in found.iter_mut().filter(|f| matches!(f.key, Key::Dos(_))) {
+                f.key = Key::Dos(6);
             }
         }
         for f in found.iter_mut().filter(|f| !f.qualified) {
@@ -968,6 +987,21 @@ fn banner_name(
         (ordered || capitalised) && words.len() <= 4 && plausible(Key::Patient(2), name)
     };
     let (vs, ve) = trimmed(line.text, 0, first.start);
+    // (Not a border OCR read before it: "| Jane Testpatient …".)
+    let vs = vs + line.text[vs..ve].len()
+        - line.text[vs..ve].trim_start_matches(['|', '[', ']', ' ']).len();
+    // A sex written after the name, before the labels ("Jane Testpatient female, DoB: …").
+    let (vs, ve) = match line.text[vs..ve].trim_end_matches(',').rsplit_once(' ') {
+        Some((name, last))
+            if sex(last).is_some() && last.len() > 1 && family_first(name.trim_end()) =>
+        {
+            let (s, e) = trimmed(line.text, vs + name.len(), ve);
+            let e = s + line.text[s..e].trim_end_matches(',').len();
+            apply(Key::Sex, line, s, e, 0.8, out, state);
+            (vs, vs + name.len())
+        }
+        _ => (vs, ve),
+    };
     // The banner's cells before its labels, cut at its bars or bullets ("Jane Testpatient | F |
     // 74 yrs | DOB …"): the name, then what a value alone says it is (a sex, an age).
     let lead = &line.text[vs..ve];
@@ -1060,10 +1094,25 @@ fn line_under<'l, 'a>(lines: &'l [Line<'a>], n: usize) -> Option<&'l Line<'a>> {
         let b = other.tokens.iter().filter_map(|t| t.bbox).min_by_key(|b| b.x.abs_diff(a.x))?;
         (b.x >= left && b.x <= right).then_some(b)
     };
+    // How far the row above stands, from this row's top to its words' bottom.
+    let above = lines[..n].iter().rev().find(|l| !l.text.trim().is_empty()).and_then(|l| {
+        let b = l.tokens.iter().filter_map(|t| t.bbox).min_by_key(|b| b.x.abs_diff(a.x))?;
+        a.y.checked_sub(b.y + b.h)
+    });
     // The next line of the text, unless it is clearly elsewhere: above, or rows further down.
+    // (Measured by the taller of the two where the row above is no nearer: small captions over
+    // larger entries stand apart by the entries' height.)
+    let reach = |b: &BBox| {
+        let gap = b.y.saturating_sub(a.y + a.h);
+        if above.is_none_or(|up| up > gap) {
+            a.h.max(b.h)
+        } else {
+            a.h
+        }
+    };
     if let Some(next) = next {
         match nearest(next) {
-            Some(b) if b.y + b.h >= a.y && b.y <= a.y + a.h * 3 => return Some(next),
+            Some(b) if b.y + b.h >= a.y && b.y <= a.y + reach(&b) * 3 => return Some(next),
             None if next.tokens.iter().all(|t| t.bbox.is_none()) => return Some(next),
             _ => {}
         }
@@ -1076,7 +1125,7 @@ fn line_under<'l, 'a>(lines: &'l [Line<'a>], n: usize) -> Option<&'l Line<'a>> {
         .filter_map(|(_, l)| {
             let b = nearest(l)?;
             let below = b.y.checked_sub(a.y + a.h / 2)?;
-            (b.y > a.y && below <= a.h * 5 / 2).then_some((below, l))
+            (b.y > a.y && below <= reach(&b) * 5 / 2).then_some((below, l))
         })
         .min_by_key(|(below, _)| *below)
         .map(|(_, l)| l)
@@ -1977,6 +2026,11 @@ fn identifier_token(token: &str) -> Option<(String, bool)> {
         || digits < 3
         || !token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
     {
+        return None;
+    }
+    // A social security number's shape (999-99-9999) is no record's number.
+    let groups: Vec<usize> = token.split('-').map(str::len).collect();
+    if groups == [3, 2, 4] && digits == 9 {
         return None;
     }
     let letters = token.chars().filter(|c| c.is_ascii_alphabetic()).count();
@@ -3113,5 +3167,38 @@ mod layout_tests {
         assert_eq!(f.patient.mrn.as_deref(), Some("00123456"));
         assert_eq!(f.service_date.as_deref(), Some("2024-03-02"));
         assert_eq!(f.provider.family.as_deref(), Some("Nodoctor"));
+    }
+
+    #[test]
+    fn small_captions_over_entries_set_well_below_them() {
+        // A reference lab's grid: captions 18 px high, the entries 27 px high, 59 px lower.
+        let row = |y: u32, h: u32, words: &[(&str, u32)]| -> Vec<Word> {
+            let w = |t: &str, x: u32| Word {
+                text: t.into(),
+                bbox: BBox { x, y, w: 14 * t.len() as u32, h },
+                confidence: 0.93,
+            };
+            words.iter().map(|(t, x)| w(t, *x)).collect()
+        };
+        let captions = row(355, 18, &[("PT.", 243), ("NAME", 317), ("PATIENT", 907), ("#", 1058)]);
+        let entries = row(414, 27, &[("Alice", 245), ("Testpatient", 330), ("MR288318", 907)]);
+        let words: Vec<Word> = captions.into_iter().chain(entries).collect();
+        let p = PageText {
+            number: 1,
+            text: "PT. NAME PATIENT #\nAlice Testpatient MR288318".into(),
+            confidence: 0.93,
+            method: TextMethod::Ocr,
+            words,
+            meta: Default::default(),
+        };
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("MR288318"));
+    }
+
+    #[test]
+    fn a_social_security_numbers_shape_is_no_mrn() {
+        let f = extract(&[typed("Record #: 999-57-6058\nPatient: Alice Testpatient")]).fields;
+        assert_eq!(f.patient.mrn, None);
     }
 }

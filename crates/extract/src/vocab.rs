@@ -251,6 +251,7 @@ const WORDS: &[(&str, Idea)] = &[
     ("admitted", Idea::Event(2)),
     ("adm", Idea::Event(2)),
     ("registration", Idea::Event(2)),
+    ("reg", Idea::Event(2)),
     ("registered", Idea::Event(2)),
     // Events, priority 3: a prescription's, a review's.
     ("prescribed", Idea::Event(3)),
@@ -287,6 +288,7 @@ const WORDS: &[(&str, Idea)] = &[
     ("transcribed", Idea::Event(6)),
     ("typed", Idea::Event(6)),
     ("printed", Idea::Event(6)),
+    ("created", Idea::Event(6)),
     ("print", Idea::Event(6)),
     ("dictation", Idea::Event(6)),
     ("transcription", Idea::Event(6)),
@@ -1058,7 +1060,16 @@ const TOGETHER: &[&[Head]] = &[
 pub(crate) fn coherent(label_words: &[&str]) -> bool {
     // (An explanation in parentheses is not more of the label: "Name (Last, First)".)
     let label = without_explanation(&label_words.join(" "));
-    let mut ideas: Vec<Idea> = words(&label).iter().filter_map(|w| idea(w)).collect();
+    let split = words(&label);
+    // ("Last" before an event or a date is an earlier one, not a family name: "Last Visit".)
+    let mut ideas: Vec<Idea> = split
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| match (fold(w).as_str(), split.get(i + 1).and_then(|n| idea(n))) {
+            ("last", Some(Idea::Event(_) | Idea::Date)) => Some(Idea::NotVisit),
+            _ => idea(w),
+        })
+        .collect();
     // (A number sign after "No." or "ID" says the same thing again: "Patient ID #".)
     ideas.dedup_by(|a, b| *a == Idea::Number && *b == Idea::Number);
     let count = |f: &dyn Fn(&Idea) -> bool| ideas.iter().filter(|i| f(i)).count();
