@@ -438,7 +438,8 @@ fn composite_values(
     let b = value.as_bytes();
     let cuts: Vec<usize> = (0..b.len())
         .filter(|&k| {
-            (b[k] == b'/' || b[k] == b'|')
+            // (A semicolon is how OCR reads a slash at times.)
+            (b[k] == b'/' || b[k] == b'|' || b[k] == b';')
                 && !(k > 0
                     && b[k - 1].is_ascii_digit()
                     && b.get(k + 1).is_some_and(u8::is_ascii_digit))
@@ -864,24 +865,36 @@ pub(crate) fn labels_after(line: &Line<'_>, out: &mut Extraction, state: &mut St
                 k += 1;
                 continue;
             }
-            let Some(close) =
-                (k..=last.min(k + 5)).find(|&c| text[t[c].start..t[c].end].ends_with(')'))
-            else {
+            // The parenthesis that closes it, past those inside it ("(Birth Date (YYYY-MM-DD))").
+            let mut depth = 0i32;
+            let close = (k..=last.min(k + 7)).find(|&c| {
+                let w = &text[t[c].start..t[c].end];
+                depth += w.matches('(').count() as i32 - w.matches(')').count() as i32;
+                depth <= 0
+            });
+            let Some(close) = close else {
                 k += 1;
                 continue;
             };
-            let inner = text[t[k].start..t[close].end].trim_matches(['(', ')', ' ']);
-            let words: Vec<&str> = inner.split_whitespace().filter(|w| *w != "#").collect();
+            let inner = &text[t[k].start + 1..t[close].end - 1];
+            // Its words, without a format or an explanation of its own.
+            let plain = vocab::without_explanation(inner);
+            let words: Vec<&str> = plain.split_whitespace().filter(|w| *w != "#").collect();
             let labelled = !words.is_empty() && words.iter().all(|w| vocab::is_label_word(w));
-            let key = vocab::classify(inner).filter(|k| labelled && *k != Key::Other);
-            if let (Some(key), true) = (key, from < k) {
+            let key = vocab::classify(inner).filter(|_| labelled);
+            if let (Some(key), true) = (key.filter(|k| *k != Key::Other), from < k) {
                 let (vs, ve) = trimmed(text, t[from].start, t[k - 1].end);
                 let value = &text[vs..ve];
                 if vs < ve && plausible(key, value) {
                     apply(key, line, vs, ve, 0.9, out, state);
                 }
             }
-            from = close + 1;
+            // Words in parentheses end the value before them, as a label of something else
+            // ("(Contact Info)"); an aside with a number stays part of it ("03/14/1935 (87 y)
+            // (DOB/Age)").
+            if key.is_some() || !inner.chars().any(|c| c.is_ascii_digit()) {
+                from = close + 1;
+            }
             k = close + 1;
         }
     }
@@ -1811,6 +1824,8 @@ pub(crate) fn apply(
     let f = &mut out.fields;
     match key {
         // A label that says "patient" beats a bare "Name"; among equals, the first.
+        // (A document's title is nobody's name: "Clinical Laboratory Report", "Follow-Up Note".)
+        Key::Patient(_) | Key::Provider(_) if crate::doctype::is_title(value) => {}
         Key::Patient(rank) if rank < state.patient_rank && !label_words_only(value) => {
             if let Some((given, family)) = ordered_name(value, state.family_first) {
                 let p = place(0);

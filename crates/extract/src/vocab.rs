@@ -160,6 +160,8 @@ const WORDS: &[(&str, Idea)] = &[
     ("hosp", Idea::Unit),
     // "HN": a hospital number, the MRN where charts say so.
     ("hn", Idea::Record),
+    // A unique health identifier ("UHID"), as hospitals in India and elsewhere number records.
+    ("uhid", Idea::Record),
     ("unit", Idea::Unit),
     ("number", Idea::Number),
     ("numbers", Idea::Number),
@@ -1111,7 +1113,7 @@ pub(crate) fn coherent(label_words: &[&str]) -> bool {
 
 /// The words of a label without an explanation in parentheses ("Patient's Name (Last Name,
 /// First Name, Middle Initial)"); a plural's "(s)" stays.
-fn without_explanation(label: &str) -> String {
+pub(crate) fn without_explanation(label: &str) -> String {
     let mut out = String::with_capacity(label.len());
     let mut rest = label;
     while let Some(open) = rest.find('(') {
@@ -1334,6 +1336,10 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
             && !subject
             && !member
             && !record);
+    // A fax's date is the day it was sent: a clerk's ("Fax Date", "Date Faxed").
+    if date && word("fax") {
+        return Some(Key::Dos(6));
+    }
     if dated {
         // ("Last Visit" was an earlier one; a list's "Last Updated" or "Last Reviewed" is its
         // own date.)
