@@ -908,29 +908,19 @@ pub(crate) fn unlabelled_mrn(rows: &[Line<'_>], out: &mut Extraction) {
     if out.fields.patient.mrn.is_some() {
         return;
     }
-    let labelled: Vec<Vec<Found>> = rows.iter().take(30).map(find_labels).collect();
-    let field = |f: &Found| f.known && f.key != Key::Other && (f.punct || f.bare_ok);
-    let Some(last) = labelled.iter().rposition(|found| found.iter().any(field)) else { return };
     let mut candidates = Vec::new();
-    for (n, row) in rows.iter().enumerate().take(last + 1) {
-        for t in &row.tokens {
-            let token = row.text[t.start..t.end].trim_matches(|c: char| !c.is_ascii_alphanumeric());
-            if !(7..=10).contains(&token.len())
-                || !token.bytes().all(|b| b.is_ascii_digit())
-                || npi_is_valid(token)
-            {
-                continue;
-            }
-            // The value of a label chartdex knows is that label's: an account, a phone.
-            let before = labelled[n].iter().rev().find(|f| f.value_start <= t.start);
-            // (A bare "ID:" or "No." does not say whose number it is: it may be the MRN.)
-            let known = match before {
-                Some(f) => f.known && (!f.number || f.qualified),
-                None => caption_of(rows, &labelled, n, t).is_some_and(|f| f.known),
-            };
-            if !known {
-                candidates.push((n, t.start, t.end));
-            }
+    for (n, t, known) in header_tokens(rows) {
+        let row = &rows[n];
+        let token = row.text[t.start..t.end].trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        if !(7..=10).contains(&token.len())
+            || !token.bytes().all(|b| b.is_ascii_digit())
+            || npi_is_valid(token)
+        {
+            continue;
+        }
+        // The value of a label chartdex knows is that label's: an account, a phone.
+        if !known {
+            candidates.push((n, t.start, t.end));
         }
     }
     if let [(n, start, end)] = candidates[..] {
@@ -939,6 +929,30 @@ pub(crate) fn unlabelled_mrn(rows: &[Line<'_>], out: &mut Extraction) {
         out.note("patient.mrn", mrn, row.place(start, end), 0.6, None);
         out.fields.patient.mrn = Some(mrn.to_string());
     }
+}
+
+/// The tokens of a header's rows (the first page's rows down to the last with a field's
+/// label), each with its row and whether it is the value of a label chartdex knows: the
+/// value after it on its row, or under (or over) its caption in a row of captions. A bare
+/// "ID:" or "No." does not say whose number it is, so its value counts as no known label's.
+pub(crate) fn header_tokens<'l>(rows: &'l [Line<'_>]) -> Vec<(usize, &'l Token, bool)> {
+    let labelled: Vec<Vec<Found>> = rows.iter().take(30).map(find_labels).collect();
+    let field = |f: &Found| f.known && f.key != Key::Other && (f.punct || f.bare_ok);
+    let Some(last) = labelled.iter().rposition(|found| found.iter().any(field)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (n, row) in rows.iter().enumerate().take(last + 1) {
+        for t in &row.tokens {
+            let before = labelled[n].iter().rev().find(|f| f.value_start <= t.start);
+            let known = match before {
+                Some(f) => f.known && (!f.number || f.qualified),
+                None => caption_of(rows, &labelled, n, t).is_some_and(|f| f.known),
+            };
+            out.push((n, t, known));
+        }
+    }
+    out
 }
 
 /// The label of a token in a row of labels right above its row, or right under it (a fill-in

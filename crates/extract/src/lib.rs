@@ -24,6 +24,8 @@
 //!   tells which part of a note a line is in.
 //! - `letter` reads a letter's date (alone on a line above its greeting) and its signer (the
 //!   name under its close), for the fields no label gave.
+//! - `unlabelled` reads a birth date (by the age beside it, or by how long before the visit it
+//!   is) and a sex spelled out, where the header's labels were unreadable.
 //! - `doctype` types the document by what its title's words mean, and reads the letterhead.
 
 mod codes;
@@ -37,6 +39,7 @@ mod meds;
 mod names;
 mod plate;
 mod sections;
+mod unlabelled;
 mod vocab;
 
 use chartdex_core::{Evidence, Fields, PageText};
@@ -183,6 +186,8 @@ pub fn extract(pages: &[PageText]) -> Extraction {
                 letter::date(&rows.lines(), &mut out, &mut state);
             }
         }
+        unlabelled::dob(&rows.lines(), &mut out, &mut state);
+        unlabelled::sex(&rows.lines(), &mut out, &mut state);
         if out.fields.facility.is_none() {
             if let Some((name, n)) = doctype::letterhead(&text) {
                 let place = cells.get(n).map(|l| l.place(0, l.text.len()));

@@ -330,6 +330,7 @@ const WORDS: &[(&str, Idea)] = &[
     // Clinicians.
     ("provider", Idea::Role(0)),
     ("prov", Idea::Role(0)),
+    ("ref", Idea::Role(3)),
     ("providers", Idea::Role(0)),
     ("physician", Idea::Role(0)),
     ("physicians", Idea::Role(0)),
@@ -1053,6 +1054,8 @@ const TOGETHER: &[&[Head]] = &[
     &[Head::Date, Head::Event, Head::Role],
     &[Head::Date, Head::Event, Head::Facility],
     &[Head::Npi, Head::Role],
+    // (A practice's or a facility's NPI: "Practice NPI", "Facility NPI".)
+    &[Head::Npi, Head::Facility],
     &[Head::Record, Head::Facility],
 ];
 

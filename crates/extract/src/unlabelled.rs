@@ -1,0 +1,199 @@
+//! Values no label gave, read by their shape and their place in the header: a birth date by
+//! the age printed beside it or by how long before the visit it is, and a sex spelled out on
+//! its own.
+//!
+//! The header's labels are sometimes unreadable (small grey captions OCR garbles: "bos
+//! um-pp-yww)", "Administrative Sender"); the values under them are not. A value taken here
+//! fills a field no label filled, only where its shape leaves no doubt among the header's
+//! unclaimed values (no label chartdex knows claims it), at a confidence that sends the
+//! document to review.
+
+use crate::labels::{self, leading_date};
+use crate::layout::Line;
+use crate::Extraction;
+
+/// The confidence factor of a value read by its shape alone.
+const FACTOR: f32 = 0.6;
+
+/// True if a row is running text, not a header's: more words than a header's row holds.
+fn prose(row: &Line<'_>) -> bool {
+    row.tokens.len() > 16
+}
+
+/// Days from 0000-03-01 of an ISO date ("1961-03-14"), for telling how far apart two are.
+fn days(iso: &str) -> Option<i64> {
+    let y: i64 = iso.get(..4)?.parse().ok()?;
+    let m: i64 = iso.get(5..7)?.parse().ok()?;
+    let d: i64 = iso.get(8..10)?.parse().ok()?;
+    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    Some(365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + d)
+}
+
+/// Whole years from `from` to `to` (ISO dates).
+fn years_between(from: &str, to: &str) -> Option<i64> {
+    let (fy, fm, fd): (i64, &str, &str) =
+        (from.get(..4)?.parse().ok()?, from.get(5..7)?, from.get(8..10)?);
+    let (ty, tm, td): (i64, &str, &str) =
+        (to.get(..4)?.parse().ok()?, to.get(5..7)?, to.get(8..10)?);
+    Some(ty - fy - i64::from((tm, td) < (fm, fd)))
+}
+
+/// An age as printed beside a birth date: "(62 y)", "62 yrs", "62Y", "62 years old".
+fn age_at(text: &str) -> Option<i64> {
+    let t = text.trim_start().trim_start_matches(['(', '/', ',', ' ']);
+    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+    let rest = t[digits.len()..].trim_start().to_ascii_lowercase();
+    let unit = ["yrs", "yr", "years", "year", "yo", "y/o", "y"].iter().any(|u| {
+        rest.strip_prefix(u).is_some_and(|after| !after.starts_with(|c: char| c.is_alphabetic()))
+    });
+    (!digits.is_empty() && digits.len() <= 3 && unit).then(|| digits.parse().ok()).flatten()
+}
+
+/// The birth date of a header whose birth date has no label chartdex could read: among the
+/// header's dates no known label claims, the one with an age beside it that matches the years
+/// to the visit (the date of service, else the header's latest date); else the only one more
+/// than two years before it (and not over 120).
+pub(crate) fn dob(rows: &[Line<'_>], out: &mut Extraction, state: &mut labels::State) {
+    if out.fields.patient.dob.is_some() {
+        return;
+    }
+    let tokens = labels::header_tokens(rows);
+    // The dates of the header: where each starts, whether a known label claims it, its value.
+    let mut dates: Vec<(usize, usize, usize, bool, String)> = Vec::new();
+    for (i, &(n, t, known)) in tokens.iter().enumerate() {
+        let row = &rows[n];
+        // (Not in running text: a header's rows are short.)
+        if prose(row) {
+            continue;
+        }
+        // (Not again from inside a date already read: "March 2, 2024" is one.)
+        if dates.last().is_some_and(|d| d.0 == n && d.2 > t.start) {
+            continue;
+        }
+        let Some((date, used)) = leading_date(&row.text[t.start..]) else { continue };
+        let end = tokens[i..(i + used).min(tokens.len())]
+            .iter()
+            .rev()
+            .find(|x| x.0 == n)
+            .map_or(t.end, |x| x.1.end);
+        dates.push((n, t.start, end, known, date.iso()));
+    }
+    // The visit: the date a label gave, else the header's latest.
+    let visit = out.fields.service_date.clone().or_else(|| dates.iter().map(|d| d.4.clone()).max());
+    let Some(visit) = visit else { return };
+    let Some(visit_days) = days(&visit) else { return };
+    let old = |iso: &str| {
+        days(iso).is_some_and(|d| visit_days - d > 2 * 365)
+            && years_between(iso, &visit).is_some_and(|y| y <= 120)
+    };
+    let unclaimed: Vec<_> = dates.iter().filter(|d| !d.3 && old(&d.4)).collect();
+    let aged = unclaimed.iter().find(|(n, _, e, _, iso)| {
+        let after = rows[*n].text.get(*e..).unwrap_or("");
+        age_at(after)
+            .is_some_and(|a| years_between(iso, &visit).is_some_and(|y| (a - y).abs() <= 1))
+    });
+    let distinct: std::collections::BTreeSet<&str> =
+        unclaimed.iter().map(|d| d.4.as_str()).collect();
+    let pick = aged.or(if distinct.len() == 1 { unclaimed.first() } else { None });
+    if let Some(&&(n, s, e, _, _)) = pick {
+        labels::apply(crate::vocab::Key::Dob, &rows[n], s, e, FACTOR, out, state);
+    }
+}
+
+/// The sex of a header whose sex has no label chartdex could read: "Male" or "Female" spelled
+/// out in a short cell as a value no known label claims, when the header spells out only one.
+pub(crate) fn sex(rows: &[Line<'_>], out: &mut Extraction, state: &mut labels::State) {
+    if out.fields.patient.sex.is_some() {
+        return;
+    }
+    let mut found = Vec::new();
+    for (n, t, known) in labels::header_tokens(rows) {
+        if prose(&rows[n]) {
+            continue;
+        }
+        let row = &rows[n];
+        let word = row.text[t.start..t.end].trim_matches(|c: char| !c.is_alphabetic());
+        // The word in a short cell ("Male" under a garbled caption, or before one), not in a
+        // sentence ("delivery of viable male, Apgars 8 and 9").
+        let k = row.tokens.iter().position(|x| std::ptr::eq(x, t)).unwrap_or(usize::MAX);
+        let short = row.cell_ranges().iter().any(|&(a, b)| a <= k && k <= b && b - a < 4);
+        let running = row
+            .tokens
+            .iter()
+            .filter(|x| {
+                let w = row.text[x.start..x.end].trim_matches(|c: char| !c.is_alphabetic());
+                w.len() >= 4 && w.chars().all(|c| c.is_ascii_lowercase())
+            })
+            .count();
+        if short
+            && running < 3
+            && !known
+            && (word.eq_ignore_ascii_case("male") || word.eq_ignore_ascii_case("female"))
+        {
+            found.push((n, t.start, t.end, word.to_ascii_lowercase()));
+        }
+    }
+    let distinct: std::collections::BTreeSet<&str> = found.iter().map(|f| f.3.as_str()).collect();
+    if let (Some(&(n, s, e, _)), 1) = (found.first(), distinct.len()) {
+        labels::apply(crate::vocab::Key::Sex, &rows[n], s, e, FACTOR, out, state);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract;
+    use crate::tests::page;
+
+    #[test]
+    fn a_birth_date_under_a_garbled_caption_by_the_age_beside_it_or_alone_long_before() {
+        // Captions OCR garbled ("DOS /Aye" for "DOB/Age", "Discnarge Dt").
+        let e = extract(&[page(
+            "Patient: Alice Testpatient\nDOS /Aye\nApril 28, 1987 (33 y)\nDischarge Date: 02/27/2021",
+        )]);
+        assert_eq!(e.fields.patient.dob.as_deref(), Some("1987-04-28"));
+        assert!(e.evidence_for("patient.dob").unwrap().confidence < 0.7);
+        let f = extract(&[page(
+            "Patient: Alice Testpatient\nbos um-pp-yww 08-19-1954\nVisit Date: 01/23/2021",
+        )])
+        .fields;
+        assert_eq!(f.patient.dob.as_deref(), Some("1954-08-19"));
+        // Not a date a known label claims (a last visit, an onset), nor one of two old dates.
+        let f = extract(&[page(
+            "Patient: Alice Testpatient\nDate of Onset: 08-19-1954\nVisit Date: 01/23/2021",
+        )])
+        .fields;
+        assert_eq!(f.patient.dob, None);
+        let f = extract(&[page(
+            "Patient: Alice Testpatient\nxq 08-19-1954 zz 07-01-1990\nVisit Date: 01/23/2021",
+        )])
+        .fields;
+        assert_eq!(f.patient.dob, None);
+    }
+
+    #[test]
+    fn a_sex_spelled_out_in_a_short_cell_not_in_a_sentence() {
+        let f = extract(&[page(
+            "Patient: Alice Testpatient\nAdministrative Sender\nFemale\nVisit Date: 01/23/2021",
+        )])
+        .fields;
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
+        let f = extract(&[page(
+            "Patient: Alice Testpatient\nInduction of vaginal delivery of viable male, Apgars 8 and 9.\nVisit Date: 01/23/2021",
+        )])
+        .fields;
+        assert_eq!(f.patient.sex, None);
+    }
+
+    #[test]
+    fn ages_and_years() {
+        assert_eq!(age_at(" (62 y)"), Some(62));
+        assert_eq!(age_at(" 62 yrs"), Some(62));
+        assert_eq!(age_at("62Y"), Some(62));
+        assert_eq!(age_at(" 62 mg"), None);
+        assert_eq!(age_at(" Yale"), None);
+        assert_eq!(years_between("1961-03-14", "2024-03-13"), Some(62));
+        assert_eq!(years_between("1961-03-14", "2024-03-14"), Some(63));
+        assert_eq!(days("2024-03-02").zip(days("2024-02-28")).map(|(a, b)| a - b), Some(3));
+    }
+}
