@@ -912,10 +912,16 @@ pub(crate) fn unlabelled_mrn(rows: &[Line<'_>], out: &mut Extraction) {
     for (n, t, known) in header_tokens(rows) {
         let row = &rows[n];
         let token = row.text[t.start..t.end].trim_matches(|c: char| !c.is_ascii_alphanumeric());
-        if !(7..=10).contains(&token.len())
-            || !token.bytes().all(|b| b.is_ascii_digit())
-            || npi_is_valid(token)
-        {
+        // Seven to ten digits, or five to ten after a letter or two ("MR664270", "H2198109").
+        let letters = token.bytes().take_while(u8::is_ascii_uppercase).count();
+        let digits = &token[letters..];
+        let shaped = digits.bytes().all(|b| b.is_ascii_digit())
+            && match letters {
+                0 => (7..=10).contains(&digits.len()),
+                1 | 2 => (5..=10).contains(&digits.len()),
+                _ => false,
+            };
+        if !shaped || npi_is_valid(token) {
             continue;
         }
         // The value of a label chartdex knows is that label's: an account, a phone.
@@ -3229,5 +3235,16 @@ mod layout_tests {
     fn a_social_security_numbers_shape_is_no_mrn() {
         let f = extract(&[typed("Record #: 999-57-6058\nPatient: Alice Testpatient")]).fields;
         assert_eq!(f.patient.mrn, None);
+    }
+
+    #[test]
+    fn an_unlabelled_record_number_may_open_with_a_letter_or_two() {
+        let e = extract(&[typed("Patient: Alice Testpatient\nMRE\nMR664270\nDOB: 03/14/1961")]);
+        assert_eq!(e.fields.patient.mrn.as_deref(), Some("MR664270"));
+        // Not a word with digits in it of another shape, nor one of two such.
+        let e = extract(&[typed("Patient: Alice Testpatient\nXYZ664270\nDOB: 03/14/1961")]);
+        assert_eq!(e.fields.patient.mrn, None);
+        let e = extract(&[typed("Patient: Alice Testpatient\nH2198109 MR664270\nDOB: 03/14/1961")]);
+        assert_eq!(e.fields.patient.mrn, None);
     }
 }
