@@ -1625,7 +1625,7 @@ fn plausible_count(found: &[Found], values: &Line<'_>, ranges: &[Option<(usize, 
 
 /// True if a name's words of three letters or more are all label words, also as OCR misreads
 /// them ("Patient", "Patier t IO"): a caption, not a name.
-fn label_words_only(value: &str) -> bool {
+pub(crate) fn label_words_only(value: &str) -> bool {
     // A letter OCR set apart goes back on its word ("Patier t" → "Patiert").
     let mut words: Vec<String> = Vec::new();
     for w in value.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric())) {

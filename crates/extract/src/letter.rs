@@ -4,7 +4,7 @@
 //! No label says what these are; a letter's form does. A document is read as a letter when it
 //! greets someone ("Dear Dr. …") or closes as letters close. Its date is the first line of its
 //! head that is a date and nothing else, above the greeting: the date of the letter, taken as
-//! the date of service only when no label gave one, at a confidence that sends it to review.
+//! the date of service unless a label gave one as sure, at a confidence that sends it to review.
 //! Its signer is the person's name on one of the few lines under the close, taken as the
 //! clinician who signed when no label named one as sure.
 
@@ -63,14 +63,17 @@ pub(crate) fn is_letter(lines: &[Line<'_>]) -> bool {
     lines.iter().any(|l| greets(l.text) || closes(l.text))
 }
 
-/// The letter's date: the first line above its greeting that is a whole date, into an empty
-/// date of service.
+/// The letter's date: the first line above its greeting that is a whole date, as the date of
+/// service where no label gave one as sure (a bare "Date:" does; a dictation's or a signature's
+/// date does not).
 pub(crate) fn date(lines: &[Line<'_>], out: &mut Extraction, state: &mut State) {
-    if out.fields.service_date.is_some() {
-        return;
-    }
     let head = lines.iter().position(|l| greets(l.text)).unwrap_or(0);
-    for line in &lines[..head] {
+    for (n, line) in lines[..head].iter().enumerate() {
+        // (Not a date a caption under it names: "Aug 10, 2017" over "Next Appointment".)
+        let under = lines[n + 1..].iter().find(|l| !l.text.trim().is_empty());
+        if under.is_some_and(|u| labels::label_words_only(u.text)) {
+            continue;
+        }
         let text = line.text.trim().trim_end_matches(['.', ',']);
         let Some((date, n)) = labels::leading_date(text) else { continue };
         if n != text.split_whitespace().count() {
@@ -96,7 +99,10 @@ pub(crate) fn signer(lines: &[Line<'_>], out: &mut Extraction, state: &mut State
         if labels::has_field_label(line) {
             return;
         }
-        if person_name(text).is_some_and(|(g, _)| g.is_some())
+        // (Not the signature's scrawl OCR read as letters: "Ni Iv" at a confidence of 0.2.)
+        let sure = line.place(0, line.text.len()).confidence >= 0.5;
+        if sure
+            && person_name(text).is_some_and(|(g, _)| g.is_some())
             && text.split_whitespace().count() <= 6
         {
             let (s, e) =

@@ -257,6 +257,7 @@ const WORDS: &[(&str, Idea)] = &[
     ("registered", Idea::Event(2)),
     // Events, priority 3: a prescription's, a review's.
     ("prescribed", Idea::Event(3)),
+    ("rx", Idea::Event(3)),
     ("reconciled", Idea::Event(3)),
     ("reconciliation", Idea::Event(3)),
     ("written", Idea::Event(3)),
@@ -1339,6 +1340,10 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
             && !subject
             && !member
             && !record);
+    // A case's date is the procedure's ("Case Date" on an operating room's record).
+    if date && word("case") && !number {
+        return Some(Key::Dos(1));
+    }
     // A fax's date is the day it was sent: a clerk's ("Fax Date", "Date Faxed").
     if date && word("fax") {
         return Some(Key::Dos(6));
