@@ -3090,7 +3090,7 @@ mod layout_tests {
                       March 2, 2024\n\
                       Dr. Owen Otherdoc\n\
                       RE: Alice Testpatient\n\
-                      DOB: 03/14/1961\n\
+                      DOB: 03/14/1961    Dictation Date: 03/05/2024\n\
                       Dear Dr. Otherdoc:\n\
                       Thank you for asking me to see her.\n\
                       Sincerely,\n\
@@ -3112,6 +3112,19 @@ mod layout_tests {
         let f =
             extract(&[typed("NOTREAL FAMILY CLINIC\nMarch 2, 2024\nAssessment: stable.")]).fields;
         assert_eq!(f.service_date, None);
+        // A date over its caption is that caption's, not the letter's.
+        let f = extract(&[typed(
+            "Referral Date: 03/01/2024\nMarch 9, 2024\nNext Appointment\nDear Dr. Lee:",
+        )])
+        .fields;
+        assert_eq!(f.service_date.as_deref(), Some("2024-03-01"));
+        // The signature's scrawl OCR read as letters is no signer.
+        let mut p = typed("Sincerely,\nNi Iv\nDear Dr. Lee:");
+        p.words
+            .iter_mut()
+            .filter(|w| w.text == "Ni" || w.text == "Iv")
+            .for_each(|w| w.confidence = 0.2);
+        assert_eq!(extract(&[p]).fields.provider.family, None);
     }
 
     #[test]
