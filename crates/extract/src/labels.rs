@@ -207,6 +207,18 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
             if let Some(o) = open.filter(|&o| o > from && !column_gap(o)) {
                 (head, label) = (o - 1, words[o - 1].text);
             }
+        } else if let Some(o) = (from + 1..=k)
+            .rev()
+            .take(6)
+            .find(|&o| words[o].text.starts_with('('))
+            .filter(|_| crate::names::is_credential(label))
+        {
+            // An explanation whose closing parenthesis OCR lost, its last word read as a
+            // credential ("NAME (LAST, FIRST MD:" for "… MI):"): the label's words are those
+            // before it; no colon follows a credential.
+            if !words[o..=k].iter().any(|w| w.text.contains(')')) && !column_gap(o) {
+                (head, label) = (o - 1, words[o - 1].text);
+            }
         }
         // Back over the label words before it, while they make one label with it.
         let mut j = head;
@@ -450,19 +462,42 @@ fn composite_values(
         Part::Age => is_age(piece),
         Part::Other => !piece.trim().is_empty(),
     };
-    if cuts.len() + 1 == parts.len() {
+    // The value cut at its slashes, read as the first parts (all of them, or the first few
+    // when the rest are not there or wrapped to the next line: "MRN/FIN: 009916804").
+    let cut = |parts: &[Part]| -> Option<Vec<(usize, usize)>> {
+        let parts = parts.get(..cuts.len() + 1)?;
         let bounds: Vec<(usize, usize)> = std::iter::once(0)
             .chain(cuts.iter().map(|c| c + 1))
             .zip(cuts.iter().copied().chain(std::iter::once(value.len())))
             .map(|(s, e)| trimmed(text, vs + s, vs + e))
             .collect();
-        if parts.iter().zip(&bounds).all(|(p, &(s, e))| s < e && fits(p, &text[s..e])) {
+        parts
+            .iter()
+            .zip(&bounds)
+            .all(|(p, &(s, e))| s < e && fits(p, &text[s..e]))
+            .then_some(bounds)
+    };
+    if cuts.len() + 1 == parts.len() {
+        if let Some(bounds) = cut(parts) {
             return Some(bounds);
         }
     }
     if parts.contains(&Part::Other) {
-        return None;
+        return cut(parts);
     }
+    by_shape(parts, text, vs, ve, &cuts).or_else(|| cut(parts))
+}
+
+/// The parts' values read in order by their shapes (see [`composite_values`]).
+fn by_shape(
+    parts: &[vocab::Part],
+    text: &str,
+    vs: usize,
+    ve: usize,
+    cuts: &[usize],
+) -> Option<Vec<(usize, usize)>> {
+    use vocab::Part;
+    let value = text.get(vs..ve)?;
     // In order, by shape: tokens (a slash between letters cut too: "74Y/F").
     let tokens: Vec<(usize, usize)> = split_tokens(value)
         .flat_map(|(at, t)| {
@@ -3259,5 +3294,18 @@ mod layout_tests {
         assert_eq!(e.fields.patient.mrn, None);
         let e = extract(&[typed("Patient: Alice Testpatient\nH2198109 MR664270\nDOB: 03/14/1961")]);
         assert_eq!(e.fields.patient.mrn, None);
+    }
+
+    #[test]
+    fn a_composite_labels_first_parts_when_the_rest_wrapped_and_a_label_ocr_left_unclosed() {
+        let f =
+            extract(&[typed("MRN/FIN: 00123456\n/ 3992962409 Pt. Name: Alice Testpatient")]).fields;
+        assert_eq!(f.patient.mrn.as_deref(), Some("00123456"));
+        let f = extract(&[typed(
+            "NAME (LAST, FIRST MD: Testpatient, Alice\nDICTATED BY: Dr. Owen Fakedoc",
+        )])
+        .fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
     }
 }

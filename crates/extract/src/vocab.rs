@@ -1121,7 +1121,15 @@ pub(crate) fn without_explanation(label: &str) -> String {
     let mut out = String::with_capacity(label.len());
     let mut rest = label;
     while let Some(open) = rest.find('(') {
-        let Some(close) = rest[open..].find(')').map(|c| open + c) else { break };
+        // (One OCR left unclosed after the label's words runs to the end: "NAME (LAST, FIRST
+        // MD"; one that opens the label is only its mark: "(MRN 00123456)".)
+        let Some(close) = rest[open..].find(')').map(|c| open + c) else {
+            if out.trim().is_empty() && rest[..open].trim().is_empty() {
+                break;
+            }
+            out.push_str(&rest[..open]);
+            return out;
+        };
         out.push_str(&rest[..open]);
         if close - open <= 3 {
             out.push_str(&rest[open..=close]);
