@@ -3308,4 +3308,15 @@ mod layout_tests {
         assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
         assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
     }
+
+    #[test]
+    fn the_clinician_of_the_visit_itself() {
+        let f = extract(&[typed(
+            "Referring Provider: Owen Fakedoc, MD\nVisit Provider: Linda Nodoctor, MD",
+        )])
+        .fields;
+        assert_eq!(f.provider.family.as_deref(), Some("Nodoctor"));
+        let f = extract(&[typed("Encounter Physician: Linda Nodoctor, MD")]).fields;
+        assert_eq!(f.provider.family.as_deref(), Some("Nodoctor"));
+    }
 }

@@ -1107,12 +1107,19 @@ pub(crate) fn coherent(label_words: &[&str]) -> bool {
     {
         return false;
     }
-    // A clinician and an event together only with a date word: "Physician Signature Date",
-    // not "Visit Provider".
+    // A clinician and an event together only with a date word ("Physician Signature Date"),
+    // or as the clinician of the visit itself ("Visit Provider", "Encounter Provider").
     if heads.contains(&Head::Role) && heads.contains(&Head::Event) && !heads.contains(&Head::Date) {
-        return false;
+        return visit_clinician(&ideas);
     }
     TOGETHER.iter().any(|set| heads.iter().all(|h| set.contains(h)))
+}
+
+/// True if label ideas name the clinician of the visit itself: the visit's event, then the
+/// clinician's role, and nothing else ("Visit Provider", "Encounter Physician").
+fn visit_clinician(ideas: &[Idea]) -> bool {
+    let main: Vec<&Idea> = ideas.iter().filter(|i| **i != Idea::Joiner).collect();
+    matches!(main.as_slice(), [Idea::Event(0), Idea::Role(0 | 1)])
 }
 
 /// The words of a label without an explanation in parentheses ("Patient's Name (Last Name,
@@ -1387,6 +1394,9 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
         return Some(if other || name { Key::Other } else { Key::Mrn(0) });
     }
     if let Some(r) = role {
+        if visit_clinician(&ideas) && !other {
+            return Some(Key::Provider(0));
+        }
         return Some(if other || event.is_some() { Key::Other } else { Key::Provider(r) });
     }
     if facility || unit {
