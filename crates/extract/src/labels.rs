@@ -3319,18 +3319,4 @@ mod layout_tests {
         let f = extract(&[typed("Encounter Physician: Linda Nodoctor, MD")]).fields;
         assert_eq!(f.provider.family.as_deref(), Some("Nodoctor"));
     }
-
-    #[test]
-    fn a_letters_addressee_is_not_its_clinician() {
-        let letter = "NOTREAL FAMILY CLINIC\n\
-                      March 2, 2024\n\
-                      Dr. Owen Otherdoc\n\
-                      12 Fake Street\n\
-                      RE: Alice Testpatient\n\
-                      Dear Dr. Otherdoc:\n\
-                      Thank you for seeing her.";
-        let f = extract(&[typed(letter)]).fields;
-        assert_eq!(f.provider.family, None);
-        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
-    }
 }

@@ -92,7 +92,7 @@ pub(crate) fn read(cells: &[Line<'_>], out: &mut Extraction, state: &mut State) 
 /// A header's one clinician named alone in a cell, by a title or degree ("DR ROBERT FAKEDOC",
 /// "Priya Testwood, DO"), when no label gave the provider: the rows down to the last with a
 /// field's label, and only if no other such name stands there (a referring and a rendering
-/// physician side by side say nothing of which is whose); not in a letter.
+/// physician side by side say nothing of which is whose).
 fn lone_clinician(
     cells: &[Line<'_>],
     unlabelled: &[bool],
@@ -100,8 +100,7 @@ fn lone_clinician(
     out: &mut Extraction,
     state: &mut State,
 ) {
-    // (A letter names its addressee alone over an address; its clinician is its signer.)
-    if out.fields.provider.family.is_some() || crate::letter::is_letter(cells) {
+    if out.fields.provider.family.is_some() {
         return;
     }
     let Some(last) = unlabelled.iter().rposition(|u| !u) else { return };
