@@ -911,7 +911,11 @@ pub(crate) fn labels_after(line: &Line<'_>, out: &mut Extraction, state: &mut St
                 k += 1;
                 continue;
             };
-            let inner = &text[t[k].start + 1..t[close].end - 1];
+            // (The closing token may end in a letter of more than one byte: no slice through it.)
+            let Some(inner) = text.get(t[k].start + 1..t[close].end.saturating_sub(1)) else {
+                k = close + 1;
+                continue;
+            };
             // Its words, without a format or an explanation of its own.
             let plain = vocab::without_explanation(inner);
             let words: Vec<&str> = plain.split_whitespace().filter(|w| *w != "#").collect();
@@ -3318,5 +3322,11 @@ mod layout_tests {
         assert_eq!(f.provider.family.as_deref(), Some("Nodoctor"));
         let f = extract(&[typed("Encounter Physician: Linda Nodoctor, MD")]).fields;
         assert_eq!(f.provider.family.as_deref(), Some("Nodoctor"));
+    }
+
+    #[test]
+    fn a_parenthesis_closed_inside_a_word_of_other_letters_is_no_panic() {
+        let f = extract(&[typed("10480607 (a)é (Ωmega)ü\n03/02/2024 (Date of Service)")]).fields;
+        assert_eq!(f.service_date.as_deref(), Some("2024-03-02"));
     }
 }
