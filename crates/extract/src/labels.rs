@@ -458,7 +458,7 @@ fn composite_values(
         })
         .collect();
     let fits = |part: &Part, piece: &str| match part {
-        Part::Field(k) => plausible(*k, piece) && validates_or_name(*k, piece),
+        Part::Field(k) => plausible(*k, piece),
         Part::Age => is_age(piece),
         Part::Other => !piece.trim().is_empty(),
     };
@@ -554,25 +554,49 @@ fn by_shape(
     Some(out)
 }
 
-/// A value that reads as what its field holds: a date, an identifier, an NPI, a sex, a name.
-fn validates_or_name(key: Key, value: &str) -> bool {
-    if key.is_name() {
-        return person_name(value).is_some();
+/// A person's age at the start of `text`, as charts print it ("74", "74 y", "74Y", "(74 yrs)",
+/// "74 y/o", "3 mo"): the number, whether it counts years (`None` without a unit), and where
+/// it ends in `text`.
+pub(crate) fn leading_age(text: &str) -> Option<(i64, Option<bool>, usize)> {
+    const UNITS: &[(&str, bool)] = &[
+        ("years", true),
+        ("year", true),
+        ("yrs", true),
+        ("yr", true),
+        ("y/o", true),
+        ("yo", true),
+        ("y", true),
+        ("months", false),
+        ("mos", false),
+        ("mo", false),
+        ("m", false),
+        ("days", false),
+        ("d", false),
+        ("wks", false),
+        ("wk", false),
+        ("w", false),
+    ];
+    let start = text.len() - text.trim_start_matches(|c: char| c == '(' || c.is_whitespace()).len();
+    let digits = text[start..].bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=3).contains(&digits) {
+        return None;
     }
-    validates(key, value) || (key == Key::Sex && sex(value).is_some())
+    let n = text[start..start + digits].parse().ok()?;
+    let after = &text[start + digits..];
+    let gap = after.len() - after.trim_start().len();
+    let rest = after.trim_start();
+    let unit = UNITS.iter().find(|(u, _)| {
+        rest.get(..u.len()).is_some_and(|r| r.eq_ignore_ascii_case(u))
+            && !rest[u.len()..].starts_with(|c: char| c.is_alphanumeric())
+    });
+    let mut end = start + digits + unit.map_or(0, |(u, _)| gap + u.len());
+    end += text[end..].len() - text[end..].trim_start_matches(['.', ')']).len();
+    Some((n, unit.map(|(_, years)| *years), end))
 }
 
-/// A person's age as charts print it: "74", "74 y", "74Y", "(74 yrs)", "74 y/o", "3 mo".
+/// True if `value` is an age and nothing else ("74", "(74 yrs)", "3 mo").
 fn is_age(value: &str) -> bool {
-    let v = value.trim().trim_start_matches('(').trim_end_matches(')').trim();
-    let digits = v.chars().take_while(char::is_ascii_digit).count();
-    let unit = v[digits..].trim().trim_end_matches('.').to_ascii_lowercase();
-    (1..=3).contains(&digits)
-        && [
-            "", "y", "yo", "yr", "yrs", "year", "years", "y/o", "m", "mo", "mos", "months", "d",
-            "days", "w", "wk", "wks",
-        ]
-        .contains(&unit.as_str())
+    leading_age(value).is_some_and(|(_, _, end)| value[end..].trim().is_empty())
 }
 
 /// Where an explanation in parentheses (at most eight words) or a date's format hint (up to
@@ -943,12 +967,12 @@ pub(crate) fn labels_after(line: &Line<'_>, out: &mut Extraction, state: &mut St
 /// OCR garbled): the only identifier of seven to ten digits among the header's rows (the first
 /// page's rows down to the last with a field's label) that is no known label's value (not an
 /// NPI, account or phone number). Read with a confidence low enough to send it to review.
-pub(crate) fn unlabelled_mrn(rows: &[Line<'_>], out: &mut Extraction) {
+pub(crate) fn unlabelled_mrn(rows: &[Line<'_>], header: &Header<'_>, out: &mut Extraction) {
     if out.fields.patient.mrn.is_some() {
         return;
     }
     let mut candidates = Vec::new();
-    for (n, t, known) in header_tokens(rows) {
+    for &(n, t, known) in header {
         let row = &rows[n];
         let token = row.text[t.start..t.end].trim_matches(|c: char| !c.is_ascii_alphanumeric());
         // Seven to ten digits, or five to ten after a letter or two ("MR664270", "H2198109").
@@ -980,6 +1004,8 @@ pub(crate) fn unlabelled_mrn(rows: &[Line<'_>], out: &mut Extraction) {
 /// label), each with its row and whether it is the value of a label chartdex knows: the
 /// value after it on its row, or under (or over) its caption in a row of captions. A bare
 /// "ID:" or "No." does not say whose number it is, so its value counts as no known label's.
+pub(crate) type Header<'l> = [(usize, &'l Token, bool)];
+
 pub(crate) fn header_tokens<'l>(rows: &'l [Line<'_>]) -> Vec<(usize, &'l Token, bool)> {
     let labelled: Vec<Vec<Found>> = rows.iter().take(30).map(find_labels).collect();
     let field = |f: &Found| f.known && f.key != Key::Other && (f.punct || f.bare_ok);

@@ -129,12 +129,13 @@ pub fn extract(pages: &[PageText]) -> Extraction {
         // apart); codes and medications on the text's lines, which are those rows for a page
         // read by this chartdex and tesseract's own lines for one stored by an older one.
         let rows = layout::rows(&lines);
-        labels::read_lines(&rows.lines(), &mut out, &mut state);
-        if letter::is_letter(&rows.lines()) {
-            letter::signer(&rows.lines(), &mut out, &mut state);
+        let row_lines = rows.lines();
+        labels::read_lines(&row_lines, &mut out, &mut state);
+        if letter::is_letter(&row_lines) {
+            letter::signer(&row_lines, &mut out, &mut state);
         }
+        drop(row_lines);
         if first_rows.is_none() {
-            labels::unlabelled_mrn(&rows.lines(), &mut out);
             first_rows = Some(rows);
         }
         let secs = sections::of_lines(lines.iter().map(|l| l.text));
@@ -146,6 +147,11 @@ pub fn extract(pages: &[PageText]) -> Extraction {
         }
     }
     if let (Some(first), Some(rows)) = (pages.first(), &first_rows) {
+        let row_lines = rows.lines();
+        // The header's values and whether a known label claims each, for the values read by
+        // their shape alone.
+        let header = labels::header_tokens(&row_lines);
+        labels::unlabelled_mrn(&row_lines, &header, &mut out);
         // The title and the letterhead on the page's rows cut at their wide gaps: a letterhead's
         // words in blocks of their own are one name again, and a title printed at the far end of
         // the letterhead's row ("RIVERBEND CLINIC        PROGRESS NOTE") is a line of its own.
@@ -156,7 +162,7 @@ pub fn extract(pages: &[PageText]) -> Extraction {
         // (Its rows whole, not cut into cells: the cover's "Sender: Referral Office" is a
         // label's value, no title.)
         let (t, confidence) = if covered {
-            let whole = rows.lines().iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
+            let whole = row_lines.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
             match (doctype::doc_type(&whole), pages.get(1)) {
                 ((chartdex_core::DocType::Other, _), Some(next)) => {
                     doctype::doc_type(&format!("{whole}\n{}", next.text))
@@ -182,12 +188,12 @@ pub fn extract(pages: &[PageText]) -> Extraction {
             }
         } else {
             plate::read(&cells, &mut out, &mut state);
-            if letter::is_letter(&rows.lines()) {
-                letter::date(&rows.lines(), &mut out, &mut state);
+            if letter::is_letter(&row_lines) {
+                letter::date(&row_lines, &mut out, &mut state);
             }
         }
-        unlabelled::dob(&rows.lines(), &mut out, &mut state);
-        unlabelled::sex(&rows.lines(), &mut out, &mut state);
+        unlabelled::dob(&row_lines, &header, &mut out, &mut state);
+        unlabelled::sex(&row_lines, &header, &mut out, &mut state);
         if out.fields.facility.is_none() {
             if let Some((name, n)) = doctype::letterhead(&text) {
                 let place = cells.get(n).map(|l| l.place(0, l.text.len()));

@@ -38,26 +38,25 @@ fn years_between(from: &str, to: &str) -> Option<i64> {
     Some(ty - fy - i64::from((tm, td) < (fm, fd)))
 }
 
-/// An age as printed beside a birth date: "(62 y)", "62 yrs", "62Y", "62 years old".
+/// An age in years as printed beside a birth date: "(62 y)", "/ 62 yrs", "62Y".
 fn age_at(text: &str) -> Option<i64> {
-    let t = text.trim_start().trim_start_matches(['(', '/', ',', ' ']);
-    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
-    let rest = t[digits.len()..].trim_start().to_ascii_lowercase();
-    let unit = ["yrs", "yr", "years", "year", "yo", "y/o", "y"].iter().any(|u| {
-        rest.strip_prefix(u).is_some_and(|after| !after.starts_with(|c: char| c.is_alphabetic()))
-    });
-    (!digits.is_empty() && digits.len() <= 3 && unit).then(|| digits.parse().ok()).flatten()
+    let (n, years, _) = labels::leading_age(text.trim_start_matches(['/', ',', ' ']))?;
+    (years == Some(true)).then_some(n)
 }
 
 /// The birth date of a header whose birth date has no label chartdex could read: among the
 /// header's dates no known label claims, the one with an age beside it that matches the years
 /// to the visit (the date of service, else the header's latest date); else the only one more
 /// than two years before it (and not over 120).
-pub(crate) fn dob(rows: &[Line<'_>], out: &mut Extraction, state: &mut labels::State) {
+pub(crate) fn dob(
+    rows: &[Line<'_>],
+    tokens: &labels::Header<'_>,
+    out: &mut Extraction,
+    state: &mut labels::State,
+) {
     if out.fields.patient.dob.is_some() {
         return;
     }
-    let tokens = labels::header_tokens(rows);
     // The dates of the header: where each starts, whether a known label claims it, its value.
     let mut dates: Vec<(usize, usize, usize, bool, String)> = Vec::new();
     for (i, &(n, t, known)) in tokens.iter().enumerate() {
@@ -102,12 +101,17 @@ pub(crate) fn dob(rows: &[Line<'_>], out: &mut Extraction, state: &mut labels::S
 
 /// The sex of a header whose sex has no label chartdex could read: "Male" or "Female" spelled
 /// out in a short cell as a value no known label claims, when the header spells out only one.
-pub(crate) fn sex(rows: &[Line<'_>], out: &mut Extraction, state: &mut labels::State) {
+pub(crate) fn sex(
+    rows: &[Line<'_>],
+    header: &labels::Header<'_>,
+    out: &mut Extraction,
+    state: &mut labels::State,
+) {
     if out.fields.patient.sex.is_some() {
         return;
     }
     let mut found = Vec::new();
-    for (n, t, known) in labels::header_tokens(rows) {
+    for &(n, t, known) in header {
         if prose(&rows[n]) {
             continue;
         }
@@ -192,6 +196,11 @@ mod tests {
         assert_eq!(age_at("62Y"), Some(62));
         assert_eq!(age_at(" 62 mg"), None);
         assert_eq!(age_at(" Yale"), None);
+        assert_eq!(age_at(" 3 mo"), None);
+        assert_eq!(labels::leading_age("3 mo"), Some((3, Some(false), 4)));
+        assert_eq!(labels::leading_age("(74 yrs) F"), Some((74, Some(true), 8)));
+        assert_eq!(labels::leading_age("74"), Some((74, None, 2)));
+        assert_eq!(labels::leading_age("1234"), None);
         assert_eq!(years_between("1961-03-14", "2024-03-13"), Some(62));
         assert_eq!(years_between("1961-03-14", "2024-03-14"), Some(63));
         assert_eq!(days("2024-03-02").zip(days("2024-02-28")).map(|(a, b)| a - b), Some(3));

@@ -1218,14 +1218,11 @@ pub(crate) fn composite(label: &str) -> Option<Vec<Part>> {
         };
         parts.push(part);
     }
-    let kind = |p: &Part| match p {
-        Part::Field(k) => std::mem::discriminant(k),
-        // (Not a field: any kind no key has.)
-        _ => std::mem::discriminant(&Key::Other),
-    };
-    let fields: Vec<&Part> = parts.iter().filter(|p| matches!(p, Part::Field(_))).collect();
-    let distinct =
-        fields.iter().enumerate().all(|(i, p)| fields[..i].iter().all(|q| kind(q) != kind(p)));
+    let fields: Vec<std::mem::Discriminant<Key>> = parts
+        .iter()
+        .filter_map(|p| if let Part::Field(k) = p { Some(std::mem::discriminant(k)) } else { None })
+        .collect();
+    let distinct = fields.iter().enumerate().all(|(i, k)| !fields[..i].contains(k));
     (parts.len() >= 2 && !fields.is_empty() && distinct).then_some(parts)
 }
 
