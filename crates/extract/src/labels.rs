@@ -352,8 +352,10 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
                     f.value_start == words[g].start && f.punct && plausible(f.key, value)
                 }) && !words[g..i].iter().any(|w| vocab::is_label_word_near(w.text))
             };
+            // (A label after a form's gap opens its cell itself: "SURNAME    FORENAME(S)".)
             let lead = opening.filter(|&g| {
                 i - g <= 2
+                    && !gap(i)
                     && !claimed[g]
                     && !value_before(g)
                     && words[g..i].iter().all(|w| w.text.chars().all(char::is_alphabetic))
@@ -755,7 +757,7 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
         let under = line_under(lines, n);
         // A section's heading ("GUARANTOR", "PATIENT INFORMATION") over its own labels.
         if let Some(heads) = headings(line) {
-            if under.is_none_or(has_colon_label) || !is_label_row(line.text, &found) {
+            if under.is_none_or(has_colon_label) || !is_caption_row(line, &found) {
                 state.sections = heads;
                 continue;
             }
@@ -773,7 +775,7 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             }
         }
         let captions = caption_row(line, &found, [under, above]);
-        let row = is_label_row(line.text, &found);
+        let row = is_caption_row(line, &found);
         if row || captions.contains(&true) {
             // (A row of small captions, only of entries printed larger.)
             let side = |i: usize| row || captions[i];
@@ -943,7 +945,10 @@ pub(crate) fn labels_after(line: &Line<'_>, out: &mut Extraction, state: &mut St
             // Its words, without a format or an explanation of its own.
             let plain = vocab::without_explanation(inner);
             let words: Vec<&str> = plain.split_whitespace().filter(|w| *w != "#").collect();
-            let labelled = !words.is_empty() && words.iter().all(|w| vocab::is_label_word(w));
+            // (An NPI's type opens its label: "(Type 1 NPI)".)
+            let typed = if vocab::npi_type(&words) { 2 } else { 0 };
+            let labelled =
+                words.len() > typed && words.iter().skip(typed).all(|w| vocab::is_label_word(w));
             let key = vocab::classify(inner).filter(|_| labelled);
             if let (Some(key), true) = (key.filter(|k| *k != Key::Other), from < k) {
                 let (vs, ve) = trimmed(text, t[from].start, t[k - 1].end);
@@ -984,7 +989,9 @@ pub(crate) fn unlabelled_mrn(rows: &[Line<'_>], header: &Header<'_>, out: &mut E
                 1 | 2 => (5..=10).contains(&digits.len()),
                 _ => false,
             };
-        if !shaped || npi_is_valid(token) {
+        // (Nor eight digits that read as a date: a form's date boxes run together, "04111976".)
+        let dated = letters == 0 && digits.len() == 8 && dates::parse_digits(digits).is_some();
+        if !shaped || dated || npi_is_valid(token) {
             continue;
         }
         // The value of a label chartdex knows is that label's: an account, a phone.
@@ -1018,7 +1025,12 @@ pub(crate) fn header_tokens<'l>(rows: &'l [Line<'_>]) -> Vec<(usize, &'l Token, 
             let before = labelled[n].iter().rev().find(|f| f.value_start <= t.start);
             let known = match before {
                 Some(f) => f.known && (!f.number || f.qualified),
-                None => caption_of(rows, &labelled, n, t).is_some_and(|f| f.known),
+                None => {
+                    // (A date's label must be one of a true row of captions: a date under a
+                    // caption OCR lost is read by its shape.)
+                    let loose = leading_date(&row.text[t.start..]).is_none();
+                    caption_of(rows, &labelled, n, t, loose).is_some_and(|f| f.known)
+                }
             };
             out.push((n, t, known));
         }
@@ -1027,21 +1039,33 @@ pub(crate) fn header_tokens<'l>(rows: &'l [Line<'_>]) -> Vec<(usize, &'l Token, 
 }
 
 /// The label of a token in a row of labels right above its row, or right under it (a fill-in
-/// form's caption), if there is one.
+/// form's caption), if there is one. `loose`: also in a row of three captions or more that
+/// holds other words besides.
 fn caption_of<'f>(
     rows: &[Line<'_>],
     labelled: &'f [Vec<Found>],
     n: usize,
     t: &Token,
+    loose: bool,
 ) -> Option<&'f Found> {
     let (x, slack) = (t.bbox?.x, t.bbox?.h * 2);
     [line_above(rows, n), line_under(rows, n)].into_iter().flatten().find_map(|line| {
         let i = rows.iter().position(|r| std::ptr::eq(r, line))?;
         let found = labelled.get(i)?;
-        if !is_label_row(line.text, found) {
+        // (Or a row of three captions or more, whatever words it has besides: whose value a
+        // token is needs no more.)
+        let captions = loose
+            && found.iter().filter(|f| f.known).count() >= 3
+            && !found.iter().any(|f| f.colon);
+        if !captions && !is_caption_row(line, found) {
             return None;
         }
-        found.iter().rev().find(|f| line.x_at(f.start).is_some_and(|lx| lx <= x + slack))
+        let label =
+            found.iter().rev().find(|f| line.x_at(f.start).is_some_and(|lx| lx <= x + slack))?;
+        // (Not past a caption no label was found in: the token is that caption's.)
+        let lx = line.x_at(label.start)?;
+        let past = unknown_cells(line, found).iter().any(|c| c.2 > lx && c.2 <= x + slack);
+        (!past).then_some(label)
     })
 }
 
@@ -1509,8 +1533,20 @@ fn is_label_row(text: &str, found: &[Found]) -> bool {
     // One label alone on its line is a label over its value when it is unmistakable: its
     // colon, two words or more ("Patient Name"), or a label that counts bare ("MRN"); not a
     // heading such as "PATIENT".
+    // A word that names a field by itself counts too, alone on its line over the value:
+    // "SURNAME" over "EXAMPLAR".
+    // (Not a heading: "PATIENT", "PHYSICIAN" head the labels of their section.)
+    let alone = |f: &Found| {
+        matches!(f.key, Key::Family | Key::Given)
+            && text.trim() == text[f.start..f.end].trim()
+            && vocab::stands_alone(&text[f.start..f.end])
+    };
     if found.is_empty()
-        || (found.len() == 1 && !found[0].bare_ok && !found[0].punct && found[0].words < 2)
+        || (found.len() == 1
+            && !found[0].bare_ok
+            && !found[0].punct
+            && found[0].words < 2
+            && !alone(&found[0]))
     {
         return false;
     }
@@ -1731,16 +1767,25 @@ fn label_row_values(
 ) -> Vec<Option<(usize, usize)>> {
     let xs: Option<Vec<u32>> = found.iter().map(|f| labels.x_at(f.start)).collect();
     let slack = labels.tokens.iter().filter_map(|t| t.bbox).map(|b| b.h).max().unwrap_or(20) * 2;
-    let cols = columns(values, found.len());
+    // Captions no label was found in (a word the vocabulary lacks, one OCR garbled): their
+    // columns are theirs, not the value of the label before them.
+    let unknown: Vec<u32> = unknown_cells(labels, found).iter().map(|c| c.2).collect();
+    let cols = columns(values, if unknown.is_empty() { found.len() } else { usize::MAX });
     match xs {
         // As many columns as labels: one each, in order (a short value may end far left of
         // the next label, so the next value starts left of its own label).
-        Some(_) if cols.len() == found.len() => cols.into_iter().map(Some).collect(),
+        Some(_) if cols.len() == found.len() && unknown.is_empty() => {
+            cols.into_iter().map(Some).collect()
+        }
         Some(xs) => {
             let mut ranges: Vec<Option<(usize, usize)>> = vec![None; found.len()];
             for (cs, ce) in cols {
                 let Some(x) = values.x_at(cs) else { continue };
                 let i = xs.iter().rposition(|&lx| lx <= x + slack).unwrap_or(0);
+                // (Under an unknown caption that starts right of the label and left of it.)
+                if unknown.iter().any(|&ux| ux > xs[i] && ux <= x + slack) {
+                    continue;
+                }
                 ranges[i] = Some(ranges[i].map_or((cs, ce), |(s, _)| (s, ce)));
             }
             ranges
@@ -1755,6 +1800,65 @@ fn label_row_values(
             })
             .collect(),
     }
+}
+
+/// The cells of a row of captions that no found label covers (a caption the vocabulary lacks,
+/// one OCR garbled): from a word after a wide gap (one and a half word heights) outside every
+/// label, to the next label or such word. Each as its byte range and left edge.
+fn unknown_cells(labels: &Line<'_>, found: &[Found]) -> Vec<(usize, usize, u32)> {
+    let height = labels.height().unwrap_or(0);
+    let mut out: Vec<(usize, usize, u32)> = Vec::new();
+    let mut prev: Option<BBox> = None;
+    let mut open = false;
+    for t in &labels.tokens {
+        let Some(b) = t.bbox else { continue };
+        let word = &labels.text[t.start..t.end];
+        let covered = found.iter().any(|f| t.start < f.end.max(f.value_start) && t.end > f.start);
+        let opens = prev.is_none_or(|p| b.x.saturating_sub(p.x + p.w) * 2 > height * 3);
+        prev = Some(b);
+        if covered {
+            // Words that run into a label without a gap are that label's ("SOC. SEC. NO.").
+            if open && !opens {
+                out.pop();
+            }
+            open = false;
+        } else if is_box_number(word) {
+            // (A form's box number opens the cell of the caption after it: "33a. NPI".)
+            open = false;
+        } else if opens && word.chars().any(char::is_alphanumeric) {
+            out.push((t.start, t.end, b.x));
+            open = true;
+        } else if let Some(last) = out.last_mut().filter(|_| open) {
+            last.1 = t.end;
+        }
+    }
+    out
+}
+
+/// True if a line is a row of captions over their values (see [`is_label_row`]), also with a
+/// cell or two whose caption is no label chartdex knows among three labels or more: "SURNAME
+/// FORENAME(S)   HN   INFORMANT   GROUP #". (Not words with a digit: a value's.)
+fn is_caption_row(line: &Line<'_>, found: &[Found]) -> bool {
+    if is_label_row(line.text, found) {
+        return true;
+    }
+    let unknown = unknown_cells(line, found);
+    let known = found.iter().filter(|f| f.known).count();
+    if unknown.is_empty() || known < 3 || unknown.len() * 2 >= known {
+        return false;
+    }
+    let captions = |&(s, e, _): &(usize, usize, u32)| {
+        line.text[s..e].split_whitespace().count() <= 3
+            && !line.text[s..e].chars().any(|c| c.is_ascii_digit())
+    };
+    if !unknown.iter().all(captions) {
+        return false;
+    }
+    let mut text = line.text.to_string();
+    for &(s, e, _) in &unknown {
+        text.replace_range(s..e, &" ".repeat(e - s));
+    }
+    is_label_row(&text, found)
 }
 
 /// A line cut at its wide gaps (more than three quarters of the height of its words — two or
@@ -3262,6 +3366,111 @@ mod layout_tests {
         assert_eq!(f.provider.npi, None);
         let f = extract(&[typed("Physician: Linda Nodoctor, MD\nType 1 NPI: 1234567893")]).fields;
         assert_eq!(f.provider.npi.as_deref(), Some("1234567893"));
+    }
+
+    #[test]
+    fn an_npis_type_in_parentheses_after_its_value() {
+        let f = extract(&[typed("Linda Nodoctor, MD (Attending)\n1234567893 (Type 1 NPI)")]).fields;
+        assert_eq!(f.provider.npi.as_deref(), Some("1234567893"));
+        let f = extract(&[typed("Linda Nodoctor, MD (Attending)\n1234567893 (Type 2 NPI)")]).fields;
+        assert_eq!(f.provider.npi, None);
+    }
+
+    #[test]
+    fn a_word_that_names_a_field_alone_over_its_value() {
+        let f = extract(&[typed("SURNAME\nTESTPATIENT\nFORENAME(S)\nAlice")]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.patient.given.as_deref(), Some("Alice"));
+        // A heading alone over a label is no label over a value.
+        let f = extract(&[typed("PHYSICIAN\nName: Linda Nodoctor, MD")]).fields;
+        assert_eq!(f.provider.family.as_deref(), Some("Nodoctor"));
+    }
+
+    #[test]
+    fn a_caption_the_vocabulary_lacks_keeps_its_own_column() {
+        // "SPONSOR" and "LOCKER" are captions chartdex does not know: the values under them are
+        // theirs, not the values of the captions before them.
+        let p = page(&[
+            &[
+                ("SURNAME", 160),
+                ("FORENAME(S)", 470),
+                ("SPONSOR", 750),
+                ("UNIT", 1050),
+                ("NO.", 1120),
+            ],
+            &[("TESTPATIENT", 160), ("Alice", 470), ("Quaker", 750), ("H6057503", 1050)],
+            &[
+                ("BORN", 160),
+                ("SEX", 360),
+                ("SEEN", 670),
+                ("ON", 740),
+                ("LOCKER", 980),
+                ("ATTENDING", 1290),
+            ],
+            &[
+                ("1994-12-20", 160),
+                ("F", 360),
+                ("2017-08-13", 670),
+                ("4B", 980),
+                ("Linda", 1290),
+                ("Nodoctor,", 1380),
+                ("MD", 1520),
+            ],
+            // (A line of the body, whose word spaces tell a form's gaps from them.)
+            &[
+                ("Cough", 160),
+                ("for", 246),
+                ("two", 302),
+                ("weeks,", 358),
+                ("worse", 456),
+                ("at", 540),
+                ("night.", 582),
+            ],
+            &[
+                ("No", 160),
+                ("fever", 204),
+                ("and", 290),
+                ("no", 348),
+                ("chills", 392),
+                ("or", 492),
+                ("sweats.", 536),
+            ],
+            &[
+                ("Lungs", 160),
+                ("clear", 246),
+                ("on", 332),
+                ("both", 376),
+                ("sides", 448),
+                ("today", 534),
+                ("too.", 620),
+            ],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.patient.given.as_deref(), Some("Alice"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("H6057503"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1994-12-20"));
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
+        assert_eq!(f.service_date.as_deref(), Some("2017-08-13"));
+        assert_eq!(f.provider.family.as_deref(), Some("Nodoctor"));
+    }
+
+    #[test]
+    fn a_label_word_ocr_read_with_two_letters_for_one() {
+        // "m" read as "ni", "d" as "cl".
+        let f = extract(&[typed("Hospital Nuniber: 48291736\nDate of Birtli: 03/14/1961")]).fields;
+        assert_eq!(f.patient.mrn.as_deref(), Some("48291736"));
+        let f =
+            extract(&[typed("Patient: Alice Testpatient\nAttencling: Linda Nodoctor, MD")]).fields;
+        assert_eq!(f.provider.family.as_deref(), Some("Nodoctor"));
+    }
+
+    #[test]
+    fn eight_digits_that_read_as_a_date_are_no_unlabelled_record_number() {
+        let f = extract(&[typed("Patient: Alice Testpatient\n04111976\nSex: F")]).fields;
+        assert_eq!(f.patient.mrn, None);
+        let f = extract(&[typed("Patient: Alice Testpatient\n48291736\nSex: F")]).fields;
+        assert_eq!(f.patient.mrn.as_deref(), Some("48291736"));
     }
 
     #[test]

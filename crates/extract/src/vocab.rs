@@ -388,6 +388,8 @@ const WORDS: &[(&str, Idea)] = &[
     // People other than the patient.
     ("contact", Idea::NotPatient),
     ("emergency", Idea::NotPatient),
+    // "Person to Notify": whom to call, not the patient.
+    ("notify", Idea::NotPatient),
     ("kin", Idea::NotPatient),
     ("nok", Idea::NotPatient),
     ("relative", Idea::NotPatient),
@@ -458,6 +460,9 @@ const WORDS: &[(&str, Idea)] = &[
     ("ssn", Idea::Other),
     ("social", Idea::Other),
     ("security", Idea::Other),
+    // "Soc. Sec. No.", as claim forms abbreviate it.
+    ("soc", Idea::Other),
+    ("sec", Idea::Other),
     ("insurance", Idea::Other),
     ("insurer", Idea::Other),
     ("payer", Idea::Other),
@@ -628,14 +633,17 @@ fn lookup(w: &str) -> Option<Idea> {
 }
 
 /// A long word one letter off exactly one known word (two for words of nine letters or more),
-/// as OCR misreads a letter ("Physlcian", "Gencer", "Dlscharqe"); "rn" read for "m" too.
+/// as OCR misreads a letter ("Physlcian", "Gencer", "Dlscharqe"); or with one letter read as
+/// two ("rn" or "ni" for "m": "Nuniber"; "cl" for "d"; "vv" for "w").
 fn near(w: &str) -> Option<Idea> {
     if w.len() < 5 || !w.chars().all(|c| c.is_ascii_alphabetic()) {
         return None;
     }
-    if w.contains("rn") {
-        if let Some(i) = lookup(&w.replace("rn", "m")) {
-            return Some(i);
+    for (two, one) in [("rn", "m"), ("ni", "m"), ("in", "m"), ("cl", "d"), ("vv", "w")] {
+        if w.contains(two) {
+            if let Some(i) = lookup(&w.replace(two, one)) {
+                return Some(i);
+            }
         }
     }
     // (Two letters off only for long words: "Fakename" is two off "forename"; and only by two
@@ -950,7 +958,6 @@ pub(crate) fn says_date(word: &str) -> bool {
     words(word).iter().any(|w| idea(w) == Some(Idea::Date) || fold(w) == "dos")
 }
 
-/// True if `word` is a word labels are made of.
 /// True if `words` open with an NPI's type before it ("Type 1 NPI", "TYPE i NPI", "Type 2"):
 /// a type's number is no label word alone, but part of this label.
 pub(crate) fn npi_type(words: &[&str]) -> bool {
@@ -958,6 +965,7 @@ pub(crate) fn npi_type(words: &[&str]) -> bool {
     matches!(words, [t, d, ..] if fold(t) == "type" && digit(d))
 }
 
+/// True if `word` is a word labels are made of.
 pub(crate) fn is_label_word(word: &str) -> bool {
     let w = words(word);
     !w.is_empty() && w.iter().all(|w| idea(w).is_some())
@@ -1006,7 +1014,9 @@ pub(crate) fn stands_alone(word: &str) -> bool {
         return false;
     }
     match idea(&w[0]) {
-        Some(Idea::Family | Idea::Given) => matches!(fold(&w[0]).as_str(), "surname" | "forename"),
+        Some(Idea::Family | Idea::Given) => {
+            matches!(fold(&w[0]).as_str(), "surname" | "forename" | "forenames")
+        }
         Some(Idea::Joiner | Idea::By | Idea::Number | Idea::Middle | Idea::Unit) | None => false,
         Some(_) => true,
     }
