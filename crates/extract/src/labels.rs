@@ -1531,15 +1531,12 @@ fn sub_captions<'l, 'a>(
 /// label alone): their values are on the next line.
 fn is_label_row(text: &str, found: &[Found]) -> bool {
     // One label alone on its line is a label over its value when it is unmistakable: its
-    // colon, two words or more ("Patient Name"), or a label that counts bare ("MRN"); not a
-    // heading such as "PATIENT".
-    // A word that names a field by itself counts too, alone on its line over the value:
-    // "SURNAME" over "EXAMPLAR".
-    // (Not a heading: "PATIENT", "PHYSICIAN" head the labels of their section.)
+    // colon, two words or more ("Patient Name"), a label that counts bare ("MRN"), or a word
+    // that names a field by itself ("SURNAME" over "EXAMPLAR", "PATIENT" over a name; over
+    // labels of their own, "PATIENT" or "PHYSICIAN" is a heading: see `headings`); not a word
+    // that qualifies another ("FAMILY").
     let alone = |f: &Found| {
-        matches!(f.key, Key::Family | Key::Given)
-            && text.trim() == text[f.start..f.end].trim()
-            && vocab::stands_alone(&text[f.start..f.end])
+        text.trim() == text[f.start..f.end].trim() && vocab::stands_alone(&text[f.start..f.end])
     };
     if found.is_empty()
         || (found.len() == 1
@@ -2425,7 +2422,10 @@ mod tests {
         // Without the form's gaps, the label words are cut where one label ends.
         assert_eq!(keys("Patient Name MRN DOB"), [Key::Patient(0), Key::Mrn(0), Key::Dob]);
         assert!(is_label_row("NPI", &find_labels_in("NPI")));
-        assert!(!is_label_row("Patient", &find_labels_in("Patient")));
+        // A word that names a field alone may stand over its value; one that qualifies another
+        // may not.
+        assert!(is_label_row("Patient", &find_labels_in("Patient")));
+        assert!(!is_label_row("Family", &find_labels_in("Family")));
         assert!(is_label_row("Patient Name", &find_labels_in("Patient Name")));
         let text = "Patient: Alice Testpatient  MRN 00123456";
         let f = find_labels_in(text);

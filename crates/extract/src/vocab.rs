@@ -901,6 +901,16 @@ pub(crate) fn section(heading: &str) -> Option<Section> {
     if field {
         return None;
     }
+    // "CONTACT INFO", "Contact Details": how to reach the patient (a phone, an address), not
+    // another person's section, unless a word says whose ("Emergency Contact Information").
+    let folded: Vec<String> = split.iter().map(|w| fold(w)).collect();
+    let persons = ideas.iter().filter(|i| matches!(i, Idea::NotPatient)).count();
+    if persons == 1
+        && folded.iter().any(|w| w == "contact")
+        && folded.iter().any(|w| SECTION_WORDS.contains(&w.as_str()))
+    {
+        return None;
+    }
     let role =
         ideas.iter().filter_map(|i| if let Idea::Role(r) = i { Some(*r) } else { None }).max();
     if ideas.iter().any(|i| matches!(i, Idea::NotPatient | Idea::Staff)) {
@@ -1297,6 +1307,16 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     let event =
         ideas.iter().filter_map(|i| if let Idea::Event(p) = i { Some(*p) } else { None }).min();
     // The most specific role: "Referring Provider" is a referring one.
+    // "CONTACT INFO", "Contact Details": how to reach the patient (a phone, an address), not
+    // another person's section, unless a word says whose ("Emergency Contact Information").
+    let folded: Vec<String> = split.iter().map(|w| fold(w)).collect();
+    let persons = ideas.iter().filter(|i| matches!(i, Idea::NotPatient)).count();
+    if persons == 1
+        && folded.iter().any(|w| w == "contact")
+        && folded.iter().any(|w| SECTION_WORDS.contains(&w.as_str()))
+    {
+        return None;
+    }
     let role =
         ideas.iter().filter_map(|i| if let Idea::Role(r) = i { Some(*r) } else { None }).max();
     if has(|i| *i == Idea::NotPatient) || (has(|i| *i == Idea::Staff) && role.is_none()) {
