@@ -1767,26 +1767,35 @@ fn label_row_values(
     // Captions no label was found in (a word the vocabulary lacks, one OCR garbled): their
     // columns are theirs, not the value of the label before them.
     let unknown: Vec<u32> = unknown_cells(labels, found).iter().map(|c| c.2).collect();
+    let by_x = |cols: Vec<(usize, usize)>, xs: &[u32]| {
+        let mut ranges: Vec<Option<(usize, usize)>> = vec![None; found.len()];
+        for (cs, ce) in cols {
+            let Some(x) = values.x_at(cs) else { continue };
+            let i = xs.iter().rposition(|&lx| lx <= x + slack).unwrap_or(0);
+            // (Under an unknown caption that starts right of the label and left of it.)
+            if unknown.iter().any(|&ux| ux > xs[i] && ux <= x + slack) {
+                continue;
+            }
+            ranges[i] = Some(ranges[i].map_or((cs, ce), |(s, _)| (s, ce)));
+        }
+        ranges
+    };
     let cols = columns(values, if unknown.is_empty() { found.len() } else { usize::MAX });
     match xs {
         // As many columns as labels: one each, in order (a short value may end far left of
-        // the next label, so the next value starts left of its own label).
-        Some(_) if cols.len() == found.len() && unknown.is_empty() => {
-            cols.into_iter().map(Some).collect()
-        }
-        Some(xs) => {
-            let mut ranges: Vec<Option<(usize, usize)>> = vec![None; found.len()];
-            for (cs, ce) in cols {
-                let Some(x) = values.x_at(cs) else { continue };
-                let i = xs.iter().rposition(|&lx| lx <= x + slack).unwrap_or(0);
-                // (Under an unknown caption that starts right of the label and left of it.)
-                if unknown.iter().any(|&ux| ux > xs[i] && ux <= x + slack) {
-                    continue;
-                }
-                ranges[i] = Some(ranges[i].map_or((cs, ce), |(s, _)| (s, ce)));
+        // the next label, so the next value starts left of its own label); unless the value
+        // line's cells, each put under the label it stands under, read as more of what their
+        // labels announce (the gaps that cut it into as many columns were not the cells').
+        Some(xs) if cols.len() == found.len() && unknown.is_empty() => {
+            let in_order: Vec<_> = cols.into_iter().map(Some).collect();
+            let under = by_x(columns(values, usize::MAX), &xs);
+            if plausible_count(found, values, &under) > plausible_count(found, values, &in_order) {
+                under
+            } else {
+                in_order
             }
-            ranges
         }
+        Some(xs) => by_x(cols, &xs),
         // No boxes (a text layer): the same character columns.
         None => (0..found.len())
             .map(|i| {
