@@ -58,6 +58,11 @@ impl Word<'_> {
     fn label_part(&self) -> Option<&str> {
         let t = self.text;
         let body = t.trim_end_matches([':', ';']);
+        // A semicolon after a word no label uses ends a value ("Testpatient, Alice; MRN: …"),
+        // as pairs are listed; after a label word it is a colon OCR misread.
+        if t.ends_with(';') && !t.ends_with(":;") && !vocab::is_label_word_near(body) {
+            return None;
+        }
         if body.len() < t.len() {
             let body = body.trim_end_matches(['.', ',']);
             return body.chars().any(|c| c.is_alphabetic() || c == '#').then_some(body);
@@ -829,6 +834,7 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
                     return true;
                 }
                 let end = found.get(i + 1).map_or(line.text.len(), |g| g.start);
+                let end = pair_end(line.text, f.value_start, end);
                 let value = line.text.get(f.value_start..end).unwrap_or("");
                 // A clinician's role opening the line, over a clinician's name and nothing
                 // else: "Clinician Ann Fakedoc, MD".
@@ -849,6 +855,7 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
         for (i, f) in accepted.iter().enumerate() {
             state.family_first = says_family_first(&line.text[f.start..f.value_start]);
             let end = accepted.get(i + 1).map_or(line.text.len(), |g| g.start);
+            let end = pair_end(line.text, f.value_start, end);
             let (vs, ve) = trimmed(line.text, f.value_start, end);
             // Only a label chartdex does not know follows (an OCR-mangled "Gencer:"): this label
             // has no value on the line, and its column ends where that label starts.
@@ -965,6 +972,104 @@ pub(crate) fn labels_after(line: &Line<'_>, out: &mut Extraction, state: &mut St
             }
             k = close + 1;
         }
+    }
+}
+
+/// An HL7 v2 field's code, as interface prints put it before the field's name: a segment's
+/// three letters or digits, a dot and the field's number ("PID.7", "PV1.44", "PID.5.1").
+fn is_segment_field(w: &str) -> bool {
+    let mut parts = w.split('.');
+    let segment = parts.next().unwrap_or("");
+    let numbers: Vec<&str> = parts.collect();
+    segment.len() == 3
+        && segment.starts_with(|c: char| c.is_ascii_uppercase())
+        && segment.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && !numbers.is_empty()
+        && numbers.iter().all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Where a value that starts at `start` ends, at most at `end`: at a semicolon that separates
+/// it from the next pair ("Alice Testpatient; MRN …").
+fn pair_end(text: &str, start: usize, end: usize) -> usize {
+    text.get(start..end).and_then(|v| v.find("; ")).map_or(end, |k| start + k)
+}
+
+/// A row's other ways of setting a value after its label written as colons, in place (the
+/// text keeps its length, so its tokens keep their ranges): an equals sign after a word
+/// ("MRN=00123456", "Patient Name = Alice Testpatient", as interface prints and logs write
+/// pairs), and a dash between a field's label and its value ("Patient Name - Alice
+/// Testpatient", "DOB :- 03/14/1961", as many forms do). A dash after words that name no
+/// field ("Lisinopril - 10 mg", "E11.9 - Type 2 diabetes") stays a dash.
+pub(crate) fn separators_as_colons(text: &mut String, tokens: &[Token]) {
+    let mut edits: Vec<(usize, usize, &str)> = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        let word = &text[t.start..t.end];
+        // The label words before token k, back to the row's start or the value before them
+        // (a word ending in a colon or a semicolon ends the pair before).
+        // (A label opens its row, its cell or its pair: after a wide gap or a semicolon.)
+        let opens = |j: usize| {
+            j == 0
+                || text[tokens[j - 1].start..tokens[j - 1].end].ends_with([';', ':'])
+                || match (tokens[j - 1].bbox, tokens[j].bbox) {
+                    (Some(a), Some(b)) => b.x.saturating_sub(a.x + a.w) * 2 > b.h * 3,
+                    _ => false,
+                }
+        };
+        let label = || {
+            let from = (0..k)
+                .rev()
+                .take(8)
+                .take_while(|&j| {
+                    let w = &text[tokens[j].start..tokens[j].end];
+                    !w.ends_with([':', ';', '='])
+                })
+                .last()?;
+            let words: Vec<&str> = tokens[from..k].iter().map(|t| &text[t.start..t.end]).collect();
+            // The longest run of words right before the separator that names a field of the
+            // patient's or the visit's (not a letterhead's "… Health Center - Page 1").
+            // Label words, as a label is made of (one word the vocabulary lacks at most, not
+            // the last: "Injured Worker's Name"); not a name before an OCR's stray "=" ("FAKEDOC,
+            // ROBERT MD =").
+            let wordy = |w: &&str| {
+                let bare = w.trim_matches(|c: char| "()[]{},/".contains(c));
+                bare.is_empty()
+                    || vocab::is_label_word_near(bare)
+                    || is_format_hint(w)
+                    || is_segment_field(w)
+            };
+            (0..words.len()).filter(|&i| opens(from + i)).find_map(|i| {
+                // (An explanation in parentheses after it is its own: "DOB (Age in Years)".)
+                let named: Vec<&str> =
+                    words[i..].iter().copied().filter(|w| !is_segment_field(w)).collect();
+                let plain = vocab::without_explanation(&named.join(" "));
+                let phrase: Vec<&str> = plain.split_whitespace().collect();
+                let unknown = phrase.iter().filter(|w| !wordy(w)).count();
+                (unknown <= 1 && phrase.last().is_some_and(wordy)).then_some(())?;
+                vocab::classify_near(&plain)
+                    .filter(|key| !matches!(key, Key::Other | Key::Facility))
+            })
+        };
+        let after_letter = |at: usize| word[..at].chars().any(char::is_alphabetic);
+        match word {
+            "=" if k > 0 && label().is_some() => edits.push((t.start, t.end, ":")),
+            "-" | "--" | ":-" | "-:" if k > 0 && label().is_some() => {
+                edits.push((t.start, t.end, if word.len() == 1 { ":" } else { "::" }))
+            }
+            "–" | "—" if k > 0 && label().is_some() => edits.push((t.start, t.end, ":::")),
+            _ => {
+                // (Not a digit OCR read as "=" in an identifier: "MR=04053" for "MR304053".)
+                let misread =
+                    |at: usize| at <= 2 && word[at + 1..].starts_with(|c: char| c.is_ascii_digit());
+                if let Some(at) =
+                    word.find('=').filter(|&at| at > 0 && after_letter(at) && !misread(at))
+                {
+                    edits.push((t.start + at, t.start + at + 1, ":"));
+                }
+            }
+        }
+    }
+    for (s, e, with) in edits {
+        text.replace_range(s..e, with);
     }
 }
 
@@ -3224,6 +3329,20 @@ mod layout_tests {
         assert_eq!(f.patient.sex.as_deref(), Some("F"));
     }
 
+    /// The tokens of a line of text, without boxes.
+    fn typed_line(text: &str) -> crate::layout::Line<'_> {
+        let tokens = crate::layout::split_tokens(text)
+            .map(|(start, t)| crate::layout::Token {
+                start,
+                end: start + t.len(),
+                bbox: None,
+                page_box: None,
+                confidence: 1.0,
+            })
+            .collect();
+        crate::layout::Line { page: 1, text, tokens, space: 0.0 }
+    }
+
     /// A page typed as `text` reads: each word boxed where its characters stand (14 px each),
     /// so two spaces are a form's gap.
     fn typed(text: &str) -> PageText {
@@ -3465,6 +3584,62 @@ mod layout_tests {
     }
 
     #[test]
+    fn values_go_under_the_captions_they_stand_under_when_that_reads_more_of_them() {
+        // As many cells as captions, but one caption's value (the sex) stands close after the
+        // birth date and its age, and the last two cells are one caption's.
+        let p = page(&[
+            &[
+                ("BIRTH", 160),
+                ("DATE", 240),
+                ("SEX", 440),
+                ("VISIT", 700),
+                ("DATE", 790),
+                ("TYPE", 1040),
+            ],
+            &[
+                ("21-Nov-1989", 160),
+                ("(27", 326),
+                ("y)", 380),
+                ("M", 440),
+                ("27-May-2017", 700),
+                ("07", 905),
+                ("3", 1040),
+            ],
+            &[
+                ("Cough", 160),
+                ("for", 246),
+                ("two", 302),
+                ("weeks,", 358),
+                ("worse", 456),
+                ("at", 540),
+                ("night.", 582),
+            ],
+            &[
+                ("No", 160),
+                ("fever", 204),
+                ("and", 290),
+                ("no", 348),
+                ("chills", 392),
+                ("or", 492),
+                ("sweats.", 536),
+            ],
+            &[
+                ("Lungs", 160),
+                ("clear", 246),
+                ("on", 332),
+                ("both", 376),
+                ("sides", 448),
+                ("today", 534),
+                ("too.", 620),
+            ],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.dob.as_deref(), Some("1989-11-21"));
+        assert_eq!(f.patient.sex.as_deref(), Some("M"));
+        assert_eq!(f.service_date.as_deref(), Some("2017-05-27"));
+    }
+
+    #[test]
     fn a_label_word_ocr_read_with_two_letters_for_one() {
         // "m" read as "ni", "d" as "cl".
         let f = extract(&[typed("Hospital Nuniber: 48291736\nDate of Birtli: 03/14/1961")]).fields;
@@ -3480,6 +3655,53 @@ mod layout_tests {
         assert_eq!(f.patient.mrn, None);
         let f = extract(&[typed("Patient: Alice Testpatient\n48291736\nSex: F")]).fields;
         assert_eq!(f.patient.mrn.as_deref(), Some("48291736"));
+    }
+
+    #[test]
+    fn pairs_set_apart_by_equals_signs_dashes_and_semicolons() {
+        // An interface print's "key = value; key = value", with HL7 field codes and a caret OCR
+        // read as an asterisk.
+        let f = extract(&[typed(
+            "PID.5 Name of Enrollee = TESTPATIENT* ALICE; PID.3 Chart Number = 48291736\n\
+             PID.7 Date of Birth (MM/DD/CCYY) = 03/14/1961; PID.8 Sex=F\n\
+             PV1.7 Responsible Health Professional=NODOCTOR*LINDA",
+        )])
+        .fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.patient.given.as_deref(), Some("Alice"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("48291736"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1961-03-14"));
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
+        assert_eq!(f.provider.family.as_deref(), Some("Nodoctor"));
+        // A case sheet's dashes.
+        let f = extract(&[typed("Patient Name - Alice Testpatient\nD.O.B. :- 03/14/1961")]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1961-03-14"));
+        // A dash or an equals sign after words that name no field stays what it is.
+        let mut text = "Lisinopril - 10 mg daily".to_string();
+        let tokens = typed_line(&text.clone()).tokens;
+        super::separators_as_colons(&mut text, &tokens);
+        assert_eq!(text, "Lisinopril - 10 mg daily");
+        let mut text = "TESTPATIENT, ALICE = 48291736".to_string();
+        let tokens = typed_line(&text.clone()).tokens;
+        super::separators_as_colons(&mut text, &tokens);
+        assert_eq!(text, "TESTPATIENT, ALICE = 48291736");
+        let mut text = "Printed 2024-04-18 Riverbend Health Center - Page 1 of 1".to_string();
+        let tokens = typed_line(&text.clone()).tokens;
+        super::separators_as_colons(&mut text, &tokens);
+        assert!(text.ends_with("Center - Page 1 of 1"));
+    }
+
+    #[test]
+    fn french_captions_under_english_ones() {
+        let f = extract(&[typed(
+            "Nom de famille: TESTPATIENT\nPrénom: Alice\nDate de naissance: 1961-03-14\nSexe: F",
+        )])
+        .fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.patient.given.as_deref(), Some("Alice"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1961-03-14"));
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
     }
 
     #[test]

@@ -238,6 +238,8 @@ pub(crate) fn rows(lines: &[Line<'_>]) -> Rows {
                 ..t.clone()
             }));
         }
+        // ("MRN=…", "Name - …": read as the colons they stand for.)
+        crate::labels::separators_as_colons(&mut text, &tokens);
         rows.push((text, tokens));
     }
     Rows {

@@ -61,6 +61,18 @@ fn is_dropped(w: &str) -> bool {
 pub(crate) fn person_name(value: &str) -> Option<(Option<String>, String)> {
     // HL7 v2's components, as interface printouts show them: family^given^middle (XPN), after
     // the person's id in a clinician's (XCN: "1234567893^FAKEDOC^ANN").
+    // (OCR reads a caret as an asterisk, with or without a space after it: "FAKEDOC* ANN".)
+    if let Some(first) = value.split_whitespace().next().filter(|t| {
+        t.len() > 2 && t.contains('*') && !t.contains('^') && t.starts_with(char::is_alphabetic)
+    }) {
+        let at = value.find(first).unwrap_or(0);
+        let rest = value[at + first.len()..].trim_start();
+        let joined = if first.ends_with('*') { format!("{first}{rest}") } else { value.into() };
+        let caret = joined.replacen('*', "^", 2);
+        if caret.split_whitespace().next().is_some_and(|t| t.contains('^')) {
+            return person_name(&caret);
+        }
+    }
     if let Some(token) = value.split_whitespace().next().filter(|t| t.contains('^')) {
         let mut parts = token.split('^').skip_while(|p| p.chars().all(|c| c.is_ascii_digit()));
         let family = parts.next().filter(|f| !f.is_empty())?;

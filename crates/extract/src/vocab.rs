@@ -114,22 +114,32 @@ const WORDS: &[(&str, Idea)] = &[
     ("pat", Idea::Subject),
     ("client", Idea::Subject),
     ("resident", Idea::Subject),
+    // Who the chart is about on a school's or an employer's form: the student, the injured
+    // worker or employee.
+    ("student", Idea::Subject),
+    ("injured", Idea::Subject),
     ("member", Idea::Member),
     ("beneficiary", Idea::Member),
     ("enrollee", Idea::Member),
     ("person", Idea::Subject),
     ("individual", Idea::Subject),
     ("name", Idea::Name),
+    // French, as bilingual (Canadian) forms print it under the English: "Nom de famille",
+    // "Prénom", "Date de naissance", "Sexe".
+    ("nom", Idea::Name),
     ("names", Idea::Name),
     ("nm", Idea::Name),
     ("last", Idea::Family),
     ("family", Idea::Family),
     ("surname", Idea::Family),
+    ("famille", Idea::Family),
     ("lname", Idea::Family),
     ("lastname", Idea::Family),
     ("first", Idea::Given),
     ("given", Idea::Given),
     ("forename", Idea::Given),
+    ("prenom", Idea::Given),
+    ("prénom", Idea::Given),
     ("fname", Idea::Given),
     ("firstname", Idea::Given),
     ("middle", Idea::Middle),
@@ -162,6 +172,11 @@ const WORDS: &[(&str, Idea)] = &[
     ("hn", Idea::Record),
     // A unique health identifier ("UHID"), as hospitals in India and elsewhere number records.
     ("uhid", Idea::Record),
+    // A national health number: New Zealand's NHI, Scotland's CHI, a Canadian province's PHN
+    // (personal health number). (Not India's "IP No.": OCR reads "ID" as "Ip".)
+    ("nhi", Idea::Record),
+    ("chi", Idea::Record),
+    ("phn", Idea::Record),
     ("unit", Idea::Unit),
     ("number", Idea::Number),
     ("numbers", Idea::Number),
@@ -179,11 +194,13 @@ const WORDS: &[(&str, Idea)] = &[
     ("birth", Idea::Birth),
     ("born", Idea::Birth),
     ("dob", Idea::Birth),
+    ("naissance", Idea::Birth),
     ("birthdate", Idea::Birth),
     ("birthday", Idea::Birth),
     ("bday", Idea::Birth),
     ("bd", Idea::Birth),
     ("sex", Idea::Sex),
+    ("sexe", Idea::Sex),
     // (As tesseract reads "Sex" run into a leader's dots: "Sex (M/F) ......" → "SOX (M/F)".)
     ("sox", Idea::Sex),
     ("gender", Idea::Sex),
@@ -223,6 +240,13 @@ const WORDS: &[(&str, Idea)] = &[
     ("session", Idea::Event(0)),
     // Events, priority 1: what the document records: a discharge, a collection, a procedure.
     ("obtained", Idea::Event(1)),
+    ("sample", Idea::Event(1)),
+    ("anaesthesia", Idea::Event(1)),
+    ("anesthesia", Idea::Event(1)),
+    ("xray", Idea::Event(1)),
+    // A discharge, as an ambulance's or an emergency department's record says it.
+    ("departure", Idea::Event(1)),
+    ("departed", Idea::Event(1)),
     ("biopsy", Idea::Event(1)),
     ("scan", Idea::Event(1)),
     ("excision", Idea::Event(1)),
@@ -251,12 +275,17 @@ const WORDS: &[(&str, Idea)] = &[
     ("admission", Idea::Event(2)),
     ("admit", Idea::Event(2)),
     ("admitted", Idea::Event(2)),
+    // "DOA": the date of admission (as Indian case sheets abbreviate it beside "DOD").
+    ("doa", Idea::Event(2)),
     ("adm", Idea::Event(2)),
     ("registration", Idea::Event(2)),
     ("reg", Idea::Event(2)),
     ("registered", Idea::Event(2)),
     // Events, priority 3: a prescription's, a review's.
     ("prescribed", Idea::Event(3)),
+    ("prescription", Idea::Event(3)),
+    ("dispensed", Idea::Event(3)),
+    ("filled", Idea::Event(3)),
     ("rx", Idea::Event(3)),
     ("reconciled", Idea::Event(3)),
     ("reconciliation", Idea::Event(3)),
@@ -275,6 +304,7 @@ const WORDS: &[(&str, Idea)] = &[
     ("order", Idea::Event(4)),
     ("ordered", Idea::Event(4)),
     ("requested", Idea::Event(4)),
+    ("request", Idea::Event(4)),
     ("referral", Idea::Event(4)),
     ("referred", Idea::Event(4)),
     // Events, priority 5: a signature's.
@@ -353,6 +383,9 @@ const WORDS: &[(&str, Idea)] = &[
     ("interpreting", Idea::Role(0)),
     ("reading", Idea::Role(0)),
     ("consultant", Idea::Role(0)),
+    // "Responsible Health Professional"; who gave a vaccine.
+    ("professional", Idea::Role(1)),
+    ("vaccinator", Idea::Role(1)),
     ("consulting", Idea::Role(1)),
     ("hospitalist", Idea::Role(0)),
     ("therapist", Idea::Role(0)),
@@ -546,6 +579,9 @@ const WORDS: &[(&str, Idea)] = &[
     ("cc", Idea::Other),
     ("of", Idea::Joiner),
     ("the", Idea::Joiner),
+    ("with", Idea::Joiner),
+    ("de", Idea::Joiner),
+    ("du", Idea::Joiner),
     ("for", Idea::Joiner),
     ("at", Idea::Joiner),
     ("and", Idea::Joiner),
@@ -731,6 +767,10 @@ pub(crate) fn words(label: &str) -> Vec<String> {
     // ... and so in a word of its own: "Date of D/C".
     let pieces = label.split_whitespace().flat_map(|t| {
         let single = |p: &str| p.trim_matches([':', '.']).chars().count() == 1;
+        // ("X-Ray" is one word.)
+        if t.trim_end_matches([':', 's', 'S']).eq_ignore_ascii_case("x-ray") {
+            return vec!["xray".to_string()];
+        }
         if t.contains('/') && t.split('/').all(single) {
             vec![t.replace('/', "")]
         } else {
@@ -1268,10 +1308,10 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     }
     let split = words(&label);
     let folded: Vec<String> = split.iter().map(|w| fold(w)).collect();
-    let ideas: Vec<Idea> = split
+    let word_ideas: Vec<Option<Idea>> = split
         .iter()
         .enumerate()
-        .filter_map(|(i, w)| match split.get(i + 1) {
+        .map(|(i, w)| match split.get(i + 1) {
             Some(next) if is_ocr_mrn(w, next) => Some(Idea::Record),
             // "Last" before an event or a date is the latest, not a family name: "Last
             // Updated", "Last Visit Date".
@@ -1285,9 +1325,22 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
             Some(next) if fold(w) == "family" && matches!(idea(next), Some(Idea::Role(_))) => {
                 Some(Idea::Role(3))
             }
+            // "Responsible" before a clinician is the one in charge ("Most Responsible
+            // Physician", "Responsible Health Professional"), not a responsible party.
+            _ if fold(w) == "responsible"
+                && split[i + 1..].iter().any(|s| matches!(idea(s), Some(Idea::Role(_)))) =>
+            {
+                Some(Idea::Joiner)
+            }
+            // "Given" with a date is what was given then ("Date Given", as a vaccine or a
+            // drug's record says), not a given name.
+            _ if fold(w) == "given" && split.iter().any(|s| idea(s) == Some(Idea::Date)) => {
+                Some(Idea::Event(1))
+            }
             _ => idea(w),
         })
         .collect();
+    let ideas: Vec<Idea> = word_ideas.iter().flatten().copied().collect();
     if ideas.iter().all(|i| *i == Idea::Joiner) {
         return None;
     }
@@ -1304,19 +1357,18 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     let facility = has(|i| *i == Idea::Facility);
     let record = has(|i| matches!(i, Idea::Record | Idea::Unit));
     let not_visit = has(|i| *i == Idea::NotVisit);
-    let event =
-        ideas.iter().filter_map(|i| if let Idea::Event(p) = i { Some(*p) } else { None }).min();
+    // What a specimen or a sample underwent, if the label says ("Sample Registered Date",
+    // "Specimen Received"); else its collection.
+    let events = |all: bool| {
+        word_ideas
+            .iter()
+            .zip(&folded)
+            .filter(|(_, w)| all || !matches!(w.as_str(), "specimen" | "sample"))
+            .filter_map(|(i, _)| if let Some(Idea::Event(p)) = i { Some(*p) } else { None })
+            .min()
+    };
+    let event = events(false).or_else(|| events(true));
     // The most specific role: "Referring Provider" is a referring one.
-    // "CONTACT INFO", "Contact Details": how to reach the patient (a phone, an address), not
-    // another person's section, unless a word says whose ("Emergency Contact Information").
-    let folded: Vec<String> = split.iter().map(|w| fold(w)).collect();
-    let persons = ideas.iter().filter(|i| matches!(i, Idea::NotPatient)).count();
-    if persons == 1
-        && folded.iter().any(|w| w == "contact")
-        && folded.iter().any(|w| SECTION_WORDS.contains(&w.as_str()))
-    {
-        return None;
-    }
     let role =
         ideas.iter().filter_map(|i| if let Idea::Role(r) = i { Some(*r) } else { None }).max();
     if has(|i| *i == Idea::NotPatient) || (has(|i| *i == Idea::Staff) && role.is_none()) {
