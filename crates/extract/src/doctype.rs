@@ -354,6 +354,8 @@ const WORDS: &[(&str, Sense)] = &[
     // Referral, consent, registration, insurance, fax.
     ("referral", Referral),
     ("consent", Consent),
+    // "Patient Agreement to Investigation or Treatment" (the NHS's consent form).
+    ("agreement", Consent),
     ("authorization", Consent),
     ("authorisation", Consent),
     ("facesheet", Registration),
@@ -893,7 +895,40 @@ fn title(line: &str, note_below: bool) -> Option<DocType> {
     if note_below && r.section_like() {
         return None;
     }
-    type_of(r.senses, true)
+    head_noun(line).or_else(|| type_of(r.senses, true))
+}
+
+/// The type a title's head names: a compound's last words before any preposition, as English
+/// puts the kind last and its modifiers before it ("Discharge Prescription" is a prescription,
+/// "Discharge Medication List" a medication list, "Consent for Anaesthesia" a consent). The
+/// shortest ending of those words that holds a type of service or a subject ("Prescription",
+/// "Medication List"), if any.
+fn head_noun(line: &str) -> Option<DocType> {
+    let words: Vec<&str> = line
+        .split_whitespace()
+        .take_while(|w| {
+            let w = w.to_lowercase();
+            !matches!(
+                w.trim_matches(|c: char| !c.is_alphanumeric()),
+                "of" | "for" | "to" | "on" | "at" | "with"
+            )
+        })
+        .collect();
+    // (Not a cover: a "Health Record Cover Sheet" is no fax's.)
+    let head = (0..words.len()).rev().find(|&i| {
+        let r = read(&words[i..].join(" "));
+        r.senses.any(STRONG) && !r.senses.has(Fax) && r.unknown == 0
+    })?;
+    // (An adjective before it that names a service makes it that service's kind: an
+    // "Operative Procedure Report" is an operation's.)
+    let adjective = head.checked_sub(1).map(|i| words[i].to_lowercase()).is_some_and(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        ["ive", "al", "ic", "ary"].iter().any(|e| w.ends_with(e)) && read(w).senses.any(STRONG)
+    });
+    if adjective {
+        return None;
+    }
+    type_of(read(&words[head..].join(" ")).senses, false)
 }
 
 /// True if a line reads as a document's title ("PROGRESS NOTE", "Fax Cover Page"): no
@@ -1293,6 +1328,20 @@ mod tests {
         // "Referring physician:" is a label, not a referral letter's title.
         assert_eq!(t("PROGRESS NOTE\nReferring physician: Dr X"), ProgressNote);
         assert_eq!(t("nothing to see"), Other);
+    }
+
+    #[test]
+    fn a_title_names_its_kind_last() {
+        let t = |s: &str| doc_type(s).0;
+        // The head of a compound is its last word; what comes before qualifies it.
+        assert_eq!(t("Clinic\nDISCHARGE PRESCRIPTION"), Prescription);
+        assert_eq!(t("Clinic\nDischarge Medication List"), MedicationList);
+        assert_eq!(t("Clinic\nDischarge Summary"), DischargeSummary);
+        assert_eq!(t("Clinic\nEmergency Department Discharge Summary"), DischargeSummary);
+        // An adjective that names a service keeps it: an operation's procedure report.
+        assert_eq!(t("Clinic\nOperative Procedure Report"), OperativeReport);
+        // What follows a preposition is the subject, not the kind.
+        assert_eq!(t("Clinic\nConsent for Operation"), ConsentForm);
     }
 
     // The wordings below are not the checklist the vocabulary was built from (LOINC's names):
