@@ -2437,6 +2437,9 @@ fn one_glyph_sex(line: &Line<'_>, vs: usize, ve: usize) -> Option<(String, Optio
 
 pub(crate) fn sex(value: &str) -> Option<String> {
     let tokens: Vec<&str> = value.split_whitespace().take(6).collect();
+    if let Some(s) = marked_box(&tokens) {
+        return Some(s.into());
+    }
     let of = |t: &str| match t
         .trim_matches(|c: char| !c.is_alphabetic())
         .to_ascii_lowercase()
@@ -2476,12 +2479,91 @@ pub(crate) fn sex(value: &str) -> Option<String> {
             };
         }
     }
-    of(tokens.first()?).map(Into::into)
+    // An item's code before its answer ("Enter Code 1 - Male", "> F"): the answer.
+    let answer = tokens
+        .iter()
+        .position(|t| {
+            let t = t.to_ascii_lowercase();
+            !matches!(t.as_str(), "enter" | "code" | "-" | "." | "=" | ">" | "—")
+                && !t.chars().all(|c| c.is_ascii_digit() || c == '.')
+        })
+        .filter(|&k| k <= 4)?;
+    // (After a code's separator or its words: not after a number alone, "12 F" an age's.)
+    let coded = tokens[..answer].iter().any(|t| !t.chars().all(|c| c.is_ascii_digit()));
+    of(tokens[answer]).filter(|_| answer == 0 || coded).map(Into::into)
+}
+
+/// The sex whose box is marked where each option is printed with its box run into it, as OCR
+/// reads a form's check boxes: a mark ("X", "K", "&", "®", "[X]", "☒") or a circle ("(M)") on
+/// one, an empty box ("O", "0", "[]", "☐") on the other: "XM/H OF", "[X]M []F", "(M) F". The
+/// French "M/H" (masculin / homme) is the male box. None unless exactly one option is marked.
+fn marked_box(tokens: &[&str]) -> Option<&'static str> {
+    let mut marked = Vec::new();
+    let mut seen = 0;
+    for t in tokens {
+        let t = t.strip_suffix("/H").or_else(|| t.strip_suffix("/h")).unwrap_or(t);
+        let option = |o: &str| match o {
+            "M" | "Male" | "MALE" => Some("M"),
+            "F" | "Female" | "FEMALE" => Some("F"),
+            _ => None,
+        };
+        let (mark, rest) = if let Some(inner) =
+            t.strip_prefix('(').and_then(|r| r.strip_suffix(')'))
+        {
+            (option(inner).map(|_| true), inner)
+        } else if let Some(rest) =
+            ["[X]", "[x]", "(X)", "☒", "■", "✓", "✔"].iter().find_map(|m| t.strip_prefix(m))
+        {
+            (Some(true), rest)
+        } else if let Some(rest) = ["[ ]", "[]", "☐", "□"].iter().find_map(|m| t.strip_prefix(m))
+        {
+            (Some(false), rest)
+        } else {
+            let mut chars = t.chars();
+            match chars.next() {
+                Some('X' | 'x' | 'K' | '&' | '®') if option(chars.as_str()).is_some() => {
+                    (Some(true), chars.as_str())
+                }
+                Some('O' | 'o' | '0') if option(chars.as_str()).is_some() => {
+                    (Some(false), chars.as_str())
+                }
+                _ => (None, t),
+            }
+        };
+        match (mark, option(rest)) {
+            (Some(m), Some(o)) => {
+                seen += 1;
+                if m {
+                    marked.push(o);
+                }
+            }
+            // (An option without a box of its own: "(M) F".)
+            (None, Some(_)) => seen += 1,
+            _ => {}
+        }
+    }
+    match marked[..] {
+        [one] if seen >= 2 || tokens.len() == 1 => Some(one),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sex_by_the_box_marked_in_boxes_run_into_their_options() {
+        assert_eq!(sex("[X]M []F").as_deref(), Some("M"));
+        assert_eq!(sex("OM/H XF").as_deref(), Some("F"));
+        assert_eq!(sex("KM/H OF 2022/04/19").as_deref(), Some("M"));
+        // Both marked, or neither: no guess.
+        assert_eq!(sex("XM XF"), None);
+        assert_eq!(sex("OM OF"), None);
+        // An item's code before its answer; a number alone before a letter is no code.
+        assert_eq!(sex("Enter Code 2 - Female").as_deref(), Some("F"));
+        assert_eq!(sex("12 F"), None);
+    }
 
     #[test]
     fn identifiers_and_ocr_zeroes() {
