@@ -3411,6 +3411,18 @@ mod layout_tests {
         assert_eq!(f.patient.sex.as_deref(), Some("F"));
     }
 
+    /// A page of `rows` over three lines of a note's body, whose word spaces tell a form's gaps
+    /// from a sentence's.
+    fn with_body(rows: &[&[(&str, u32)]]) -> PageText {
+        const BODY: [&[(&str, u32)]; 3] = [
+            &[("Cough", 160), ("for", 246), ("two", 302), ("weeks,", 358), ("worse", 456)],
+            &[("No", 160), ("fever", 204), ("and", 290), ("no", 348), ("chills", 392)],
+            &[("Lungs", 160), ("clear", 246), ("on", 332), ("both", 376), ("sides", 448)],
+        ];
+        let all: Vec<&[(&str, u32)]> = rows.iter().copied().chain(BODY).collect();
+        page(&all)
+    }
+
     /// The tokens of a line of text, without boxes.
     fn typed_line(text: &str) -> crate::layout::Line<'_> {
         let tokens = crate::layout::split_tokens(text)
@@ -3600,7 +3612,7 @@ mod layout_tests {
     fn a_caption_the_vocabulary_lacks_keeps_its_own_column() {
         // "SPONSOR" and "LOCKER" are captions chartdex does not know: the values under them are
         // theirs, not the values of the captions before them.
-        let p = page(&[
+        let p = with_body(&[
             &[
                 ("SURNAME", 160),
                 ("FORENAME(S)", 470),
@@ -3626,34 +3638,6 @@ mod layout_tests {
                 ("Nodoctor,", 1380),
                 ("MD", 1520),
             ],
-            // (A line of the body, whose word spaces tell a form's gaps from them.)
-            &[
-                ("Cough", 160),
-                ("for", 246),
-                ("two", 302),
-                ("weeks,", 358),
-                ("worse", 456),
-                ("at", 540),
-                ("night.", 582),
-            ],
-            &[
-                ("No", 160),
-                ("fever", 204),
-                ("and", 290),
-                ("no", 348),
-                ("chills", 392),
-                ("or", 492),
-                ("sweats.", 536),
-            ],
-            &[
-                ("Lungs", 160),
-                ("clear", 246),
-                ("on", 332),
-                ("both", 376),
-                ("sides", 448),
-                ("today", 534),
-                ("too.", 620),
-            ],
         ]);
         let f = extract(&[p]).fields;
         assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
@@ -3669,7 +3653,7 @@ mod layout_tests {
     fn values_go_under_the_captions_they_stand_under_when_that_reads_more_of_them() {
         // As many cells as captions, but one caption's value (the sex) stands close after the
         // birth date and its age, and the last two cells are one caption's.
-        let p = page(&[
+        let p = with_body(&[
             &[
                 ("BIRTH", 160),
                 ("DATE", 240),
@@ -3686,33 +3670,6 @@ mod layout_tests {
                 ("27-May-2017", 700),
                 ("07", 905),
                 ("3", 1040),
-            ],
-            &[
-                ("Cough", 160),
-                ("for", 246),
-                ("two", 302),
-                ("weeks,", 358),
-                ("worse", 456),
-                ("at", 540),
-                ("night.", 582),
-            ],
-            &[
-                ("No", 160),
-                ("fever", 204),
-                ("and", 290),
-                ("no", 348),
-                ("chills", 392),
-                ("or", 492),
-                ("sweats.", 536),
-            ],
-            &[
-                ("Lungs", 160),
-                ("clear", 246),
-                ("on", 332),
-                ("both", 376),
-                ("sides", 448),
-                ("today", 534),
-                ("too.", 620),
             ],
         ]);
         let f = extract(&[p]).fields;
