@@ -2498,15 +2498,15 @@ pub(crate) fn sex(value: &str) -> Option<String> {
 /// one, an empty box ("O", "0", "[]", "☐") on the other: "XM/H OF", "[X]M []F", "(M) F". The
 /// French "M/H" (masculin / homme) is the male box. None unless exactly one option is marked.
 fn marked_box(tokens: &[&str]) -> Option<&'static str> {
+    let option = |o: &str| match o {
+        "M" | "Male" | "MALE" => Some("M"),
+        "F" | "Female" | "FEMALE" => Some("F"),
+        _ => None,
+    };
     let mut marked = Vec::new();
     let mut seen = 0;
     for t in tokens {
         let t = t.strip_suffix("/H").or_else(|| t.strip_suffix("/h")).unwrap_or(t);
-        let option = |o: &str| match o {
-            "M" | "Male" | "MALE" => Some("M"),
-            "F" | "Female" | "FEMALE" => Some("F"),
-            _ => None,
-        };
         let (mark, rest) = if let Some(inner) =
             t.strip_prefix('(').and_then(|r| r.strip_suffix(')'))
         {
