@@ -39,7 +39,7 @@ pub(crate) struct Place {
     pub(crate) confidence: f32,
 }
 
-impl Line<'_> {
+impl<'a> Line<'a> {
     /// The place of the text in byte range `start..end` of the line: the union of the boxes of
     /// the tokens it touches and their mean confidence (as a page's is the mean of its words).
     /// Tokens without a letter or digit (OCR's "=" or "|" for a gap) do not count.
@@ -78,6 +78,16 @@ impl Line<'_> {
             start = i;
         }
         out
+    }
+
+    /// The line of tokens `first..=last` of this one.
+    pub(crate) fn part(&self, first: usize, last: usize) -> Line<'a> {
+        let (from, to) = (self.tokens[first].start, self.tokens[last].end);
+        let tokens = self.tokens[first..=last]
+            .iter()
+            .map(|t| Token { start: t.start - from, end: t.end - from, ..t.clone() })
+            .collect();
+        Line { page: self.page, text: &self.text[from..to], tokens, space: self.space }
     }
 
     pub(crate) fn place(&self, start: usize, end: usize) -> Place {
@@ -190,13 +200,7 @@ impl Rows {
         let mut out = Vec::new();
         for line in self.lines() {
             for (first, last) in line.cell_ranges() {
-                let (from, to) = (line.tokens[first].start, line.tokens[last].end);
-                let tokens = line.tokens[first..=last]
-                    .iter()
-                    .map(|t| Token { start: t.start - from, end: t.end - from, ..t.clone() })
-                    .collect();
-                let text = &line.text[from..to];
-                out.push(Line { page: line.page, text, tokens, space: line.space });
+                out.push(line.part(first, last));
             }
             if line.tokens.is_empty() {
                 out.push(line);

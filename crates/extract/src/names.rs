@@ -40,7 +40,8 @@ pub(crate) fn clinician(value: &str) -> bool {
         is_credential(w) && !courtesy.contains(&folded.trim_end_matches([',', ';', ')', '.']))
     };
     let words: Vec<&str> = value.split_whitespace().collect();
-    let titled = words.first().is_some_and(|w| clinical(w));
+    let titled =
+        words.first().is_some_and(|w| clinical(w) || crate::vocab::is_role_abbreviation(w));
     let from = usize::from(titled);
     let names = words[from..].iter().take_while(|w| !is_credential(w)).count();
     let credentials = words[from + names..].iter().take_while(|w| clinical(w)).count();
@@ -82,6 +83,13 @@ pub(crate) fn person_name(value: &str) -> Option<(Option<String>, String)> {
         }
         return person_name(&format!("{family}, {}", rest.join(" ")));
     }
+    // A role cut short before the name is a title: "Cons. Owen Shamfield".
+    let value = match value.split_whitespace().next() {
+        Some(w) if crate::vocab::is_role_abbreviation(w) => {
+            value.trim_start()[w.len()..].trim_start()
+        }
+        _ => value,
+    };
     // A name ends where something else starts: a date, a time, a parenthesis.
     let end = value
         .split_whitespace()
@@ -313,6 +321,16 @@ mod tests {
         assert_eq!(name("Samue! Mockwell, MD —_—"), Some((Some("Samuel"), "Mockwell".into())));
         assert_eq!(l_for_bang("Wi!!iam"), "William");
         assert_eq!(l_for_bang("NOTE!"), "NOTE!");
+    }
+
+    #[test]
+    fn a_role_cut_short_before_a_name_is_a_title() {
+        assert_eq!(name("Att. Mira Fakeson"), Some((Some("Mira"), "Fakeson".into())));
+        assert_eq!(name("Phys. FAKESON, MIRA MD"), Some((Some("Mira"), "Fakeson".into())));
+        assert!(clinician("Prof. Mira Fakeson"));
+        // A word that begins no role is no title: its stop is a misread comma.
+        assert_eq!(name("Dan. Fakeson"), Some((Some("Fakeson"), "Dan".into())));
+        assert!(!crate::vocab::is_role_abbreviation("Att"));
     }
 
     #[test]

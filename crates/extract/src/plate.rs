@@ -40,7 +40,7 @@ enum Shape {
 /// Reads a plate among the first page's `cells` (its rows cut at their wide gaps, in reading
 /// order), then a lone clinician's name in its header, into the fields still empty.
 pub(crate) fn read(cells: &[Line<'_>], out: &mut Extraction, state: &mut State) {
-    let cells = &cells[..cells.len().min(HEADER_CELLS)];
+    let cells = &trimmed(&cells[..cells.len().min(HEADER_CELLS)]);
     let keys: Vec<Vec<Key>> = cells.iter().map(labels::field_labels).collect();
     let unlabelled: Vec<bool> = cells.iter().map(|c| !labels::has_field_label(c)).collect();
     let shapes: Vec<Shape> = cells.iter().zip(&keys).map(|(c, k)| shape(c, k)).collect();
@@ -146,6 +146,62 @@ fn sex_after_date(
     }
 }
 
+/// The cells with what stands before a plate's left edge cut off. A label stuck over a form
+/// hides the form's captions but their first letters, and OCR reads its border as specks
+/// ("Pati NOTREAL, Ines", "Pa 11/21/1970 M", "nf MRN 4608918"): a cell whose words after
+/// one or two short fragments (no label's words, no number) start at the left edge of a cell
+/// above or below it (within three line heights) and read as a name, a number or a date, is
+/// read from there.
+fn trimmed<'a>(cells: &[Line<'a>]) -> Vec<Line<'a>> {
+    // Where each cell's words may begin: its first word, and each of the next two words after
+    // fragments only (at most eight characters with a letter or digit, no label's word, no
+    // number).
+    let starts = |cell: &Line<'_>| -> Vec<usize> {
+        let word = |k: usize| &cell.text[cell.tokens[k].start..cell.tokens[k].end];
+        let mut out = if cell.tokens.is_empty() { vec![] } else { vec![0] };
+        let mut chars = 0;
+        for k in 1..cell.tokens.len().min(3) {
+            let w = word(k - 1);
+            chars += w.chars().count();
+            // (A dash or colon before a value is the label's, not a fragment.)
+            let marks = !w.chars().any(char::is_alphanumeric);
+            if chars > 8 || marks || crate::vocab::is_label_word(w) || identifier_shaped(w) {
+                break;
+            }
+            if word(k).starts_with(char::is_alphanumeric) {
+                out.push(k);
+            }
+        }
+        out
+    };
+    let edges: Vec<Vec<BBox>> = cells
+        .iter()
+        .map(|c| starts(c).into_iter().filter_map(|k| c.tokens[k].bbox).collect())
+        .collect();
+    let aligned = |i: usize, b: BBox, h: u32| {
+        edges.iter().enumerate().any(|(j, other)| {
+            j != i
+                && other.iter().any(|a| {
+                    let dy = a.y.abs_diff(b.y);
+                    a.x.abs_diff(b.x) <= h / 2 && dy >= h / 2 && dy <= 3 * h
+                })
+        })
+    };
+    let mut out = cells.to_vec();
+    for (i, cell) in cells.iter().enumerate() {
+        for k in starts(cell).into_iter().skip(1) {
+            let Some(b) = cell.tokens[k].bbox else { continue };
+            let h = cell.height().unwrap_or(b.h).max(1);
+            let part = cell.part(k, cell.tokens.len() - 1);
+            if aligned(i, b, h) && shape(&part, &labels::field_labels(&part)) != Shape::Other {
+                out[i] = part;
+                break;
+            }
+        }
+    }
+    out
+}
+
 /// The byte offset of token `n` of `text` (its end if it has fewer).
 fn token_start(text: &str, n: usize) -> usize {
     crate::layout::split_tokens(text).nth(n).map_or(text.len(), |(at, _)| at)
@@ -243,6 +299,7 @@ fn clinician(words: &[&str]) -> bool {
         w.chars().filter(char::is_ascii_alphabetic).collect::<String>().to_ascii_lowercase()
     };
     TITLES.contains(&fold(words[0]).as_str())
+        || crate::vocab::is_role_abbreviation(words[0])
         || words[1..].iter().any(|w| DEGREES.contains(&fold(w).as_str()))
 }
 
@@ -308,6 +365,38 @@ mod tests {
         assert_eq!(f.patient.sex.as_deref(), Some("M"));
         assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
         assert_eq!(f.service_date.as_deref(), Some("2024-04-05"));
+    }
+
+    #[test]
+    fn a_label_stuck_over_a_forms_captions_is_read_from_its_own_left_edge() {
+        // The captions' first letters peek out left of the label ("Su", "Bi"), its border
+        // read as a speck ("r;"); the label's consultant's role cut short ("Prof.").
+        let p = page(&[
+            ("SAMPLE", 100, 100),
+            ("CLINIC", 190, 100),
+            ("Su", 1260, 140),
+            ("FAKESON,", 1300, 140),
+            ("MIRA", 1410, 140),
+            ("Bi", 1260, 180),
+            ("07/08/1941", 1300, 180),
+            ("F", 1440, 180),
+            ("r;", 1270, 220),
+            ("Q7730021", 1300, 220),
+            ("Prof.", 1300, 260),
+            ("Olu", 1370, 260),
+            ("Notadoc", 1420, 260),
+            ("MD", 1520, 260),
+            ("Seen:", 100, 340),
+            ("04/05/2024", 170, 340),
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Fakeson"));
+        assert_eq!(f.patient.given.as_deref(), Some("Mira"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("Q7730021"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1941-07-08"));
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
+        assert_eq!(f.provider.given.as_deref(), Some("Olu"));
+        assert_eq!(f.provider.family.as_deref(), Some("Notadoc"));
     }
 
     #[test]

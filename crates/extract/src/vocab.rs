@@ -1038,6 +1038,18 @@ pub(crate) fn is_label_word_near(word: &str) -> bool {
     !w.is_empty() && w.iter().all(|w| idea_near(w).is_some())
 }
 
+/// True if `word` is a clinician's role cut short with a full stop before a name ("Cons.",
+/// "Phys.", "Prof."): the beginning of a role word the vocabulary knows, a title, not a name.
+pub(crate) fn is_role_abbreviation(word: &str) -> bool {
+    let Some(stem) = word.strip_suffix('.') else { return false };
+    let stem = stem.to_ascii_lowercase();
+    (3..=5).contains(&stem.len())
+        && stem.chars().all(|c| c.is_ascii_alphabetic())
+        && WORDS.iter().any(|(k, i)| {
+            matches!(i, Idea::Role(_)) && k.len() > stem.len() && k.starts_with(stem.as_str())
+        })
+}
+
 /// True if `word` is a label word that never starts a person's name ("Chart", "DOB", "Date"):
 /// a value that starts with one is the next label, its colon lost.
 pub(crate) fn starts_no_name(word: &str) -> bool {
