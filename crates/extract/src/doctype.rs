@@ -1185,9 +1185,20 @@ pub(crate) fn doc_type(first_page: &str) -> (DocType, f32) {
     // Under a fax's cover, only a line that names a kind of document is the title (not the
     // cover's own headings: "YOUR VISIT", "Referral Office").
     let kind = |l: &str| cover.is_none() || names_a_kind(l);
-    if let Some(t) =
-        top.iter().zip(&note_below).filter(|(l, _)| kind(l)).find_map(|(l, n)| title(l, *n))
+    if let Some((line, t)) = top
+        .iter()
+        .zip(&note_below)
+        .filter(|(l, _)| kind(l))
+        .find_map(|(l, n)| Some((*l, title(l, *n)?)))
     {
+        // A title whose head names no type ("Request for Administration of Anesthesia …") is
+        // typed by its modifiers only where the body's cues name no other kind of form: what a
+        // request asks for is not what the page is.
+        if head_noun(line).is_none() {
+            if let Some(b) = body(&lines).filter(|b| *b != t && !NOTE_TYPES.contains(b)) {
+                return (b, 0.8);
+            }
+        }
         return (t, 0.95);
     }
     // (A cover with nothing under it that names a document is a fax, typed as its title says.)
@@ -1328,6 +1339,22 @@ mod tests {
         // "Referring physician:" is a label, not a referral letter's title.
         assert_eq!(t("PROGRESS NOTE\nReferring physician: Dr X"), ProgressNote);
         assert_eq!(t("nothing to see"), Other);
+    }
+
+    #[test]
+    fn a_title_whose_head_names_no_type_gives_way_to_the_bodys_cues() {
+        let t = |s: &str| doc_type(s).0;
+        let signed = "I authorize the surgeon named above.\nRisks were explained.\n\
+                      Signature of patient:\nWitness:";
+        // What is requested (an operation) is not what the page is: a patient's signed form.
+        assert_eq!(
+            t(&format!("Clinic\nRequest for Performance of Surgical Operations\n{signed}")),
+            ConsentForm
+        );
+        // With nothing in the body, the title's words type it; a head that names the type
+        // holds whatever the body says.
+        assert_eq!(t("Clinic\nRequest for Performance of Surgical Operations"), OperativeReport);
+        assert_eq!(t(&format!("Clinic\nOperative Report\n{signed}")), OperativeReport);
     }
 
     #[test]
