@@ -1270,6 +1270,29 @@ fn contains_words(hay: &str, needle: &str) -> bool {
 }
 
 /// Words that name an institution in a letterhead.
+/// True if a letterhead's line names the government body that publishes the form ("Ministry
+/// of Health", "Department of Health and Human Services", "State of …"), not the facility
+/// that filled it in.
+fn publisher(lower: &str) -> bool {
+    const BODIES: &[&str] = &[
+        "ministry",
+        "ministère",
+        "ministere",
+        "department",
+        "dept",
+        "government",
+        "bureau",
+        "agency",
+        "commonwealth",
+    ];
+    let mut words =
+        lower.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()));
+    let (first, second) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    (BODIES.contains(&first) || first == "state" && second == "of")
+        && !contains_words(lower, "hospital")
+        && !contains_words(lower, "clinic")
+}
+
 const INSTITUTION: &[&str] = &[
     "clinic",
     "hospital",
@@ -1301,7 +1324,12 @@ pub(crate) fn letterhead(first_page: &str) -> Option<(String, usize)> {
             let is_title = title(l, false).is_some()
                 || ["plan", "insurance", "card"].iter().any(|w| contains_words(&lower, w));
             let words = l.split_whitespace().count();
-            (named && !is_title && !l.contains(':') && (2..=8).contains(&words)).then(|| {
+            (named
+                && !is_title
+                && !publisher(&lower)
+                && !l.contains(':')
+                && (2..=8).contains(&words))
+            .then(|| {
                 let name = l.split_whitespace().map(title_case).collect::<Vec<_>>().join(" ");
                 (name, n)
             })
@@ -1579,5 +1607,12 @@ mod tests {
             Some("Riverbend Imaging Center")
         );
         assert_eq!(letterhead("PROGRESS NOTE\nPatient: X"), None);
+        // The government body that publishes a form is not the facility that filled it in.
+        assert_eq!(
+            letterhead("Department of Health / Santé publique\nLakeside Fake Infirmary\nX")
+                .map(|f| f.0)
+                .as_deref(),
+            Some("Lakeside Fake Infirmary")
+        );
     }
 }
