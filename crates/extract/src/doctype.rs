@@ -766,7 +766,8 @@ fn type_of(s: Senses, title: bool) -> Option<DocType> {
         DocType::FaceSheet
     } else if s.has(Referral) || s.has(Consult) && s.has(Request) {
         DocType::ReferralLetter
-    } else if s.has(Medications) && listing || s.has(Reconciliation) {
+    } else if s.has(Medications) && listing || s.has(Reconciliation) || s.has(Rx) && s.has(List) {
+        // (A pharmacy's "Prescription Profile" lists the patient's prescriptions.)
         DocType::MedicationList
     } else if s.has(Discharge) && !s.any(&[Instructions, Request])
         || s.any(&[Transfer, Death]) && s.has(Summary)

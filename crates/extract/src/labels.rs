@@ -130,6 +130,15 @@ fn label_words<'a>(line: &Line<'a>) -> Vec<Word<'a>> {
             None => out.push(Word { start: t.start, end: t.end, text: s, bbox: t.bbox }),
         }
     }
+    // Semicolons that part a list ("Insulin glargine; 20 units; subcutaneous; at bedtime")
+    // are no colons OCR misread: a line with two of them ends no label with one.
+    let listed = |w: &Word<'_>| w.text.ends_with(';') && !w.text.ends_with(":;");
+    if out.iter().filter(|w| listed(w)).count() >= 2 {
+        for w in out.iter_mut().filter(|w| listed(w)) {
+            w.text = w.text.trim_end_matches(';');
+            w.end = w.start + w.text.len();
+        }
+    }
     out
 }
 
@@ -3694,6 +3703,18 @@ mod layout_tests {
         assert_eq!(f.patient.mrn, None);
         let f = extract(&[typed("Patient: Alice Testpatient\n48291736\nSex: F")]).fields;
         assert_eq!(f.patient.mrn.as_deref(), Some("48291736"));
+    }
+
+    #[test]
+    fn semicolons_that_part_a_list_end_no_label() {
+        // "units;" is no ward's label in a drug's parts; a colon OCR read as one still is.
+        let f = extract(&[typed(
+            "Chestnut Fake Clinic\nMedicines:\nInsulin lispro; 8 units; subcut; with meals\n\
+             DOB; 02/03/1950",
+        )])
+        .fields;
+        assert_eq!(f.facility.as_deref(), Some("Chestnut Fake Clinic"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1950-02-03"));
     }
 
     #[test]

@@ -133,13 +133,35 @@ fn read_line_alone(line: &Line<'_>, section: Section, out: &mut Extraction) {
         return;
     }
     let content_start = sections::heading(line.text).map_or(0, |(_, at)| at);
+    // Semicolons part a line's drugs ("Metformin 500 mg BID; Lisinopril 10 mg daily") or one
+    // drug's parts ("Warfarin; 5 mg; PO; daily"): a part that names no drug goes with the one
+    // before it.
+    let mut segments: Vec<(usize, usize)> = Vec::new();
     let mut seg_start = content_start;
     for segment in line.text[content_start..].split(';') {
-        let start = seg_start;
-        let end = start + segment.len();
+        let (start, end) = (seg_start, seg_start + segment.len());
         seg_start = end + 1;
+        let toks = tokens(&line.text[start..end], start);
+        let names_a_drug = (0..toks.len()).any(|i| name_at(&toks, i).is_some_and(|n| !n.2));
+        match segments.last_mut() {
+            Some(last) if !names_a_drug => last.1 = end,
+            _ => segments.push((start, end)),
+        }
+    }
+    for (start, end) in segments {
         read_segment(line, start, end, section, out);
     }
+}
+
+/// The tokens of `text`, which starts at byte `start` of its line.
+fn tokens(text: &str, start: usize) -> Vec<Tok> {
+    split_tokens(text)
+        .map(|(at, t)| Tok {
+            start: start + at,
+            end: start + at + t.len(),
+            norm: t.trim_matches(|c: char| !c.is_alphanumeric() && c != '-').to_lowercase(),
+        })
+        .collect()
 }
 
 /// A token of a segment: byte range in the line and its text lower-cased, punctuation trimmed.
@@ -150,13 +172,7 @@ struct Tok {
 }
 
 fn read_segment(line: &Line<'_>, start: usize, end: usize, section: Section, out: &mut Extraction) {
-    let toks: Vec<Tok> = split_tokens(&line.text[start..end])
-        .map(|(at, t)| Tok {
-            start: start + at,
-            end: start + at + t.len(),
-            norm: t.trim_matches(|c: char| !c.is_alphanumeric() && c != '-').to_lowercase(),
-        })
-        .collect();
+    let toks = tokens(&line.text[start..end], start);
     // Bullets and numbering before the first word: "1.", "-", "•".
     let first_word =
         toks.iter().position(|t| t.norm.chars().any(char::is_alphabetic)).unwrap_or(toks.len());
@@ -395,6 +411,20 @@ mod tests {
             route: route.map(Into::into),
             frequency: freq.map(Into::into),
         }
+    }
+
+    #[test]
+    fn semicolons_part_one_drugs_fields_or_a_lines_drugs() {
+        let text = "Drugs & Allergies:\nAtenolol; 50 mg; by mouth; once daily\n\
+                    Sertraline 25 mg qhs; Metformin 500 mg PO BID\nAllergies: sulfa";
+        assert_eq!(
+            meds(text),
+            [
+                med("Atenolol", "50 mg", Some("by mouth"), Some("once daily")),
+                med("Sertraline", "25 mg", None, Some("qhs")),
+                med("Metformin", "500 mg", Some("PO"), Some("BID")),
+            ]
+        );
     }
 
     #[test]

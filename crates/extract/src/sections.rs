@@ -41,7 +41,12 @@ pub(crate) fn heading(line: &str) -> Option<(Section, usize)> {
     if words.split_whitespace().next().is_some_and(crate::meds::is_drug_name) {
         return None;
     }
-    let section = if has(&["allerg"]) {
+    let medication = has(&["medication", "medicine", "meds", "prescri", "rx", "drug"]);
+    // A heading over both ("Medicines and Allergies:", "Meds/Allergies:") opens the list of
+    // medications, the allergies following under their own label; "Drug Allergies:" opens
+    // the allergies.
+    let both = medication && [" and ", "&", "/"].iter().any(|c| words.contains(c));
+    let section = if has(&["allerg"]) && !both {
         Section::Allergies
     } else if has(&[
         "cpt",
@@ -53,7 +58,7 @@ pub(crate) fn heading(line: &str) -> Option<(Section, usize)> {
         "level of service",
     ]) {
         Section::Codes
-    } else if has(&["medication", "meds", "prescri", "rx", "drugs"]) {
+    } else if medication {
         Section::Medications
     } else if has(&["diagnos", "assessment", "impression", "problem", "icd", "dx"]) {
         Section::Diagnoses
@@ -96,5 +101,9 @@ mod tests {
         assert_eq!(heading("Plan: start metformin"), Some((Plan, 5)));
         assert_eq!(heading("CPT Codes: 99213"), Some((Codes, 10)));
         assert_eq!(heading("No heading here"), None);
+        // Medicines, whatever they are called, and a heading over them and the allergies.
+        assert_eq!(heading("Current Medicines:").map(|h| h.0), Some(Medications));
+        assert_eq!(heading("Drugs & Allergies:").map(|h| h.0), Some(Medications));
+        assert_eq!(heading("Drug allergies: none").map(|h| h.0), Some(Allergies));
     }
 }

@@ -565,6 +565,7 @@ const WORDS: &[(&str, Idea)] = &[
     ("occupation", Idea::Other),
     ("allergies", Idea::Other),
     ("medications", Idea::Other),
+    ("medicines", Idea::Other),
     ("diagnosis", Idea::Other),
     ("indication", Idea::Other),
     ("multiple", Idea::Other),
