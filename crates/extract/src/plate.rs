@@ -23,6 +23,8 @@ use chartdex_core::BBox;
 const FACTOR: f32 = 0.6;
 /// How many of the first page's cells make its header.
 const HEADER_CELLS: usize = 40;
+/// How many of the first page's last cells make its foot.
+const FOOT_CELLS: usize = 30;
 
 /// What a cell of a stack holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,22 +36,72 @@ enum Shape {
     /// A cell with a label of the patient's MRN or birth date (read by the labels).
     LabelledMrn,
     LabelledDob,
+    /// A sex alone, the birth date in the next cell of its row.
+    SexThenDate,
     Other,
 }
 
 /// Reads a plate among the first page's `cells` (its rows cut at their wide gaps, in reading
 /// order), then a lone clinician's name in its header, into the fields still empty.
-pub(crate) fn read(cells: &[Line<'_>], out: &mut Extraction, state: &mut State) {
-    let cells = &trimmed(&cells[..cells.len().min(HEADER_CELLS)]);
+pub(crate) fn read(all: &[Line<'_>], out: &mut Extraction, state: &mut State) {
+    let cells = &trimmed(&all[..all.len().min(HEADER_CELLS)]);
     let keys: Vec<Vec<Key>> = cells.iter().map(labels::field_labels).collect();
     let unlabelled: Vec<bool> = cells.iter().map(|c| !labels::has_field_label(c)).collect();
-    let shapes: Vec<Shape> = cells.iter().zip(&keys).map(|(c, k)| shape(c, k)).collect();
-    for stack in stacks(cells, &shapes) {
+    let shapes = shapes_of(cells, &keys);
+    // (Some forms ask for the patient's identification at their foot, as the SF 600 does.)
+    if !read_stacks(cells, &shapes, out, state) && all.len() > HEADER_CELLS {
+        let foot = &trimmed(&all[all.len().saturating_sub(FOOT_CELLS).max(HEADER_CELLS)..]);
+        let keys: Vec<Vec<Key>> = foot.iter().map(labels::field_labels).collect();
+        read_stacks(foot, &shapes_of(foot, &keys), out, state);
+    }
+    lone_clinician(cells, &unlabelled, &shapes, out, state);
+}
+
+/// The shapes of the cells; a sex alone in its cell before a date in the next cell of its row
+/// ("FEMALE      02/06/1941") is a birth date's line.
+fn shapes_of(cells: &[Line<'_>], keys: &[Vec<Key>]) -> Vec<Shape> {
+    let mut shapes: Vec<Shape> = cells.iter().zip(keys).map(|(c, k)| shape(c, k)).collect();
+    for i in 0..cells.len().saturating_sub(1) {
+        let (cell, next) = (&cells[i], &cells[i + 1]);
+        if shapes[i] == Shape::Other
+            && keys[i].is_empty()
+            && cell.text.split_whitespace().count() == 1
+            && labels::sex(cell.text).is_some()
+            && same_row(top(cell), top(next))
+            && labels::leading_date(next.text).is_some()
+        {
+            shapes[i] = Shape::SexThenDate;
+        }
+    }
+    shapes
+}
+
+/// The box of a cell's first word.
+fn top(l: &Line<'_>) -> Option<BBox> {
+    l.tokens.first().and_then(|t| t.bbox)
+}
+
+/// True if `b` stands right of `a` on its row.
+fn same_row(a: Option<BBox>, b: Option<BBox>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => b.x > a.x && a.y < b.y + b.h && b.y < a.y + a.h,
+        _ => false,
+    }
+}
+
+/// Reads the first stack of `cells` that makes a plate; false if none does.
+fn read_stacks(
+    cells: &[Line<'_>],
+    shapes: &[Shape],
+    out: &mut Extraction,
+    state: &mut State,
+) -> bool {
+    for stack in stacks(cells, shapes) {
         let of: Vec<Shape> = stack.iter().map(|&i| shapes[i]).collect();
         let has = |s: &[Shape]| of.iter().any(|x| s.contains(x));
         let plate = has(&[Shape::Patient])
             && has(&[Shape::Identifier, Shape::LabelledMrn])
-            && has(&[Shape::Date, Shape::LabelledDob]);
+            && has(&[Shape::Date, Shape::LabelledDob, Shape::SexThenDate]);
         if !plate {
             continue;
         }
@@ -76,17 +128,30 @@ pub(crate) fn read(cells: &[Line<'_>], out: &mut Extraction, state: &mut State) 
                     labels::apply(Key::Mrn(1), cell, 0, whole, FACTOR, out, state)
                 }
                 Shape::Date if p.dob.is_none() => {
-                    labels::apply(Key::Dob, cell, 0, whole, FACTOR, out, state);
-                    sex_after_date(cell, cells.get(i + 1), out, state);
+                    let at = date_after_sex(cell.text).unwrap_or(0);
+                    labels::apply(Key::Dob, cell, at, whole, FACTOR, out, state);
+                    if at > 0 && out.fields.patient.sex.is_none() {
+                        labels::apply(Key::Sex, cell, 0, at, FACTOR, out, state);
+                    } else {
+                        sex_after_date(cell, cells.get(i + 1), out, state);
+                    }
+                }
+                Shape::SexThenDate => {
+                    if let Some(next) = cells.get(i + 1).filter(|_| p.dob.is_none()) {
+                        labels::apply(Key::Dob, next, 0, next.text.len(), FACTOR, out, state);
+                    }
+                    if out.fields.patient.sex.is_none() {
+                        labels::apply(Key::Sex, cell, 0, whole, FACTOR, out, state);
+                    }
                 }
                 // ("DOB 09/19/52 F": the label reads the date.)
                 Shape::LabelledDob => sex_after_date(cell, cells.get(i + 1), out, state),
                 _ => {}
             }
         }
-        break;
+        return true;
     }
-    lone_clinician(cells, &unlabelled, &shapes, out, state);
+    false
 }
 
 /// A header's one clinician named alone in a cell, by a title or degree ("DR ROBERT FAKEDOC",
@@ -132,11 +197,6 @@ fn sex_after_date(
         let from = at + token_start(&text[at..], n);
         labels::apply(Key::Sex, cell, from, text.len(), FACTOR, out, state);
     }
-    let top = |l: &Line<'_>| l.tokens.first().and_then(|t| t.bbox);
-    let same_row = |a: Option<BBox>, b: Option<BBox>| match (a, b) {
-        (Some(a), Some(b)) => b.x > a.x && a.y < b.y + b.h && b.y < a.y + a.h,
-        _ => false,
-    };
     if let Some(next) =
         next.filter(|n| same_row(top(cell), top(n)) && n.text.split_whitespace().count() == 1)
     {
@@ -202,6 +262,15 @@ fn trimmed<'a>(cells: &[Line<'a>]) -> Vec<Line<'a>> {
     out
 }
 
+/// "M 03/01/1935", "FEMALE 02/06/1941": the byte offset of a birth date after the sex that
+/// opens a plate's line (as forms that ask for "Sex; Date of Birth" print them).
+fn date_after_sex(text: &str) -> Option<usize> {
+    let mut tokens = crate::layout::split_tokens(text);
+    let (_, first) = tokens.next()?;
+    let (at, _) = tokens.next()?;
+    (labels::sex(first).is_some() && labels::leading_date(&text[at..]).is_some()).then_some(at)
+}
+
 /// The byte offset of token `n` of `text` (its end if it has fewer).
 fn token_start(text: &str, n: usize) -> usize {
     crate::layout::split_tokens(text).nth(n).map_or(text.len(), |(at, _)| at)
@@ -250,7 +319,7 @@ fn shape(cell: &Line<'_>, keys: &[Key]) -> Shape {
     // (A date in digits alone is a date only where a label says so: here it is a number;
     // but not a month and day before a year: "1221 1995".)
     let digits_only = words[0].len() >= 6 && words[0].bytes().all(|b| b.is_ascii_digit());
-    if !digits_only && labels::leading_date(text).is_some() {
+    if !digits_only && labels::leading_date(text).is_some() || date_after_sex(text).is_some() {
         return Shape::Date;
     }
     if words.len() <= 2 && identifier_shaped(words[0]) {
@@ -397,6 +466,30 @@ mod tests {
         assert_eq!(f.patient.sex.as_deref(), Some("F"));
         assert_eq!(f.provider.given.as_deref(), Some("Olu"));
         assert_eq!(f.provider.family.as_deref(), Some("Notadoc"));
+    }
+
+    #[test]
+    fn a_forms_identification_block_at_its_foot_with_the_sex_before_the_birth_date() {
+        // Forty lines of the record, then the patient's identification the form asks for at
+        // its foot: name, number, then sex and birth date in cells of their own.
+        let mut words: Vec<(String, u32, u32)> = vec![("SAMPLE CLINIC".into(), 100, 60)];
+        for n in 0..44 {
+            words.push((format!("entry{n}"), 100, 100 + 30 * n));
+        }
+        let y = 100 + 30 * 46;
+        words.extend([
+            ("SAMPLEFAKE,".to_string(), 100, y),
+            ("ROSA".into(), 250, y),
+            ("Q7730021".into(), 100, y + 40),
+            ("FEMALE".into(), 100, y + 80),
+            ("07/08/1941".into(), 300, y + 80),
+        ]);
+        let words: Vec<(&str, u32, u32)> = words.iter().map(|(t, x, y)| (&**t, *x, *y)).collect();
+        let f = extract(&[page(&words)]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Samplefake"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("Q7730021"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1941-07-08"));
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
     }
 
     #[test]
