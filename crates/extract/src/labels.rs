@@ -1675,6 +1675,7 @@ fn is_label_row(text: &str, found: &[Found]) -> bool {
     rest.split_whitespace().all(|w| {
         !w.chars().any(char::is_alphanumeric)
             || is_format_hint(w)
+            || is_item_number(w)
             || (labels >= 2
                 && (vocab::is_label_word_near(w)
                     || is_box_number(w)
@@ -1688,6 +1689,20 @@ fn is_format_hint(w: &str) -> bool {
     w.len() >= 2
         && w.chars().all(|c| "MDYmdy/-.".contains(c))
         && ["mm", "dd", "yy"].iter().any(|p| w.to_lowercase().contains(p))
+}
+
+/// An assessment's item number before its caption ("A0500.", "M0040.", "B0100A."), its
+/// zeroes maybe read as O's: a letter or two, three or four digits, at most a letter, a stop.
+fn is_item_number(w: &str) -> bool {
+    let Some(w) = w.strip_suffix('.') else { return false };
+    let b = w.as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_uppercase()).count().min(2);
+    let digits = b[letters..].iter().take_while(|c| c.is_ascii_digit() || **c == b'O').count();
+    let tail = &b[letters + digits..];
+    (1..=2).contains(&letters)
+        && (3..=4).contains(&digits)
+        && b[letters..letters + digits].iter().filter(|c| c.is_ascii_digit()).count() >= 2
+        && (tail.is_empty() || tail.len() == 1 && tail[0].is_ascii_uppercase())
 }
 
 /// A form's box number printed before its caption: a digit or two and at most a letter.
@@ -2572,6 +2587,18 @@ mod tests {
         // An item's code before its answer; a number alone before a letter is no code.
         assert_eq!(sex("Enter Code 2 - Female").as_deref(), Some("F"));
         assert_eq!(sex("12 F"), None);
+    }
+
+    #[test]
+    fn an_assessments_item_numbers_are_no_words_of_a_caption() {
+        for w in ["A0500.", "M0040.", "B0100A.", "MO069.", "GG0130."] {
+            assert!(is_item_number(w), "{w}");
+        }
+        for w in ["A0500", "MOOD.", "Dr.", "12.", "ABC123.", "A1."] {
+            assert!(!is_item_number(w), "{w}");
+        }
+        let text = "B0200. Date of Birth";
+        assert!(is_label_row(text, &find_labels_in(text)));
     }
 
     #[test]
