@@ -2602,6 +2602,13 @@ mod tests {
     }
 
     #[test]
+    fn alternatives_parted_by_a_slash_name_the_field_of_the_first() {
+        assert_eq!(keys("Patient ID/Account #: MR0041"), [Key::Mrn(1)]);
+        assert_eq!(keys("Chart No./Billing Ref: MR0041"), [Key::Mrn(0)]);
+        assert_eq!(keys("Account #/Visit No.: 0041"), [Key::Other]);
+    }
+
+    #[test]
     fn identifiers_and_ocr_zeroes() {
         assert_eq!(identifier("00123456"), Some(("00123456".into(), false)));
         assert_eq!(identifier("OO123456 "), Some(("00123456".into(), true)));

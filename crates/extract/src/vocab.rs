@@ -1156,7 +1156,8 @@ pub(crate) fn coherent(label_words: &[&str]) -> bool {
         || count(&|i| matches!(i, Idea::Event(_))) > 2
         || count(&|i| *i == Idea::NotVisit) > 1
         || count(&|i| *i == Idea::Name) > 1
-        || count(&|i| *i == Idea::Number) > 1
+        // (Alternatives parted by a slash may each have their number: "ID/Account #".)
+        || count(&|i| *i == Idea::Number) > 1 + usize::from(label.contains('/'))
         || count(&|i| matches!(i, Idea::Subject | Idea::Member)) > 1
         || count(&|i| matches!(i, Idea::Family | Idea::Given | Idea::Middle)) > 1
         || count(&|i| *i == Idea::Birth) > 1
@@ -1315,6 +1316,25 @@ pub(crate) fn is_ocr_mrn(word: &str, next: &str) -> bool {
 }
 
 fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
+    let key = classify_whole(label, idea);
+    if key.is_some_and(|k| k != Key::Other) {
+        return key;
+    }
+    // Alternatives parted by a slash ("Patient ID/Account #"): the first names the field, the
+    // words after the last ("#") go with each.
+    let Some((first, rest)) = label.split_once('/') else { return key };
+    let tail: Vec<&str> = rest.split_whitespace().skip(1).collect();
+    if first.trim().is_empty() || rest.contains('/') || tail.len() > 2 {
+        return key;
+    }
+    let alternative = format!("{} {}", first.trim(), tail.join(" "));
+    match classify_whole(alternative.trim(), idea) {
+        Some(Key::Other) | None => key,
+        found => found,
+    }
+}
+
+fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     let label = without_explanation(label);
     if regarding(&label) {
         return Some(Key::Patient(2));
