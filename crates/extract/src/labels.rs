@@ -1059,12 +1059,16 @@ pub(crate) fn separators_as_colons(text: &mut String, tokens: &[Token]) {
             })
         };
         let after_letter = |at: usize| word[..at].chars().any(char::is_alphabetic);
+        // A dash of any length or make, OCR's runs of them and a colon with one ("-", "--",
+        // "—", "-—", ":-"): colons, as many bytes as it has.
+        let dash = word.chars().count() <= 3
+            && word.chars().all(|c| "-–—:".contains(c))
+            && word.chars().any(|c| "-–—".contains(c));
         match word {
             "=" if k > 0 && label().is_some() => edits.push((t.start, t.end, ":")),
-            "-" | "--" | ":-" | "-:" if k > 0 && label().is_some() => {
-                edits.push((t.start, t.end, if word.len() == 1 { ":" } else { "::" }))
+            _ if dash && k > 0 && label().is_some() => {
+                edits.push((t.start, t.end, &":::::::::"[..word.len()]))
             }
-            "–" | "—" if k > 0 && label().is_some() => edits.push((t.start, t.end, ":::")),
             _ => {
                 // (Not a digit OCR read as "=" in an identifier: "MR=04053" for "MR304053".)
                 let misread =
@@ -3768,7 +3772,11 @@ mod layout_tests {
         assert_eq!(f.patient.sex.as_deref(), Some("F"));
         assert_eq!(f.provider.family.as_deref(), Some("Nodoctor"));
         // A case sheet's dashes.
-        let f = extract(&[typed("Patient Name - Alice Testpatient\nD.O.B. :- 03/14/1961")]).fields;
+        let f = extract(&[typed(
+            "Patient Name - Alice Testpatient\nD.O.B. :- 03/14/1961\nPHN -— 0412",
+        )])
+        .fields;
+        assert_eq!(f.patient.mrn.as_deref(), Some("0412"));
         assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
         assert_eq!(f.patient.dob.as_deref(), Some("1961-03-14"));
         // A dash or an equals sign after words that name no field stays what it is.
