@@ -2155,7 +2155,9 @@ pub(crate) fn apply(
         // (A document's title is nobody's name: "Clinical Laboratory Report", "Follow-Up Note".)
         Key::Patient(_) | Key::Provider(_) if crate::doctype::is_title(value) => {}
         Key::Patient(rank) if rank < state.patient_rank && !label_words_only(value) => {
-            if let Some((given, family)) = ordered_name(value, state.family_first) {
+            if let Some((given, family)) =
+                ordered_name(value, state.family_first).filter(|(g, f)| !caption_words(g, f))
+            {
                 let p = place(0);
                 out.evidence.retain(|e| e.field != "patient.family" && e.field != "patient.given");
                 out.note("patient.family", &family, p, factor, None);
@@ -2235,7 +2237,9 @@ pub(crate) fn apply(
         // The clinician who saw the patient beats one who ordered or signed, who beats a
         // referring one.
         Key::Provider(rank) if rank < state.provider_rank && !label_words_only(value) => {
-            if let Some((given, family)) = ordered_name(value, state.family_first) {
+            if let Some((given, family)) =
+                ordered_name(value, state.family_first).filter(|(g, f)| !caption_words(g, f))
+            {
                 let p = place(0);
                 out.evidence
                     .retain(|e| e.field != "provider.family" && e.field != "provider.given");
@@ -2275,6 +2279,18 @@ pub(crate) fn apply(
 }
 
 /// A person's name, read family first when its label says so and it has no comma to say it.
+/// True if a name read is a caption where a value was looked for, nobody's name: a label's
+/// word for the family name ("Number", "NPI", "Sponsor's SSN", "Pi iber NPI"), with no given
+/// name, or one no person has: a label's word, a possessive, a letter or two.
+fn caption_words(given: &Option<String>, family: &str) -> bool {
+    let no_given = |g: &str| {
+        vocab::is_label_word_or_misread(g)
+            || g.ends_with("'s")
+            || g.chars().filter(|c| c.is_alphabetic()).count() <= 2
+    };
+    vocab::is_label_word(family) && given.as_deref().is_none_or(no_given)
+}
+
 fn ordered_name(value: &str, family_first: bool) -> Option<(Option<String>, String)> {
     match value.trim().split_once(char::is_whitespace) {
         Some((family, rest)) if family_first && !value.contains(',') && !rest.trim().is_empty() => {
@@ -2610,6 +2626,19 @@ mod tests {
         assert_eq!(keys("Patient ID/Account #: MR0041"), [Key::Mrn(1)]);
         assert_eq!(keys("Chart No./Billing Ref: MR0041"), [Key::Mrn(0)]);
         assert_eq!(keys("Account #/Visit No.: 0041"), [Key::Other]);
+    }
+
+    #[test]
+    fn a_caption_where_a_name_was_looked_for_is_nobodys_name() {
+        assert!(caption_words(&Some("Sponsor's".into()), "SSN"));
+        assert!(caption_words(&None, "Number"));
+        assert!(caption_words(&Some("Pi".into()), "NPI"));
+        assert!(!caption_words(&Some("Jo".into()), "Fakeson"));
+        // A surname that is also a label's word, with a given name, is a name.
+        assert!(!caption_words(&Some("Olive".into()), "Ward"));
+        // Captions in French name their fields too.
+        assert_eq!(keys("Médecin traitant: x"), [Key::Provider(0)]);
+        assert_eq!(keys("Numéro de dossier: x"), [Key::Mrn(0)]);
     }
 
     #[test]

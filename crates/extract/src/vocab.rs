@@ -147,6 +147,7 @@ const WORDS: &[(&str, Idea)] = &[
     ("initial", Idea::Middle),
     // Records and their numbers.
     ("record", Idea::Record),
+    ("dossier", Idea::Record),
     // An enterprise's or a registration's number, a file's: a record's on a chart ("EMPI",
     // "Enterprise ID", "Reg No.", "File No."; Australia's "MRUN", medical record unit number).
     ("enterprise", Idea::Record),
@@ -179,6 +180,8 @@ const WORDS: &[(&str, Idea)] = &[
     ("phn", Idea::Record),
     ("unit", Idea::Unit),
     ("number", Idea::Number),
+    ("numero", Idea::Number),
+    ("numéro", Idea::Number),
     ("numbers", Idea::Number),
     ("no", Idea::Number),
     ("num", Idea::Number),
@@ -383,6 +386,10 @@ const WORDS: &[(&str, Idea)] = &[
     ("interpreting", Idea::Role(0)),
     ("reading", Idea::Role(0)),
     ("consultant", Idea::Role(0)),
+    ("medecin", Idea::Role(0)),
+    ("médecin", Idea::Role(0)),
+    ("traitant", Idea::Role(0)),
+    ("fournisseur", Idea::Role(0)),
     // "Responsible Health Professional"; who gave a vaccine.
     ("professional", Idea::Role(1)),
     ("vaccinator", Idea::Role(1)),
@@ -506,6 +513,9 @@ const WORDS: &[(&str, Idea)] = &[
     ("group", Idea::Other),
     ("grp", Idea::Other),
     ("account", Idea::Other),
+    ("compte", Idea::Other),
+    ("autre", Idea::Other),
+    ("assurance", Idea::Other),
     ("acct", Idea::Other),
     ("acc", Idea::Other),
     ("claim", Idea::Other),
