@@ -817,6 +817,10 @@ fn type_of(s: Senses, title: bool) -> Option<DocType> {
         DocType::LabReport
     } else if title && s.has(Note) && s.count(STRONG) + s.count(WEAK) == 0 {
         DocType::ProgressNote
+    } else if title && s.has(Card) && s.count(STRONG) + s.count(WEAK) == 0 {
+        // A card that names no service is the one a patient carries: "Health Card",
+        // "Member Card".
+        DocType::InsuranceCard
     } else {
         return None;
     };
@@ -1365,6 +1369,9 @@ mod tests {
         assert_eq!(t("INFORMED CONSENT FOR PROCEDURE"), ConsentForm);
         assert_eq!(t("PRESCRIPTION\nRx: Metformin"), Prescription);
         assert_eq!(t("HEALTH PLAN INSURANCE CARD"), InsuranceCard);
+        // A card that names no service is the patient's; one that does is that service's.
+        assert_eq!(t("Fake Plan\nMember Card\nYour Visit"), InsuranceCard);
+        assert_eq!(t("Clinic\nRegistration Card"), FaceSheet);
         // "Referring physician:" is a label, not a referral letter's title.
         assert_eq!(t("PROGRESS NOTE\nReferring physician: Dr X"), ProgressNote);
         assert_eq!(t("nothing to see"), Other);
