@@ -209,13 +209,13 @@ fn sex_after_date(
 /// The cells with what stands before a plate's left edge cut off. A label stuck over a form
 /// hides the form's captions but their first letters, and OCR reads its border as specks
 /// ("Pati NOTREAL, Ines", "Pa 11/21/1970 M", "nf MRN 4608918"): a cell whose words after
-/// one or two short fragments (no label's words, no number) start at the left edge of a cell
+/// one or two short fragments (no label's words, no identifier) start at the left edge of a cell
 /// above or below it (within three line heights) and read as a name, a number or a date, is
 /// read from there.
 fn trimmed<'a>(cells: &[Line<'a>]) -> Vec<Line<'a>> {
     // Where each cell's words may begin: its first word, and each of the next two words after
     // fragments only (at most eight characters with a letter or digit, no label's word, no
-    // number).
+    // identifier).
     let starts = |cell: &Line<'_>| -> Vec<usize> {
         let word = |k: usize| &cell.text[cell.tokens[k].start..cell.tokens[k].end];
         let mut out = if cell.tokens.is_empty() { vec![] } else { vec![0] };
