@@ -234,9 +234,11 @@ fn trimmed<'a>(cells: &[Line<'a>]) -> Vec<Line<'a>> {
         }
         out
     };
+    let starts: Vec<Vec<usize>> = cells.iter().map(starts).collect();
     let edges: Vec<Vec<BBox>> = cells
         .iter()
-        .map(|c| starts(c).into_iter().filter_map(|k| c.tokens[k].bbox).collect())
+        .zip(&starts)
+        .map(|(c, s)| s.iter().filter_map(|&k| c.tokens[k].bbox).collect())
         .collect();
     let aligned = |i: usize, b: BBox, h: u32| {
         edges.iter().enumerate().any(|(j, other)| {
@@ -249,7 +251,7 @@ fn trimmed<'a>(cells: &[Line<'a>]) -> Vec<Line<'a>> {
     };
     let mut out = cells.to_vec();
     for (i, cell) in cells.iter().enumerate() {
-        for k in starts(cell).into_iter().skip(1) {
+        for &k in starts[i].iter().skip(1) {
             let Some(b) = cell.tokens[k].bbox else { continue };
             let h = cell.height().unwrap_or(b.h).max(1);
             let part = cell.part(k, cell.tokens.len() - 1);
