@@ -1109,7 +1109,10 @@ pub(crate) fn unlabelled_mrn(rows: &[Line<'_>], header: &Header<'_>, out: &mut E
             };
         // (Nor eight digits that read as a date: a form's date boxes run together, "04111976".)
         let dated = letters == 0 && digits.len() == 8 && dates::parse_digits(digits).is_some();
-        if !shaped || dated || npi_is_valid(token) {
+        // (Nor ten digits that open with a 1 or a 2, as an NPI does: one whose check digit OCR
+        // spoiled looks the same.)
+        let npi_like = letters == 0 && digits.len() == 10 && digits.starts_with(['1', '2']);
+        if !shaped || dated || npi_like || npi_is_valid(token) {
             continue;
         }
         // The value of a label chartdex knows is that label's: an account, a phone.
@@ -1141,13 +1144,17 @@ pub(crate) fn header_tokens<'l>(rows: &'l [Line<'_>]) -> Vec<(usize, &'l Token, 
     for (n, row) in rows.iter().enumerate().take(last + 1) {
         for t in &row.tokens {
             let before = labelled[n].iter().rev().find(|f| f.value_start <= t.start);
+            // (A name's or a facility's label does not claim a word with digits: a value is
+            // that label's only if it looks like one, and no name has digits.)
+            let digits = row.text[t.start..t.end].bytes().any(|b| b.is_ascii_digit());
+            let fits = |f: &Found| !(digits && (f.key.is_name() || f.key == Key::Facility));
             let known = match before {
-                Some(f) => f.known && (!f.number || f.qualified),
+                Some(f) => f.known && (!f.number || f.qualified) && fits(f),
                 None => {
                     // (A date's label must be one of a true row of captions: a date under a
                     // caption OCR lost is read by its shape.)
                     let loose = leading_date(&row.text[t.start..]).is_none();
-                    caption_of(rows, &labelled, n, t, loose).is_some_and(|f| f.known)
+                    caption_of(rows, &labelled, n, t, loose).is_some_and(|f| f.known && fits(f))
                 }
             };
             out.push((n, t, known));
@@ -3049,6 +3056,20 @@ mod layout_tests {
         // Nor is a number the MRN in a page without a labelled header.
         let p = page(&[&[("Call", 201), ("4455667", 300)]]);
         assert_eq!(extract(&[p]).fields.patient.mrn, None);
+        // A name's label does not claim a number after it (no name has digits): the number
+        // beside the patient's name is still the only one.
+        let beside: &[&[(&str, u32)]] = &[
+            &[("Patient:", 201), ("Alice", 330), ("Testpatient", 420), ("4455667", 900)],
+            &[("DOB:", 201), ("01/02/1960", 280)],
+        ];
+        assert_eq!(extract(&[page(beside)]).fields.patient.mrn.as_deref(), Some("4455667"));
+        // Ten digits that open with a 1 or a 2 may be an NPI whose check digit OCR spoiled.
+        let npi: &[&[(&str, u32)]] = &[
+            &[("Patient:", 201), ("Alice", 330), ("Testpatient", 420)],
+            &[("2936222005", 201)],
+            &[("DOB:", 201), ("01/02/1960", 280)],
+        ];
+        assert_eq!(extract(&[page(npi)]).fields.patient.mrn, None);
     }
 
     #[test]

@@ -25,7 +25,8 @@
 //! - `letter` reads a letter's date (alone on a line above its greeting) and its signer (the
 //!   name under its close), for the fields no label gave.
 //! - `unlabelled` reads a birth date (by the age beside it, or by how long before the visit it
-//!   is) and a sex spelled out, where the header's labels were unreadable.
+//!   is), the visit's date (the one recent date beside a birth date) and a sex spelled out,
+//!   where the header's labels were unreadable.
 //! - `doctype` types the document by what its title's words mean, and reads the letterhead.
 
 mod codes;
@@ -193,6 +194,9 @@ pub fn extract(pages: &[PageText]) -> Extraction {
             }
         }
         unlabelled::dob(&row_lines, &header, &mut out, &mut state);
+        if t != chartdex_core::DocType::InsuranceCard {
+            unlabelled::dos(&row_lines, &header, &mut out, &mut state);
+        }
         unlabelled::sex(&row_lines, &header, &mut out, &mut state);
         if out.fields.facility.is_none() {
             if let Some((name, n)) = doctype::letterhead(&text) {

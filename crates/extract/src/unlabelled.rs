@@ -1,6 +1,6 @@
 //! Values no label gave, read by their shape and their place in the header: a birth date by
-//! the age printed beside it or by how long before the visit it is, and a sex spelled out on
-//! its own.
+//! the age printed beside it or by how long before the visit it is, the visit's date as the
+//! one recent date beside a birth date, and a sex spelled out on its own.
 //!
 //! The header's labels are sometimes unreadable (small grey captions OCR garbles: "bos
 //! um-pp-yww)", "Administrative Sender"); the values under them are not. A value taken here
@@ -44,20 +44,12 @@ fn age_at(text: &str) -> Option<i64> {
     (years == Some(true)).then_some(n)
 }
 
-/// The birth date of a header whose birth date has no label chartdex could read: among the
-/// header's dates no known label claims, the one with an age beside it that matches the years
-/// to the visit (the date of service, else the header's latest date); else the only one more
-/// than two years before it (and not over 120).
-pub(crate) fn dob(
+/// The dates of a header's rows (not of running text), each with its row, where it starts and
+/// ends, whether a known label claims it, and its value (ISO).
+fn header_dates(
     rows: &[Line<'_>],
     tokens: &labels::Header<'_>,
-    out: &mut Extraction,
-    state: &mut labels::State,
-) {
-    if out.fields.patient.dob.is_some() {
-        return;
-    }
-    // The dates of the header: where each starts, whether a known label claims it, its value.
+) -> Vec<(usize, usize, usize, bool, String)> {
     let mut dates: Vec<(usize, usize, usize, bool, String)> = Vec::new();
     for (i, &(n, t, known)) in tokens.iter().enumerate() {
         let row = &rows[n];
@@ -77,6 +69,52 @@ pub(crate) fn dob(
             .map_or(t.end, |x| x.1.end);
         dates.push((n, t.start, end, known, date.iso()));
     }
+    dates
+}
+
+/// The date of service of a header whose visit date has no label chartdex could read: the one
+/// date among the header's that no known label claims and that is not the birth date nor more
+/// than two years before the header's latest date (a birth, an old onset), when there is only
+/// one such date.
+pub(crate) fn dos(
+    rows: &[Line<'_>],
+    tokens: &labels::Header<'_>,
+    out: &mut Extraction,
+    state: &mut labels::State,
+) {
+    if out.fields.service_date.is_some() {
+        return;
+    }
+    // (Only beside a birth date read: else the one date may be the birth date.)
+    let Some(dob) = out.fields.patient.dob.as_deref() else { return };
+    let dates = header_dates(rows, tokens);
+    let Some(latest) = dates.iter().filter_map(|d| days(&d.4)).max() else { return };
+    let unclaimed: Vec<_> = dates
+        .iter()
+        .filter(|d| !d.3 && d.4 != dob)
+        .filter(|d| days(&d.4).is_some_and(|x| latest - x <= 2 * 365))
+        .collect();
+    let distinct: std::collections::BTreeSet<&str> =
+        unclaimed.iter().map(|d| d.4.as_str()).collect();
+    if let (Some(&&(n, s, e, _, _)), 1) = (unclaimed.first(), distinct.len()) {
+        labels::apply(crate::vocab::Key::Dos(6), &rows[n], s, e, FACTOR, out, state);
+    }
+}
+
+/// The birth date of a header whose birth date has no label chartdex could read: among the
+/// header's dates no known label claims, the one with an age beside it that matches the years
+/// to the visit (the date of service, else the header's latest date); else the only one more
+/// than two years before it (and not over 120).
+pub(crate) fn dob(
+    rows: &[Line<'_>],
+    tokens: &labels::Header<'_>,
+    out: &mut Extraction,
+    state: &mut labels::State,
+) {
+    if out.fields.patient.dob.is_some() {
+        return;
+    }
+    let dates = header_dates(rows, tokens);
     // The visit: the date a label gave, else the header's latest.
     let visit = out.fields.service_date.clone().or_else(|| dates.iter().map(|d| d.4.clone()).max());
     let Some(visit) = visit else { return };
@@ -173,6 +211,30 @@ mod tests {
         )])
         .fields;
         assert_eq!(f.patient.dob, None);
+    }
+
+    #[test]
+    fn a_visit_date_under_a_garbled_caption_when_it_is_the_only_recent_one() {
+        // A caption OCR garbled ("Encounter Date" read "bnconnier Uaie"): no label chartdex knows.
+        let e = extract(&[page(
+            "Patient: Alice Testpatient\nDate of Birth: 08-19-1954\nbnconnier Uaie 01/23/2021\nMRN: 00123456",
+        )]);
+        assert_eq!(e.fields.service_date.as_deref(), Some("2021-01-23"));
+        assert!(e.evidence_for("service_date").unwrap().confidence < 0.7);
+        // Not with two such dates, nor a date a known label claims, nor without a birth date
+        // read (the one date might be it).
+        let f = extract(&[page(
+            "Patient: Alice Testpatient\nDate of Birth: 08-19-1954\nxq 01/23/2021 zz 01/25/2021\nMRN: 00123456",
+        )])
+        .fields;
+        assert_eq!(f.service_date, None);
+        let f = extract(&[page(
+            "Patient: Alice Testpatient\nDate of Birth: 08-19-1954\nNext Appointment: 01/23/2021",
+        )])
+        .fields;
+        assert_eq!(f.service_date, None);
+        let f = extract(&[page("Patient: Alice Testpatient\nxq 01/23/2021\nMRN: 00123456")]).fields;
+        assert_eq!(f.service_date, None);
     }
 
     #[test]

@@ -21,7 +21,8 @@ pub(crate) enum Key {
     Patient(u8),
     Family,
     Given,
-    /// The medical record number; 0 a record's number, 1 a patient's id or number.
+    /// The medical record number; 0 a record's number, 1 a patient's id or number, 2 a
+    /// facility's number (the patient's number there).
     Mrn(u8),
     Dob,
     Sex,
@@ -1497,7 +1498,7 @@ fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
         return Some(Key::Dos(priority));
     }
     if number {
-        return Some(if other || event.is_some() || member || (facility && !record) {
+        return Some(if other || event.is_some() || member {
             Key::Other
         } else if role.is_some() {
             Key::ProviderId(rank)
@@ -1505,6 +1506,11 @@ fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
             Key::Mrn(0)
         } else if subject {
             Key::Mrn(1)
+        } else if facility {
+            // A clinic's or a facility's number in a patient's header is the patient's number
+            // there ("Clinic No.", "Facility ID"), least sure of the record numbers: some forms
+            // print the facility's own.
+            Key::Mrn(2)
         } else {
             // A bare "ID", "No.": of what, the label does not say.
             Key::Other
@@ -1568,6 +1574,9 @@ mod tests {
             ("Med. Rec. #", Key::Mrn(0)),
             ("Record Number", Key::Mrn(0)),
             ("Hospital No.", Key::Mrn(0)),
+            // A clinic's number in a patient's header is the patient's there, least sure.
+            ("Clinic No.", Key::Mrn(2)),
+            ("Facility ID", Key::Mrn(2)),
             ("Unit Number", Key::Mrn(0)),
             ("MR#", Key::Mrn(0)),
             ("Date/Time of Birth", Key::Dob),
