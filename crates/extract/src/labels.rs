@@ -2555,7 +2555,7 @@ fn marked_box(tokens: &[&str]) -> Option<&'static str> {
         _ => None,
     };
     let mut marked = Vec::new();
-    let mut seen = 0;
+    let (mut seen, mut after) = (0, 0);
     for t in tokens {
         let t = t.strip_suffix("/H").or_else(|| t.strip_suffix("/h")).unwrap_or(t);
         let (mark, rest) = if let Some(inner) =
@@ -2578,7 +2578,15 @@ fn marked_box(tokens: &[&str]) -> Option<&'static str> {
                 Some('O' | 'o' | '0') if option(chars.as_str()).is_some() => {
                     (Some(false), chars.as_str())
                 }
-                _ => (None, t),
+                // Or its box after it ("M □  F ☒" read "Mo FR"): counted only beside the other
+                // option's.
+                _ => match suffix_box(t) {
+                    Some((m, rest)) if option(rest).is_some() => {
+                        after += 1;
+                        (Some(m), rest)
+                    }
+                    _ => (None, t),
+                },
             }
         };
         match (mark, option(rest)) {
@@ -2594,7 +2602,26 @@ fn marked_box(tokens: &[&str]) -> Option<&'static str> {
         }
     }
     match marked[..] {
-        [one] if seen >= 2 || tokens.len() == 1 => Some(one),
+        [one] if seen >= 2 || (tokens.len() == 1 && after == 0) => Some(one),
+        _ => None,
+    }
+}
+
+/// An option with its box after it, as OCR reads a check box run into the letter before it: a
+/// mark ("X", "K", "R", "&", "®", "☒") or an empty box (any other sign: "o", "0", "g", "□"), with
+/// whether it is marked and the option before it.
+fn suffix_box(t: &str) -> Option<(bool, &str)> {
+    for (m, marked) in [("[X]", true), ("[x]", true), ("[]", false), ("[ ]", false)] {
+        if let Some(rest) = t.strip_suffix(m) {
+            return Some((marked, rest));
+        }
+    }
+    let last = t.chars().last()?;
+    let rest = &t[..t.len() - last.len_utf8()];
+    match last {
+        'X' | 'x' | 'K' | 'R' | '&' | '®' | '☒' | '■' | '✓' | '✔' => Some((true, rest)),
+        // (An empty box reads as any mark but those: "o", "0", "g", "□".)
+        _ if !last.is_ascii_digit() || last == '0' => Some((false, rest)),
         _ => None,
     }
 }
@@ -2608,6 +2635,13 @@ mod tests {
         assert_eq!(sex("[X]M []F").as_deref(), Some("M"));
         assert_eq!(sex("OM/H XF").as_deref(), Some("F"));
         assert_eq!(sex("KM/H OF 2022/04/19").as_deref(), Some("M"));
+        // The box after its option: "M □  F ☒" read "Mo FR".
+        assert_eq!(sex("Mo FR").as_deref(), Some("F"));
+        assert_eq!(sex("Mg FR").as_deref(), Some("F"));
+        assert_eq!(sex("M☒ F☐").as_deref(), Some("M"));
+        assert_eq!(sex("Male[] Female[X]").as_deref(), Some("F"));
+        // Not a lone option with what may be a box after it: no other option to weigh it by.
+        assert_eq!(sex("FR"), None);
         // Both marked, or neither: no guess.
         assert_eq!(sex("XM XF"), None);
         assert_eq!(sex("OM OF"), None);
