@@ -2496,8 +2496,8 @@ pub(crate) fn sex(value: &str) -> Option<String> {
         .to_ascii_lowercase()
         .as_str()
     {
-        "m" | "male" => Some("M"),
-        "f" | "female" => Some("F"),
+        "m" | "male" | "masc" | "masculine" | "man" => Some("M"),
+        "f" | "female" | "fem" | "feminine" | "woman" => Some("F"),
         "u" | "unknown" | "x" => Some("U"),
         _ => None,
     };
@@ -2714,6 +2714,8 @@ mod tests {
         assert_eq!(d("1005 1996"), Some(("1996-10-05".into(), 2)));
         assert_eq!(d("13271982"), None);
         assert_eq!(sex("Female").as_deref(), Some("F"));
+        assert_eq!(sex("Fem.").as_deref(), Some("F"));
+        assert_eq!(sex("Man").as_deref(), Some("M"));
         // Both boxes printed: the marked one, or nothing.
         assert_eq!(sex("X Male [ ] Female").as_deref(), Some("M"));
         assert_eq!(sex("[] Male & Female").as_deref(), Some("F"));

@@ -8,6 +8,10 @@
 //! unclaimed values (no label chartdex knows claims it), at a confidence that sends the
 //! document to review.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use crate::labels::{self, leading_date};
 use crate::layout::Line;
 use crate::Extraction;
@@ -178,7 +182,72 @@ pub(crate) fn sex(
     let distinct: std::collections::BTreeSet<&str> = found.iter().map(|f| f.3.as_str()).collect();
     if let (Some(&(n, s, e, _)), 1) = (found.first(), distinct.len()) {
         labels::apply(crate::vocab::Key::Sex, &rows[n], s, e, FACTOR, out, state);
+        return;
     }
+    aged_sex(rows, header, out);
+}
+
+/// An age with a sex written after it or before it, as wristbands, banners and dictated heads
+/// print them: "59Y/F", "(59 yo F)", "62 y.o. male", "F/59".
+static AGE_SEX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:^|[\s(\[,;|])(\d{1,3})\s*(y(?:ears?|rs?|/o|\.o\.|o)?\.?)?\s*([/,-]?)\s*(female|male|f|m)(?:$|[\s)\],;|.])",
+    )
+    .expect("valid regex")
+});
+static SEX_AGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:^|[\s(\[,;|])(female|male|f|m)\s*([/,])\s*(\d{1,3})\s*(y(?:ears?|rs?|/o|\.o\.|o)?\.?)?(?:$|[\s)\],;|.])",
+    )
+    .expect("valid regex")
+});
+
+/// The sex of a header that gives it only beside the patient's age ("59Y/F", "(59 yo F)",
+/// "F/59"): an age that is one in years (its unit says so, or it matches the years from the
+/// birth date to the visit), with M or F run into it. Taken when the header's rows give only
+/// one sex so, at the confidence of a value read by its shape.
+fn aged_sex(rows: &[Line<'_>], header: &labels::Header<'_>, out: &mut Extraction) {
+    let years = match (out.fields.patient.dob.as_deref(), out.fields.service_date.as_deref()) {
+        (Some(dob), Some(visit)) => years_between(dob, visit),
+        _ => None,
+    };
+    // (An age is the patient's only if it is theirs, where it can be told.)
+    let fits = |age: i64, unit: bool| {
+        age <= 120 && years.map_or(unit, |y| (age - y).abs() <= 1) && (unit || years.is_some())
+    };
+    let mut found: Vec<(usize, usize, usize, char)> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for &(n, _, _) in header {
+        if !seen.insert(n) || prose(&rows[n]) {
+            continue;
+        }
+        let text = rows[n].text;
+        for c in AGE_SEX.captures_iter(text) {
+            let age: i64 = c[1].parse().unwrap_or(i64::MAX);
+            if fits(age, c.get(2).is_some()) {
+                let m = c.get(4).expect("group 4 always matches");
+                found.push((n, m.start(), m.end(), first_upper(m.as_str())));
+            }
+        }
+        for c in SEX_AGE.captures_iter(text) {
+            let age: i64 = c[3].parse().unwrap_or(i64::MAX);
+            if fits(age, c.get(4).is_some()) {
+                let m = c.get(1).expect("group 1 always matches");
+                found.push((n, m.start(), m.end(), first_upper(m.as_str())));
+            }
+        }
+    }
+    let distinct: std::collections::BTreeSet<char> = found.iter().map(|f| f.3).collect();
+    if let (Some(&(n, s, e, sex)), 1) = (found.first(), distinct.len()) {
+        let value = sex.to_string();
+        out.note("patient.sex", &value, rows[n].place(s, e), FACTOR, None);
+        out.fields.patient.sex = Some(value);
+    }
+}
+
+/// "F" for "female", "M" for "m".
+fn first_upper(word: &str) -> char {
+    word.chars().next().map_or('?', |c| c.to_ascii_uppercase())
 }
 
 #[cfg(test)]
@@ -249,6 +318,27 @@ mod tests {
         )])
         .fields;
         assert_eq!(f.patient.sex, None);
+    }
+
+    #[test]
+    fn a_sex_run_into_the_patients_age() {
+        let sex = |text: &str| {
+            extract(&[page(&format!("Patient: Alice Testpatient\n{text}\nVisit Date: 01/23/2021"))])
+                .fields
+                .patient
+                .sex
+        };
+        assert_eq!(sex("DOB: 03/14/1961 (59 yo F)").as_deref(), Some("F"));
+        assert_eq!(sex("DOB: 03/14/1961   59Y/M").as_deref(), Some("M"));
+        assert_eq!(sex("DOB: 03/14/1961   F/59").as_deref(), Some("F"));
+        assert_eq!(sex("DOB: 03/14/1961   59 y.o. female").as_deref(), Some("F"));
+        assert_eq!(sex("MRN: 00123456   62Y  F").as_deref(), Some("F"));
+        // Not an age that is not the patient's (a dose, a count, a floor), nor two sexes.
+        assert_eq!(sex("DOB: 03/14/1961\nBed 12/F"), None);
+        assert_eq!(sex("MRN: 00123456   Room 5/F"), None);
+        assert_eq!(sex("MRN: 00123456   59Y/F   Mother 85Y/M"), None);
+        // (Where the birth date tells whose age is whose, the patient's.)
+        assert_eq!(sex("DOB: 03/14/1961   59Y/F   Mother 85Y/M").as_deref(), Some("F"));
     }
 
     #[test]
