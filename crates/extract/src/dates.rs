@@ -1,4 +1,10 @@
-//! Dates as US charts write them, normalised to YYYY-MM-DD.
+//! Dates as charts write them (in digits month first as in the US, or day first where the
+//! document shows it writes them so), normalised to YYYY-MM-DD.
+
+use std::cell::Cell;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 const MONTHS: [&str; 12] =
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
@@ -17,6 +23,47 @@ impl Date {
     pub fn iso(&self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
+}
+
+thread_local! {
+    /// The document being read writes its dates day first ([`in_order`]).
+    static DAY_FIRST: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` reading dates in digits day first ("05/03/1961" the 5th of March) or, as US charts
+/// write them, month first; the order before is restored after, even if `f` panics.
+pub(crate) fn in_order<R>(day_first: bool, f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            DAY_FIRST.set(self.0);
+        }
+    }
+    let _restore = Restore(DAY_FIRST.replace(day_first));
+    f()
+}
+
+/// Dates in digits with two numbers before the year ("14/03/1961").
+static NUMERIC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](?:\d{4}|\d{2})\b").expect("valid regex")
+});
+
+/// True if a document writes its dates day first: some date of its text can only be read so
+/// ("14/03/1961"), or a format hint says so ("dd/mm/yyyy", French "jj/mm/aaaa"), and none can
+/// only be read month first ("03/14/1961", "mm/dd/yyyy").
+pub(crate) fn writes_day_first<'t>(texts: impl Iterator<Item = &'t str>) -> bool {
+    let (mut day_first, mut month_first) = (false, false);
+    for text in texts {
+        for c in NUMERIC.captures_iter(text) {
+            let (a, b): (u32, u32) = (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0));
+            day_first |= (13..=31).contains(&a) && (1..=12).contains(&b);
+            month_first |= (1..=12).contains(&a) && (13..=31).contains(&b);
+        }
+        let lower = text.to_lowercase();
+        day_first |= ["dd/mm", "dd-mm", "dd.mm", "jj/mm"].iter().any(|h| lower.contains(h));
+        month_first |= ["mm/dd", "mm-dd", "mm.dd"].iter().any(|h| lower.contains(h));
+    }
+    day_first && !month_first
 }
 
 /// Normalises one date string (03/14/2019, 3/14/19, 2019-03-14, March 14, 2019, 14-Mar-2019,
@@ -59,7 +106,12 @@ fn parse_with(s: &str, ocr: bool) -> Option<Date> {
         [a, b, c] if a.len() == 4 && is_num(a) => (num(a)?, month(b)?, day(c)?, false),
         [a, b, c] if is_num(a) && is_num(b) => {
             let (y, short) = year(c)?;
-            (y, num(a)?, day(b)?, short)
+            let (m, d) = (num(a)?, day(b)?);
+            // The day first, as most of the world writes it: where the first number cannot be
+            // a month ("14/03/1961"), or the document writes its dates so and the second can.
+            let swap = d <= 12 && (m > 12 || DAY_FIRST.get());
+            let (m, d) = if swap { (d, m) } else { (m, d) };
+            (y, m, d, short)
         }
         // (An ordinal day before the month: "4th March 1950".)
         [a, b, c] if is_num(a) || (day(a).is_some() && month(b).is_some()) => {
@@ -239,6 +291,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_day_first_where_the_document_writes_it_so() {
+        let d = |s: &str| parse(s).map(|d| d.iso());
+        // A first number that cannot be a month: the day.
+        assert_eq!(d("14/03/1961").as_deref(), Some("1961-03-14"));
+        assert_eq!(d("05/03/1961").as_deref(), Some("1961-05-03"));
+        assert_eq!(in_order(true, || d("05/03/1961")).as_deref(), Some("1961-03-05"));
+        // (A second number that cannot be a month stays the day.)
+        assert_eq!(in_order(true, || d("03/14/1961")).as_deref(), Some("1961-03-14"));
+        // The order is restored after, even after a panic.
+        let _ = std::panic::catch_unwind(|| in_order(true, || panic!("bad page")));
+        assert_eq!(d("05/03/1961").as_deref(), Some("1961-05-03"));
+        assert!(writes_day_first(["DOB: 14/03/1961", "Seen 05/03/2021"].into_iter()));
+        assert!(writes_day_first(["Date of birth (dd/mm/yyyy): 05/03/1961"].into_iter()));
+        assert!(!writes_day_first(["DOB: 14/03/1961 Visit: 03/14/2021"].into_iter()));
+        assert!(!writes_day_first(["DOB: 05/03/1961"].into_iter()));
+        assert!(!writes_day_first(["Lot 2019-03-14"].into_iter()));
+    }
+
+    #[test]
     fn dates_in_digits_alone() {
         let d = |s: &str| parse_digits(s).map(|d| d.iso());
         assert_eq!(d("03271982").as_deref(), Some("1982-03-27"));
@@ -304,7 +375,8 @@ mod tests {
     fn impossible_dates_are_refused() {
         for s in [
             "02/30/2019",
-            "13/01/2019",
+            "13/13/2019",
+            "32/01/2019",
             "2019-14-01",
             "hello",
             "1/2",
@@ -314,6 +386,8 @@ mod tests {
             assert_eq!(normalize_date(s), None, "{s}");
         }
         assert_eq!(normalize_date("02/29/2020").as_deref(), Some("2020-02-29"));
+        // (A first number over 12 is a day: the date is written day first.)
+        assert_eq!(normalize_date("13/01/2019").as_deref(), Some("2019-01-13"));
         let d = parse("1/2/45").unwrap();
         assert_eq!((d.iso().as_str(), d.two_digit_year), ("1945-01-02", true));
     }

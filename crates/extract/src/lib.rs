@@ -120,6 +120,12 @@ impl Extraction {
 /// says most beats the others (a visit's date a signature's, an attending a referring
 /// physician, a patient's name an insured's), across pages; among equals, the first.
 pub fn extract(pages: &[PageText]) -> Extraction {
+    // (Dates in digits as the document writes them: day first if it shows it does so.)
+    let day_first = dates::writes_day_first(pages.iter().map(|p| p.text.as_str()));
+    dates::in_order(day_first, || extract_in_order(pages))
+}
+
+fn extract_in_order(pages: &[PageText]) -> Extraction {
     let mut out = Extraction::default();
     let mut state = labels::State::default();
     // The first page's rows, where the letterhead is read.

@@ -321,6 +321,19 @@ mod tests {
     }
 
     #[test]
+    fn a_chart_that_writes_its_dates_day_first_has_them_all_read_so() {
+        let f = extract(&[page(
+            "Patient: Alice Testpatient\nDate of Birth: 14/03/1961\nDate of Visit: 05/01/2021",
+        )])
+        .fields;
+        assert_eq!(f.patient.dob.as_deref(), Some("1961-03-14"));
+        assert_eq!(f.service_date.as_deref(), Some("2021-01-05"));
+        // Month first where nothing says otherwise.
+        let f = extract(&[page("Patient: Alice Testpatient\nDate of Visit: 05/01/2021")]).fields;
+        assert_eq!(f.service_date.as_deref(), Some("2021-05-01"));
+    }
+
+    #[test]
     fn a_sex_run_into_the_patients_age() {
         let sex = |text: &str| {
             extract(&[page(&format!("Patient: Alice Testpatient\n{text}\nVisit Date: 01/23/2021"))])
