@@ -199,9 +199,10 @@ fn extract_in_order(pages: &[PageText]) -> Extraction {
                 letter::date(&row_lines, &mut out, &mut state);
             }
         }
-        unlabelled::dob(&row_lines, &header, &mut out, &mut state);
+        let dates = unlabelled::header_dates(&row_lines, &header);
+        unlabelled::dob(&row_lines, &dates, &mut out, &mut state);
         if t != chartdex_core::DocType::InsuranceCard {
-            unlabelled::dos(&row_lines, &header, &mut out, &mut state);
+            unlabelled::dos(&row_lines, &dates, &mut out, &mut state);
         }
         unlabelled::sex(&row_lines, &header, &mut out, &mut state);
         if out.fields.facility.is_none() {

@@ -48,13 +48,20 @@ fn age_at(text: &str) -> Option<i64> {
     (years == Some(true)).then_some(n)
 }
 
-/// The dates of a header's rows (not of running text), each with its row, where it starts and
-/// ends, whether a known label claims it, and its value (ISO).
-fn header_dates(
-    rows: &[Line<'_>],
-    tokens: &labels::Header<'_>,
-) -> Vec<(usize, usize, usize, bool, String)> {
-    let mut dates: Vec<(usize, usize, usize, bool, String)> = Vec::new();
+/// The first of `items` if they all have the same `key` (the header gives one value so, maybe
+/// in several places), else none.
+fn the_one<T, K: Ord>(items: &[T], key: impl Fn(&T) -> K) -> Option<&T> {
+    let distinct: std::collections::BTreeSet<K> = items.iter().map(key).collect();
+    items.first().filter(|_| distinct.len() == 1)
+}
+
+/// A date of a header's: its row, where it starts and ends, whether a known label claims it,
+/// and its value (ISO).
+pub(crate) type HeaderDate = (usize, usize, usize, bool, String);
+
+/// The dates of a header's rows (not of running text).
+pub(crate) fn header_dates(rows: &[Line<'_>], tokens: &labels::Header<'_>) -> Vec<HeaderDate> {
+    let mut dates: Vec<HeaderDate> = Vec::new();
     for (i, &(n, t, known)) in tokens.iter().enumerate() {
         let row = &rows[n];
         // (Not in running text: a header's rows are short.)
@@ -82,7 +89,7 @@ fn header_dates(
 /// one such date.
 pub(crate) fn dos(
     rows: &[Line<'_>],
-    tokens: &labels::Header<'_>,
+    dates: &[HeaderDate],
     out: &mut Extraction,
     state: &mut labels::State,
 ) {
@@ -91,16 +98,13 @@ pub(crate) fn dos(
     }
     // (Only beside a birth date read: else the one date may be the birth date.)
     let Some(dob) = out.fields.patient.dob.as_deref() else { return };
-    let dates = header_dates(rows, tokens);
     let Some(latest) = dates.iter().filter_map(|d| days(&d.4)).max() else { return };
     let unclaimed: Vec<_> = dates
         .iter()
         .filter(|d| !d.3 && d.4 != dob)
         .filter(|d| days(&d.4).is_some_and(|x| latest - x <= 2 * 365))
         .collect();
-    let distinct: std::collections::BTreeSet<&str> =
-        unclaimed.iter().map(|d| d.4.as_str()).collect();
-    if let (Some(&&(n, s, e, _, _)), 1) = (unclaimed.first(), distinct.len()) {
+    if let Some(&&(n, s, e, _, _)) = the_one(&unclaimed, |d| d.4.as_str()) {
         labels::apply(crate::vocab::Key::Dos(6), &rows[n], s, e, FACTOR, out, state);
     }
 }
@@ -111,14 +115,13 @@ pub(crate) fn dos(
 /// than two years before it (and not over 120).
 pub(crate) fn dob(
     rows: &[Line<'_>],
-    tokens: &labels::Header<'_>,
+    dates: &[HeaderDate],
     out: &mut Extraction,
     state: &mut labels::State,
 ) {
     if out.fields.patient.dob.is_some() {
         return;
     }
-    let dates = header_dates(rows, tokens);
     // The visit: the date a label gave, else the header's latest.
     let visit = out.fields.service_date.clone().or_else(|| dates.iter().map(|d| d.4.clone()).max());
     let Some(visit) = visit else { return };
@@ -133,9 +136,7 @@ pub(crate) fn dob(
         age_at(after)
             .is_some_and(|a| years_between(iso, &visit).is_some_and(|y| (a - y).abs() <= 1))
     });
-    let distinct: std::collections::BTreeSet<&str> =
-        unclaimed.iter().map(|d| d.4.as_str()).collect();
-    let pick = aged.or(if distinct.len() == 1 { unclaimed.first() } else { None });
+    let pick = aged.or_else(|| the_one(&unclaimed, |d| d.4.as_str()));
     if let Some(&&(n, s, e, _, _)) = pick {
         labels::apply(crate::vocab::Key::Dob, &rows[n], s, e, FACTOR, out, state);
     }
@@ -179,8 +180,7 @@ pub(crate) fn sex(
             found.push((n, t.start, t.end, word.to_ascii_lowercase()));
         }
     }
-    let distinct: std::collections::BTreeSet<&str> = found.iter().map(|f| f.3.as_str()).collect();
-    if let (Some(&(n, s, e, _)), 1) = (found.first(), distinct.len()) {
+    if let Some(&(n, s, e, _)) = the_one(&found, |f| f.3.clone()) {
         labels::apply(crate::vocab::Key::Sex, &rows[n], s, e, FACTOR, out, state);
         return;
     }
@@ -189,17 +189,18 @@ pub(crate) fn sex(
 
 /// An age with a sex written after it or before it, as wristbands, banners and dictated heads
 /// print them: "59Y/F", "(59 yo F)", "62 y.o. male", "F/59".
-static AGE_SEX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?:^|[\s(\[,;|])(\d{1,3})\s*(y(?:ears?|rs?|/o|\.o\.|o)?\.?)?\s*([/,-]?)\s*(female|male|f|m)(?:$|[\s)\],;|.])",
-    )
-    .expect("valid regex")
-});
-static SEX_AGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?:^|[\s(\[,;|])(female|male|f|m)\s*([/,])\s*(\d{1,3})\s*(y(?:ears?|rs?|/o|\.o\.|o)?\.?)?(?:$|[\s)\],;|.])",
-    )
-    .expect("valid regex")
+static AGE_SEX: LazyLock<[Regex; 2]> = LazyLock::new(|| {
+    let (age, unit, sex) = (
+        r"(?P<age>\d{1,3})",
+        r"(?P<unit>y(?:ears?|rs?|/o|\.o\.|o)?\.?)?",
+        r"(?P<sex>female|male|f|m)",
+    );
+    let (open, close) = (r"(?i)(?:^|[\s(\[,;|])", r"(?:$|[\s)\],;|.])");
+    [
+        format!(r"{open}{age}\s*{unit}\s*[/,-]?\s*{sex}{close}"),
+        format!(r"{open}{sex}\s*[/,]\s*{age}\s*{unit}{close}"),
+    ]
+    .map(|re| Regex::new(&re).expect("valid regex"))
 });
 
 /// The sex of a header that gives it only beside the patient's age ("59Y/F", "(59 yo F)",
@@ -211,34 +212,23 @@ fn aged_sex(rows: &[Line<'_>], header: &labels::Header<'_>, out: &mut Extraction
         (Some(dob), Some(visit)) => years_between(dob, visit),
         _ => None,
     };
-    // (An age is the patient's only if it is theirs, where it can be told.)
-    let fits = |age: i64, unit: bool| {
-        age <= 120 && years.map_or(unit, |y| (age - y).abs() <= 1) && (unit || years.is_some())
-    };
+    // (An age is the patient's only if it is theirs, where it can be told; else if in years.)
+    let fits = |age: i64, unit: bool| age <= 120 && years.map_or(unit, |y| (age - y).abs() <= 1);
     let mut found: Vec<(usize, usize, usize, char)> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for &(n, _, _) in header {
         if !seen.insert(n) || prose(&rows[n]) {
             continue;
         }
-        let text = rows[n].text;
-        for c in AGE_SEX.captures_iter(text) {
-            let age: i64 = c[1].parse().unwrap_or(i64::MAX);
-            if fits(age, c.get(2).is_some()) {
-                let m = c.get(4).expect("group 4 always matches");
-                found.push((n, m.start(), m.end(), first_upper(m.as_str())));
-            }
-        }
-        for c in SEX_AGE.captures_iter(text) {
-            let age: i64 = c[3].parse().unwrap_or(i64::MAX);
-            if fits(age, c.get(4).is_some()) {
-                let m = c.get(1).expect("group 1 always matches");
-                found.push((n, m.start(), m.end(), first_upper(m.as_str())));
+        for c in AGE_SEX.iter().flat_map(|re| re.captures_iter(rows[n].text)) {
+            let age: i64 = c["age"].parse().unwrap_or(i64::MAX);
+            let sex = c.name("sex").expect("the sex group always matches");
+            if fits(age, c.name("unit").is_some()) {
+                found.push((n, sex.start(), sex.end(), first_upper(sex.as_str())));
             }
         }
     }
-    let distinct: std::collections::BTreeSet<char> = found.iter().map(|f| f.3).collect();
-    if let (Some(&(n, s, e, sex)), 1) = (found.first(), distinct.len()) {
+    if let Some(&(n, s, e, sex)) = the_one(&found, |f| f.3) {
         let value = sex.to_string();
         out.note("patient.sex", &value, rows[n].place(s, e), FACTOR, None);
         out.fields.patient.sex = Some(value);
