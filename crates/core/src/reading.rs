@@ -34,6 +34,9 @@ struct Geom {
     top: u32,
     height: u32,
     words: usize,
+    /// The middle of the line's words, top to bottom (the median of their centres): where the
+    /// line stands, whatever its first word does (a check box's mark set low: "x Male").
+    middle: u32,
     /// How many line heights a gap must be to be a gutter, on this page.
     gutter: f32,
 }
@@ -44,6 +47,8 @@ impl Geom {
         let last = *boxes.last()?;
         let mut heights: Vec<u32> = boxes.iter().map(|b| b.h).collect();
         heights.sort_unstable();
+        let mut middles: Vec<u32> = boxes.iter().map(|b| b.y + b.h / 2).collect();
+        middles.sort_unstable();
         Some(Geom {
             first,
             last,
@@ -52,6 +57,7 @@ impl Geom {
             top: first.y,
             height: heights[heights.len() / 2].max(1),
             words: boxes.len(),
+            middle: middles[middles.len() / 2],
             gutter: GUTTER_HEIGHTS,
         })
     }
@@ -62,7 +68,8 @@ impl Geom {
 /// without boxes, such as a blank line or a text layer's).
 ///
 /// A line joins a row when its first word starts right of the row's last word and overlaps it in
-/// height by at least half, however wide the gap (a form's columns stand far apart); the
+/// height by at least half (the word, or the line's words as a whole where the first is a single
+/// glyph such as a check box's mark), however wide the gap (a form's columns stand far apart); the
 /// nearest such line joins first, and lines claim their row's right part from left to right.
 /// Rows go top to bottom; a line without boxes stays right after the line before it. Where
 /// three or more rows share a gutter (a gap wider than 1.2 line heights, the same pixels on
@@ -112,11 +119,19 @@ fn chain(geoms: &[Option<Geom>]) -> Vec<Vec<usize>> {
                 .copied()
                 .filter(|&j| !joined[j] && !chain.contains(&j))
                 .filter_map(|j| {
-                    let first = geoms[j]?.first;
+                    let g = geoms[j]?;
+                    let first = g.first;
                     let gap = first.x.checked_sub(right)?;
-                    let overlap =
-                        (end.y + end.h).min(first.y + first.h).saturating_sub(end.y.max(first.y));
-                    (overlap * 2 >= end.h.min(first.h)).then_some((gap, j))
+                    let overlap = |top: u32, h: u32| {
+                        (end.y + end.h).min(top + h).saturating_sub(end.y.max(top)) * 2
+                            >= end.h.min(h)
+                    };
+                    // (By its first word; or, where that is a single glyph that need not sit on
+                    // the line, a check box's mark or a bullet, by where its words stand.)
+                    let glyph = first.w <= first.h + first.h / 4;
+                    let band = g.middle.saturating_sub(g.height / 2);
+                    (overlap(first.y, first.h) || (glyph && g.words > 1 && overlap(band, g.height)))
+                        .then_some((gap, j))
                 })
                 .min();
             let Some((_, j)) = next else { break };
@@ -572,6 +587,23 @@ mod tests {
             &[("Left", 100, 100)],
         ]);
         assert_eq!(t, "Left Assessment:\nOverlap\nPlan:");
+    }
+
+    #[test]
+    fn a_check_box_mark_set_low_does_not_take_its_options_off_the_labels_row() {
+        // Tesseract's line of options opens with the mark of the box ticked, lower than the
+        // words: the line stands on the label's row by its words, not by that mark.
+        let t = text(&[
+            &[("Sex:", 200, 100)],
+            &[("x", 300, 114), ("Male", 320, 100), ("o", 390, 100), ("Female", 410, 100)],
+        ]);
+        assert_eq!(t, "Sex: x Male o Female");
+        // A word that is no single glyph is where its line is: half a line lower, another row.
+        let t = text(&[
+            &[("Requested", 200, 100)],
+            &[("April", 340, 114), ("26", 410, 100), ("1976", 450, 100)],
+        ]);
+        assert_eq!(t, "Requested\nApril 26 1976");
     }
 
     #[test]

@@ -201,6 +201,7 @@ const WORDS: &[(&str, Sense)] = &[
     ("record", Record),
     ("records", Record),
     ("form", Form),
+    ("application", Form),
     ("card", Card),
     ("study", Study),
     ("studies", Study),
@@ -237,10 +238,16 @@ const WORDS: &[(&str, Sense)] = &[
     ("h&p", HAndP),
     ("hnp", HAndP),
     ("admission", Admission),
+    // A clinic's intake of a new patient, its first full assessment.
+    ("intake", Admission),
     ("admit", Admission),
     ("admitting", Admission),
     ("discharge", Discharge),
     ("transfer", Transfer),
+    // A stay in hospital, as a summary of it is the discharge's ("Confinement Summary").
+    ("confinement", Transfer),
+    ("hospitalization", Transfer),
+    ("hospitalisation", Transfer),
     ("death", Death),
     // Consultation, operation, procedure.
     ("consult", Consult),
@@ -317,6 +324,7 @@ const WORDS: &[(&str, Sense)] = &[
     ("mri", Imaging),
     ("mra", Imaging),
     ("ultrasound", Imaging),
+    ("duplex", Imaging),
     ("sonographic", Imaging),
     ("fluoroscopy", Imaging),
     ("dexa", Imaging),
@@ -361,6 +369,7 @@ const WORDS: &[(&str, Sense)] = &[
     ("facesheet", Registration),
     ("registration", Registration),
     ("demographics", Registration),
+    ("biodata", Registration),
     ("demographic", Registration),
     ("information", Information),
     ("info", Information),
@@ -756,7 +765,8 @@ fn type_of(s: Senses, title: bool) -> Option<DocType> {
     let listing = s.any(&[List, Sheet, Record, Reconciliation]);
     let t = if s.has(Fax) {
         DocType::Other
-    } else if s.has(Consent) {
+    } else if s.has(Consent) && !s.has(Request) {
+        // (A request for an authorisation is a payer's form: "Prior Authorization Request".)
         DocType::ConsentForm
     } else if s.has(Insurance) && s.any(&[Card, Identification])
         || s.has(Card) && s.has(Identification)
@@ -782,7 +792,8 @@ fn type_of(s: Senses, title: bool) -> Option<DocType> {
         DocType::ConsultationNote
     } else if s.has(Operation) {
         DocType::OperativeReport
-    } else if s.has(Procedure) {
+    } else if s.has(Procedure) && !s.has(Surgery) {
+        // (A surgical procedure is an operation: "Surgical Procedure Record".)
         DocType::ProcedureNote
     } else if s.has(Emergency) {
         DocType::EmergencyDepartmentNote
@@ -1441,6 +1452,15 @@ mod tests {
             ("Laparoscopic Cholecystectomy", OperativeReport),
             ("Total Knee Arthroplasty", OperativeReport),
             ("Bedside Procedure Note", ProcedureNote),
+            // A surgical procedure is an operation.
+            ("Surgical Procedure Report", OperativeReport),
+            ("Patient Demographic and Biodata Sheet", FaceSheet),
+            ("Application for Hospital Admission", FaceSheet),
+            ("Inpatient Hospitalization Summary", DischargeSummary),
+            ("New Patient Intake Note", HistoryAndPhysical),
+            ("Carotid Duplex Study", RadiologyReport),
+            // A request for a payer's authorisation is no consent.
+            ("Medication Prior Authorization Request", Prescription),
             ("Colonoscopy Report", ProcedureNote),
             ("Cardiac Catheterization Report", ProcedureNote),
             ("Emergency Room Record", EmergencyDepartmentNote),

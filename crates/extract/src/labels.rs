@@ -246,13 +246,23 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
             {
                 j -= 1;
             }
+        } else if head >= from + 2
+            && words[head - 1].text.eq_ignore_ascii_case("of")
+            && vocab::says_date(words[head - 2].text)
+            && !column_gap(head - 1)
+            && !column_gap(head)
+            && label.chars().all(char::is_alphabetic)
+        {
+            // "Date of" a word the vocabulary lacks ("Date of Dialysis:"): a date of something,
+            // at least a guess at the visit's.
+            j = head - 2;
         }
         // A name's two parts in one label, a comma between them ("Last Name, First Name:",
         // "Surname, Forename(s):"): the patient's whole name, in the order the label says.
         if j > from && words[j - 1].text.ends_with(',') {
             let part = |a: usize, b: usize, last: Option<&str>| {
                 vocab::classify(&phrase(&words, a, b, last).join(" "))
-                    .filter(|k| matches!(k, Key::Family | Key::Given))
+                    .filter(|k| matches!(k, Key::Family(_) | Key::Given(_)))
             };
             let here = part(j, head, Some(label));
             let first = (from.max(j.saturating_sub(3))..j).find(|&b| part(b, j, None).is_some());
@@ -687,6 +697,20 @@ pub(crate) struct State {
     /// The lines are a fax's cover sheet, up to the title of the document under it: its
     /// dates are the fax's (sent), not the visit's.
     in_cover: bool,
+    /// How the patient's name was read so far: the family name from a label of its own, or
+    /// one word under a label of the whole name (which may be either part).
+    name_parts: NameParts,
+}
+
+/// How the patient's name was read, for telling what a later label's one word is.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum NameParts {
+    #[default]
+    Other,
+    /// The family name, from its own label ("Surname of Patient").
+    FamilyAlone,
+    /// One word under a label of the whole name ("Full Names of Patient: Carmen").
+    OneWord,
 }
 
 impl Default for State {
@@ -702,6 +726,7 @@ impl Default for State {
             nameless_provider: None,
             family_first: false,
             in_cover: false,
+            name_parts: NameParts::Other,
         }
     }
 }
@@ -848,8 +873,34 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
                 // A clinician's role opening the line, over a clinician's name and nothing
                 // else: "Clinician Ann Fakedoc, MD".
                 if matches!(f.key, Key::Provider(_))
-                    && line.text[..f.start].trim().is_empty()
+                    && line.text[..f.start].split_whitespace().all(is_element_code)
                     && names::clinician(value)
+                {
+                    return true;
+                }
+                // A clinician's label over an NPI alone, its check digit holding: the
+                // clinician's NPI ("11. Rendering Provider 2854677574").
+                if matches!(f.key, Key::Provider(_))
+                    && lone_identifier(value)
+                    && npi(value).is_some()
+                {
+                    return true;
+                }
+                // A label of two words or more opening its line after an interface's element
+                // codes, over a value of its shape and nothing else: "2010CA NM1 03 Surname of
+                // Patient PRETENDO", "2400 DTP 03 Form Date 20190615".
+                let whole = match f.key {
+                    Key::Dob | Key::Dos(_) => whole_date(value),
+                    key if key.is_name() => value.split_whitespace().count() <= 4,
+                    _ => value.split_whitespace().count() == 1,
+                };
+                let codes: Vec<&str> = line.text[..f.start].split_whitespace().collect();
+                if i + 1 == found.len()
+                    && f.words >= 2
+                    && codes.iter().any(|c| c.chars().any(|ch| ch.is_ascii_digit()))
+                    && codes.iter().all(|c| is_element_code(c))
+                    && whole
+                    && plausible(f.key, value)
                 {
                     return true;
                 }
@@ -909,10 +960,24 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
                 continue;
             }
             // Else the value may be under the label, in its column, or wrapped to the next line.
-            let Some(under) = under else { continue };
             let (Some(from), to) = (line.x_at(f.start), next_x) else {
                 continue;
             };
+            // Or over it, on forms that print each entry above its caption: when the line
+            // under holds no value of the label's shape and the line above no label, no other
+            // label's value, and a value of that shape.
+            let alone = line.text[..f.start].split_whitespace().all(is_element_code)
+                && line.text[f.value_start..].trim().is_empty();
+            let fits_under = under.filter(|u| !has_colon_label(u)).is_some_and(|u| {
+                u.range_in_column(from, to).is_some_and(|(s, e)| plausible(f.key, &u.text[s..e]))
+            });
+            if f.punct && alone && accepted.len() == 1 && !fits_under {
+                if let Some((a, vs, ve)) = value_over_label(lines, n, f.key, from, to) {
+                    apply(f.key, a, vs, ve, 0.85, out, state);
+                    continue;
+                }
+            }
+            let Some(under) = under else { continue };
             if !has_colon_label(under) {
                 if let Some((vs, ve)) = under.range_in_column(from, to) {
                     apply(f.key, under, vs, ve, 0.95, out, state);
@@ -924,6 +989,37 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             }
         }
     }
+}
+
+/// The value over line `n`'s label, as a form that prints each entry above its caption has it
+/// ("MOCKFORD, BRUNO" over "Full Names:"): the line right above, in the label's column, when it
+/// holds no label, reads as the label's value, and is not the value of an empty label over it.
+fn value_over_label<'l, 'a>(
+    lines: &'l [Line<'a>],
+    n: usize,
+    key: Key,
+    from: u32,
+    to: Option<u32>,
+) -> Option<(&'l Line<'a>, usize, usize)> {
+    let above = line_above(lines, n)?;
+    if find_labels(above).iter().any(|f| f.known) {
+        return None;
+    }
+    let (vs, ve) = above.range_in_column(from, to)?;
+    let (vs, ve) = trimmed(above.text, vs, ve);
+    let value = &above.text[vs..ve];
+    if !plausible(key, value) || (key.is_name() && crate::doctype::is_title(value)) {
+        return None;
+    }
+    // (Not the entry of an empty label right over it that it fits: "DOB:" over "03/14/1961".)
+    let i = lines.iter().position(|l| std::ptr::eq(l, above))?;
+    let taken = line_above(lines, i).is_some_and(|up| {
+        let found = find_labels(up);
+        found.last().is_some_and(|f| {
+            f.known && up.text[f.value_start..].trim().is_empty() && plausible(f.key, value)
+        })
+    });
+    (!taken).then_some((above, vs, ve))
 }
 
 /// Values with their labels after them, in parentheses ("10480607 (MRN)", "03/14/2017 (Date
@@ -1495,8 +1591,8 @@ fn provider_in_parts(
     state: &mut State,
 ) {
     let part = |key: Key| found.iter().position(|f| f.key == key && !f.qualified);
-    let (Some(a), Some(b)) = (part(Key::Family), part(Key::Given)) else {
-        if found.iter().all(|f| matches!(f.key, Key::Other | Key::Family | Key::Given))
+    let (Some(a), Some(b)) = (part(Key::Family(0)), part(Key::Given(0))) else {
+        if found.iter().all(|f| matches!(f.key, Key::Other | Key::Family(_) | Key::Given(_)))
             && provider_under_captions(line, r, out, state)
         {
             found.iter_mut().for_each(|f| f.key = Key::Other);
@@ -1716,6 +1812,15 @@ fn is_item_number(w: &str) -> bool {
         && (tail.is_empty() || tail.len() == 1 && tail[0].is_ascii_uppercase())
 }
 
+/// A code that numbers a form's item or an interface's element before its caption: one with
+/// digits ("2010CA", "NM1", "03", "1.") or a segment's name in capitals ("REF", "DMG").
+fn is_element_code(w: &str) -> bool {
+    let w = w.trim_end_matches(['.', ')']);
+    !w.is_empty()
+        && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && (w.chars().any(|c| c.is_ascii_digit()) || (2..=3).contains(&w.len()))
+}
+
 /// A form's box number printed before its caption: a digit or two and at most a letter.
 fn is_box_number(w: &str) -> bool {
     let w = w.trim_matches(|c: char| !c.is_alphanumeric());
@@ -1816,7 +1921,12 @@ fn agrees(section: Option<vocab::Section>, key: Key) -> bool {
     match section {
         Some(Section::Patient) => matches!(
             key,
-            Key::Patient(0 | 1) | Key::Family | Key::Given | Key::Mrn(_) | Key::Dob | Key::Sex
+            Key::Patient(0 | 1)
+                | Key::Family(0)
+                | Key::Given(0)
+                | Key::Mrn(_)
+                | Key::Dob
+                | Key::Sex
         ),
         Some(Section::Provider(_)) => matches!(key, Key::Provider(_) | Key::Npi(_)),
         _ => false,
@@ -1884,7 +1994,7 @@ fn plausible(key: Key, value: &str) -> bool {
         Key::Patient(_) | Key::Provider(_) => {
             !starts_label && !label_words_only(value) && person_name(value).is_some()
         }
-        Key::Family | Key::Given => {
+        Key::Family(_) | Key::Given(_) => {
             !starts_label && !label_words_only(value) && single_name(value).is_some()
         }
         Key::Facility => value.chars().filter(|c| c.is_alphabetic()).count() >= 3,
@@ -2140,6 +2250,7 @@ pub(crate) fn apply(
     out: &mut Extraction,
     state: &mut State,
 ) {
+    let whole_end = ve;
     let ve = if key.is_name() { name_end(line, vs, column_end(line, vs, ve)) } else { ve };
     let value = &line.text[vs..ve];
     // A date at the end of its cell, after what a form's column merged into it ("X7740021
@@ -2161,10 +2272,50 @@ pub(crate) fn apply(
         // A label that says "patient" beats a bare "Name"; among equals, the first.
         // (A document's title is nobody's name: "Clinical Laboratory Report", "Follow-Up Note".)
         Key::Patient(_) | Key::Provider(_) if crate::doctype::is_title(value) => {}
+        // A patient's label over an identifier and nothing else gives the patient's number
+        // ("Patient: 00412234", "Person Source Value: 322732228"): a name holds no digits.
+        Key::Patient(0 | 1) if lone_identifier(value) => {
+            apply(Key::Mrn(1), line, vs, ve, factor * 0.9, out, state);
+        }
+        // A clinician's label over a number and nothing else: the clinician's number, an NPI
+        // if its check digit holds ("Rendering Provider 2854677574").
+        Key::Provider(rank) if lone_identifier(value) => {
+            apply(Key::ProviderId(rank), line, vs, ve, factor * 0.9, out, state);
+        }
+        // One word under a label of the whole name, where a label of its own gave the family
+        // name: the given name ("Surname of Patient: MOCKFORD" … "Full Names of Patient: Bruno").
+        Key::Patient(rank)
+            if rank <= state.patient_rank
+                && state.name_parts == NameParts::FamilyAlone
+                && f.patient.given.is_none()
+                && value.split_whitespace().count() == 1 =>
+        {
+            if let Some(name) = single_name(value).filter(|n| Some(n) != f.patient.family.as_ref())
+            {
+                out.note("patient.given", &name, place(0), factor, None);
+                out.fields.patient.given = Some(name);
+                state.patient_rank = rank;
+                state.name_parts = NameParts::Other;
+            }
+        }
         Key::Patient(rank) if rank < state.patient_rank && !label_words_only(value) => {
             if let Some((given, family)) =
                 ordered_name(value, state.family_first).filter(|(g, f)| !caption_words(g, f))
             {
+                // A label that puts the family name first over the family name alone, the
+                // given name in the next box ("Name (Last, First): | FAKENAME | | ESTHER").
+                let given = given.or_else(|| {
+                    let rest = line.text.get(ve..whole_end)?;
+                    let rest = rest.trim_matches(|c: char| c == '|' || c.is_whitespace());
+                    let one = rest.split_whitespace().count() == 1;
+                    (state.family_first && one && !vocab::is_label_word(rest))
+                        .then(|| single_name(rest))?
+                });
+                state.name_parts = if given.is_none() && value.split_whitespace().count() == 1 {
+                    NameParts::OneWord
+                } else {
+                    NameParts::Other
+                };
                 let p = place(0);
                 out.evidence.retain(|e| e.field != "patient.family" && e.field != "patient.given");
                 out.note("patient.family", &family, p, factor, None);
@@ -2177,20 +2328,60 @@ pub(crate) fn apply(
             }
         }
         // Last and first name in fields of their own are the patient's, whatever comes after.
-        Key::Family if state.patient_rank > 0 || f.patient.family.is_none() => {
+        // (An insured's, only where nothing better names the patient.)
+        Key::Family(rank)
+            if rank < state.patient_rank
+                || (rank <= state.patient_rank && f.patient.family.is_none()) =>
+        {
             if let Some(name) = single_name(value) {
                 out.evidence.retain(|e| e.field != "patient.family");
                 out.note("patient.family", &name, place(0), factor, None);
                 out.fields.patient.family = Some(name);
-                state.patient_rank = 0;
+                state.patient_rank = rank;
+                state.name_parts = NameParts::FamilyAlone;
             }
         }
-        Key::Given if state.patient_rank > 0 || f.patient.given.is_none() => {
+        // The family name's own label after one word under a label of the whole name: that
+        // word was the given name ("Full Names of Patient: Bruno" … "Surname: MOCKFORD").
+        // (Not a label beside it on its row: a row of captions was read one cell off.)
+        Key::Family(rank)
+            if rank <= state.patient_rank
+                && state.name_parts == NameParts::OneWord
+                && f.patient.given.is_none() =>
+        {
+            let here = place(0);
+            let beside = out.evidence.iter().any(|e| {
+                e.field == "patient.family"
+                    && e.page == here.page
+                    && match (e.bbox, here.bbox) {
+                        (Some(a), Some(b)) => a.y < b.y + b.h && b.y < a.y + a.h,
+                        // (Text without boxes, a text layer's, is in lines as printed.)
+                        _ => false,
+                    }
+            });
+            if let Some(name) =
+                single_name(value).filter(|n| !beside && Some(n) != f.patient.family.as_ref())
+            {
+                if let Some(g) = out.fields.patient.family.replace(name.clone()) {
+                    if let Some(e) = out.evidence.iter_mut().find(|e| e.field == "patient.family") {
+                        e.field = "patient.given".into();
+                    }
+                    out.fields.patient.given = Some(g);
+                }
+                out.note("patient.family", &name, place(0), factor, None);
+                state.patient_rank = rank;
+                state.name_parts = NameParts::Other;
+            }
+        }
+        Key::Given(rank)
+            if rank < state.patient_rank
+                || (rank <= state.patient_rank && f.patient.given.is_none()) =>
+        {
             if let Some(name) = single_name(value) {
                 out.evidence.retain(|e| e.field != "patient.given");
                 out.note("patient.given", &name, place(1), factor, None);
                 out.fields.patient.given = Some(name);
-                state.patient_rank = 0;
+                state.patient_rank = rank;
             }
         }
         Key::Mrn(rank) if rank < state.mrn_rank => {
@@ -2288,14 +2479,18 @@ pub(crate) fn apply(
 /// A person's name, read family first when its label says so and it has no comma to say it.
 /// True if a name read is a caption where a value was looked for, nobody's name: a label's
 /// word for the family name ("Number", "NPI", "Sponsor's SSN", "Pi iber NPI"), with no given
-/// name, or one no person has: a label's word, a possessive, a letter or two.
+/// name, or one no person has: a label's word, a possessive, a letter or two; or a word of a
+/// section's heading ("Maternal Profile", "Patient Information").
 fn caption_words(given: &Option<String>, family: &str) -> bool {
     let no_given = |g: &str| {
         vocab::is_label_word_or_misread(g)
             || g.ends_with("'s")
             || g.chars().filter(|c| c.is_alphabetic()).count() <= 2
     };
-    vocab::is_label_word(family) && given.as_deref().is_none_or(no_given)
+    let heading = |w: &str| w.split_whitespace().any(vocab::is_section_word);
+    (vocab::is_label_word(family) && given.as_deref().is_none_or(no_given))
+        || heading(family)
+        || given.as_deref().is_some_and(heading)
 }
 
 fn ordered_name(value: &str, family_first: bool) -> Option<(Option<String>, String)> {
@@ -2385,6 +2580,14 @@ pub(crate) fn identifier(value: &str) -> Option<(String, bool)> {
     })
 }
 
+/// True if a value is one identifier with most of it digits, which no name is.
+fn lone_identifier(value: &str) -> bool {
+    let mut tokens = value.split_whitespace();
+    let (Some(first), None) = (tokens.next(), tokens.next()) else { return false };
+    let digits = first.chars().filter(char::is_ascii_digit).count();
+    digits >= 5 && digits * 2 > first.len() && identifier_token(first).is_some()
+}
+
 fn identifier_token(token: &str) -> Option<(String, bool)> {
     let token = token.trim_matches(|c: char| !c.is_ascii_alphanumeric());
     let digits = token.chars().filter(char::is_ascii_digit).count();
@@ -2452,13 +2655,12 @@ pub(crate) fn leading_date(value: &str) -> Option<(Date, usize)> {
     let mut parts: Vec<(usize, &str)> = Vec::with_capacity(3);
     // (A day of the week before it: "Thursday, March 4, 2024", "Mon 03/04/2024".)
     let weekday = value.split_whitespace().next().is_some_and(dates::is_weekday);
-    for (i, t) in value.split_whitespace().enumerate().skip(usize::from(weekday)).take(6) {
-        let t = t.trim_matches(['|', '[', ']', '{', '}', '(', ')']);
-        if !t.is_empty() {
-            parts.push((i, t));
-        }
-        if parts.len() == 3 {
-            break;
+    'tokens: for (i, t) in value.split_whitespace().enumerate().skip(usize::from(weekday)).take(6) {
+        for piece in unboxed(t) {
+            parts.push((i, piece));
+            if parts.len() == 3 {
+                break 'tokens;
+            }
         }
     }
     (1..=parts.len()).rev().find_map(|n| {
@@ -2466,6 +2668,34 @@ pub(crate) fn leading_date(value: &str) -> Option<(Date, usize)> {
         let d = dates::parse(&s).or_else(|| dates::parse_digits(&s))?;
         Some((d, parts[n - 1].0 + 1))
     })
+}
+
+/// The pieces of a date's token as a form's boxes leave it: the box borders OCR read around
+/// and between the digits ("|", "[", a dash or a slash after a bar: "06 |-/18 |-|2016")
+/// taken away, and a border read as a "1" before the digits of a box ("|-122" for "|-|22",
+/// "-11941" for "-|1941") dropped where the digits are then a day's or a year's.
+fn unboxed(token: &str) -> Vec<&str> {
+    let bar = |c: char| matches!(c, '|' | '[' | ']' | '{' | '}' | '(' | ')');
+    let mark = |c: char| bar(c) || matches!(c, '-' | '/' | ';' | '_' | '=');
+    if !token.contains(bar) {
+        let t = token.trim_matches(bar);
+        return if t.is_empty() { Vec::new() } else { vec![t] };
+    }
+    token
+        .split(bar)
+        .enumerate()
+        .filter_map(|(k, piece)| {
+            let core = piece.trim_matches(mark);
+            if core.is_empty() {
+                return None;
+            }
+            let boxed = k > 0 || piece.starts_with(mark);
+            let digits = core.bytes().all(|b| b.is_ascii_digit());
+            let border_one =
+                boxed && digits && core.starts_with('1') && matches!(core.len(), 3 | 5);
+            Some(if border_one { &core[1..] } else { core })
+        })
+        .collect()
 }
 
 /// A lone "F" or "M" that tesseract read as two letters ("EF", "OF": it is prone to that with
@@ -2782,6 +3012,61 @@ mod tests {
     }
 
     #[test]
+    fn a_persons_label_over_a_number_gives_that_persons_number() {
+        let f = crate::extract(&[crate::tests::page(
+            "PROGRESS NOTE\nPerson Source Value: 322732228\nPatient Name: TESTLY, CARLA\n\
+             Rendering Provider: 1234567893",
+        )])
+        .fields;
+        assert_eq!(f.patient.mrn.as_deref(), Some("322732228"));
+        assert_eq!(f.patient.family.as_deref(), Some("Testly"));
+        assert_eq!(f.provider.npi.as_deref(), Some("1234567893"));
+        // A clinician's label over a number whose check digit fails gives no NPI.
+        let f = crate::extract(&[crate::tests::page("PROGRESS NOTE\nProvider: 1234567890")]).fields;
+        assert_eq!(f.provider.npi, None);
+    }
+
+    #[test]
+    fn a_name_in_two_labels_of_its_own_whichever_comes_first() {
+        for text in [
+            "INTAKE\nSurname of Patient: TESTLY\nFull Names of Patient: Carla",
+            "INTAKE\nFull Names of Patient: Carla\nSurname of Patient: TESTLY",
+        ] {
+            let f = crate::extract(&[crate::tests::page(text)]).fields;
+            assert_eq!(f.patient.family.as_deref(), Some("Testly"), "{text}");
+            assert_eq!(f.patient.given.as_deref(), Some("Carla"), "{text}");
+        }
+        // An insured's name parts are the patient's only where no label names the patient.
+        let f = crate::extract(&[crate::tests::page(
+            "NOTE\nPatient Name: Testly, Carla\nInsured Last Name: Placebo\nInsured First Name: Dan",
+        )])
+        .fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testly"));
+        assert_eq!(f.patient.given.as_deref(), Some("Carla"));
+        let f = crate::extract(&[crate::tests::page(
+            "CLAIM\nInsured Last Name: Placebo\nInsured First Name: Dan",
+        )])
+        .fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Placebo"));
+        assert_eq!(f.patient.given.as_deref(), Some("Dan"));
+    }
+
+    #[test]
+    fn dates_written_into_boxes_lose_the_borders_ocr_read() {
+        let d = |v: &str| leading_date(v).map(|(d, _)| d.iso());
+        assert_eq!(d("06 |-/18 |-|2016").as_deref(), Some("2016-06-18"));
+        // (A border read as a "1" before a box's digits.)
+        assert_eq!(d("09 |-122 |-]2018").as_deref(), Some("2018-09-22"));
+        assert_eq!(d("04 |-]14 |-11941").as_deref(), Some("1941-04-14"));
+        // A day of three digits without a border before it is no date.
+        assert_eq!(d("09 122 2018"), None);
+        // "Date of" a word the vocabulary lacks is a date's label.
+        let f =
+            crate::extract(&[crate::tests::page("NOTE\nDate of Transfusion: 03/04/2020")]).fields;
+        assert_eq!(f.service_date.as_deref(), Some("2020-03-04"));
+    }
+
+    #[test]
     fn values_are_typed_by_their_shape() {
         assert!(plausible(Key::Patient(0), "TESTPATIENT, ALICE"));
         assert!(!plausible(Key::Patient(0), "03/04/2024"));
@@ -3040,6 +3325,80 @@ mod layout_tests {
         p.words[1].bbox.w = 34;
         p.words[3].bbox.w = 34;
         assert_eq!(extract(&[p]).fields.patient.sex, None);
+    }
+
+    #[test]
+    fn each_entry_printed_over_its_own_captions_colon() {
+        // A form that prints each entry above its caption, one pair a line: the entry is the
+        // caption's when the line under holds a caption of its own.
+        let p = page(&[
+            &[("REGISTRATION", 201), ("FORM", 420)],
+            &[("TESTLY,", 201), ("CARLA", 330)],
+            &[("Full", 201), ("Names:", 270)],
+            &[("12/03/1961", 201)],
+            &[("Birth", 201), ("Date:", 290)],
+            &[("Telephone:", 201), ("555-0100", 400)],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testly"));
+        assert_eq!(f.patient.given.as_deref(), Some("Carla"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1961-12-03"));
+        // Not a title over the caption, nor an entry an empty caption over it already has.
+        let p = page(&[
+            &[("Admission", 201), ("Profile", 380)],
+            &[("Patient", 201), ("Name:", 330)],
+            &[("MRN:", 201), ("00123456", 300)],
+        ]);
+        assert_eq!(extract(&[p]).fields.patient.family, None);
+    }
+
+    #[test]
+    fn an_interfaces_element_list_labels_without_colons() {
+        // "Loop Seg Elem | Name Value" rows of a claim's print: codes, the element's name, its
+        // value.
+        let p = page(&[
+            &[
+                ("2010CA", 201),
+                ("NM1", 320),
+                ("03", 400),
+                ("Family", 460),
+                ("Name", 560),
+                ("PLACEBO", 700),
+            ],
+            &[
+                ("2010CA", 201),
+                ("NM1", 320),
+                ("04", 400),
+                ("Given", 460),
+                ("Name", 560),
+                ("Carla", 700),
+            ],
+            &[
+                ("2300", 201),
+                ("DTP", 320),
+                ("03", 400),
+                ("Date", 460),
+                ("Completed", 540),
+                ("20190615", 700),
+            ],
+            &[
+                ("2310B", 201),
+                ("NM1", 320),
+                ("03", 400),
+                ("Cardiologist", 460),
+                ("Ann", 700),
+                ("Fakedoc,", 760),
+                ("MD", 900),
+            ],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Placebo"));
+        assert_eq!(f.patient.given.as_deref(), Some("Carla"));
+        assert_eq!(f.service_date.as_deref(), Some("2019-06-15"));
+        assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
+        // Without its codes, a label's words and a word after them are no pair: running text.
+        let p = page(&[&[("Family", 201), ("Name", 300), ("Placebo", 400)]]);
+        assert_eq!(extract(&[p]).fields.patient.family, None);
     }
 
     #[test]

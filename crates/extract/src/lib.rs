@@ -216,7 +216,36 @@ fn extract_in_order(pages: &[PageText]) -> Extraction {
         }
     }
     fix_two_digit_birth_year(&mut out);
+    names_in_the_documents_own_order(pages, &mut out);
     out
+}
+
+/// A name read without a comma to say its order ("NOTREAL CARMEN" taken as given name first),
+/// where the document also writes it with one ("NOTREAL, CARMEN"), only that way round: the
+/// order the document itself shows.
+fn names_in_the_documents_own_order(pages: &[PageText], out: &mut Extraction) {
+    let fields = &mut out.fields;
+    for (person, given, family) in [
+        ("patient", &mut fields.patient.given, &mut fields.patient.family),
+        ("provider", &mut fields.provider.given, &mut fields.provider.family),
+    ] {
+        let (Some(g), Some(f)) = (given.as_ref(), family.as_ref()) else { continue };
+        let written = |a: &str, b: &str| {
+            let needle = format!("{}, {}", a.to_lowercase(), b.to_lowercase());
+            pages.iter().any(|p| p.text.to_lowercase().contains(&needle))
+        };
+        if written(g, f) && !written(f, g) {
+            std::mem::swap(given, family);
+            let (gf, ff) = (format!("{person}.given"), format!("{person}.family"));
+            for e in out.evidence.iter_mut() {
+                if e.field == gf {
+                    e.field.clone_from(&ff);
+                } else if e.field == ff {
+                    e.field.clone_from(&gf);
+                }
+            }
+        }
+    }
 }
 
 /// A date of birth written with a two-digit year after the date of service ("DOB 1/2/25" on a
@@ -416,6 +445,20 @@ mod tests {
         // A header's bare label is still one where its value is all there is.
         let f = extract(&[page("Collected 06-17-2018\nSeen 03/02/2024 10:30")]).fields;
         assert_eq!(f.service_date.as_deref(), Some("2024-03-02"));
+    }
+
+    #[test]
+    fn a_name_without_its_comma_is_read_in_the_order_the_document_writes_it() {
+        let pages = [
+            page("CONSENT\nName of Client: TESTLY CARLA\nMRN: 00123456"),
+            page("Name of Client: TESTLY, CARLA\nMRN: 00123456"),
+        ];
+        let f = extract(&pages).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testly"));
+        assert_eq!(f.patient.given.as_deref(), Some("Carla"));
+        // Written both ways, or never with a comma: as read.
+        let f = extract(&[page("CONSENT\nName of Client: TESTLY CARLA")]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Carla"));
     }
 
     #[test]

@@ -255,7 +255,9 @@ pub(crate) fn subject_name(value: &str) -> bool {
 pub(crate) fn single_name(value: &str) -> Option<String> {
     let w = value.split_whitespace().find(|w| !is_dropped(w))?;
     let w = w.trim_matches(|c: char| !c.is_alphabetic() && c != '\'' && c != '-');
-    (usable(w) && !w.chars().any(|c| c.is_ascii_digit())).then(|| title_case(w))
+    // (A short word all in small letters is OCR's reading of a speck or a scribble: "ee".)
+    let scribble = w.chars().count() <= 3 && w.chars().all(char::is_lowercase);
+    (usable(w) && !scribble && !w.chars().any(|c| c.is_ascii_digit())).then(|| title_case(w))
 }
 
 fn usable(s: &str) -> bool {

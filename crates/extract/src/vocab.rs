@@ -19,8 +19,10 @@ pub(crate) enum Key {
     /// patient's identifiers, 3 a health plan's insured or subscriber (the patient on a card;
     /// on a chart often a spouse or a parent).
     Patient(u8),
-    Family,
-    Given,
+    /// The patient's family name alone; ranked as [`Key::Patient`] (3 an insured's).
+    Family(u8),
+    /// The patient's given name alone; ranked as [`Key::Patient`].
+    Given(u8),
     /// The medical record number; 0 a record's number, 1 a patient's id or number, 2 a
     /// facility's number (the patient's number there).
     Mrn(u8),
@@ -55,7 +57,7 @@ impl Key {
 
     /// The key names a person.
     pub(crate) fn is_name(self) -> bool {
-        matches!(self, Key::Patient(_) | Key::Provider(_) | Key::Family | Key::Given)
+        matches!(self, Key::Patient(_) | Key::Provider(_) | Key::Family(_) | Key::Given(_))
     }
 }
 
@@ -114,6 +116,8 @@ const WORDS: &[(&str, Idea)] = &[
     ("ptnt", Idea::Subject),
     ("pat", Idea::Subject),
     ("client", Idea::Subject),
+    // Who a veterans' administration's form is about: the veteran, the service member.
+    ("veteran", Idea::Subject),
     ("resident", Idea::Subject),
     // Who the chart is about on a school's or an employer's form: the student, the injured
     // worker or employee.
@@ -212,6 +216,8 @@ const WORDS: &[(&str, Idea)] = &[
     // Dates and what they are of.
     ("date", Idea::Date),
     ("dates", Idea::Date),
+    // A date with its time, as data models name it ("Birth Datetime", "Visit DateTime").
+    ("datetime", Idea::Date),
     ("dt", Idea::Date),
     ("dte", Idea::Date),
     ("day", Idea::Date),
@@ -242,6 +248,9 @@ const WORDS: &[(&str, Idea)] = &[
     ("treatment", Idea::Event(0)),
     ("treated", Idea::Event(0)),
     ("session", Idea::Event(0)),
+    // A clinic's intake of the patient; a dialysis session.
+    ("intake", Idea::Event(0)),
+    ("dialysis", Idea::Event(0)),
     // Events, priority 1: what the document records: a discharge, a collection, a procedure.
     ("obtained", Idea::Event(1)),
     ("sample", Idea::Event(1)),
@@ -285,6 +294,8 @@ const WORDS: &[(&str, Idea)] = &[
     ("registration", Idea::Event(2)),
     ("reg", Idea::Event(2)),
     ("registered", Idea::Event(2)),
+    // A stay in hospital ("Start of Confinement", as claim forms date an admission).
+    ("confinement", Idea::Event(2)),
     // Events, priority 3: a prescription's, a review's.
     ("prescribed", Idea::Event(3)),
     ("prescription", Idea::Event(3)),
@@ -296,6 +307,9 @@ const WORDS: &[(&str, Idea)] = &[
     ("written", Idea::Event(3)),
     ("reviewed", Idea::Event(3)),
     ("updated", Idea::Event(3)),
+    // The day a form was filled in ("Date Completed").
+    ("completed", Idea::Event(3)),
+    ("start", Idea::Joiner),
     // Events, priority 4: a report's, a result's, an order's.
     ("recd", Idea::Event(4)),
     ("rcvd", Idea::Event(4)),
@@ -400,6 +414,13 @@ const WORDS: &[(&str, Idea)] = &[
     ("dentist", Idea::Role(0)),
     ("specialist", Idea::Role(0)),
     ("author", Idea::Role(0)),
+    // A study's investigator; the clinician who did the procedure.
+    ("investigator", Idea::Role(0)),
+    ("proceduralist", Idea::Role(1)),
+    // The clinicians in charge as one ("Medical Team", "Care Team").
+    ("team", Idea::Role(1)),
+    // A service's head, not the patient's clinician ("Hospice Medical Director").
+    ("director", Idea::Other),
     // A clinical document's legal authenticator (HL7 CDA): the clinician who signed it.
     ("authenticator", Idea::Role(1)),
     ("np", Idea::Role(0)),
@@ -566,13 +587,18 @@ const WORDS: &[(&str, Idea)] = &[
     ("class", Idea::Other),
     ("reason", Idea::Other),
     ("source", Idea::Other),
+    // What the field holds ("Gender Value"; OMOP's "Gender Source Value", as the source system
+    // wrote it, see `classify_whole`).
+    ("value", Idea::Joiner),
     ("mode", Idea::Other),
     ("priority", Idea::Other),
     ("time", Idea::Joiner),
     ("page", Idea::Other),
     ("pages", Idea::Other),
     ("copy", Idea::Other),
-    ("code", Idea::Other),
+    // A coded value is a number of a kind ("Gender Code", "Patient Code"), as data models and
+    // interface prints name their fields.
+    ("code", Idea::Number),
     ("occupation", Idea::Other),
     ("allergies", Idea::Other),
     ("medications", Idea::Other),
@@ -642,6 +668,11 @@ fn exact(word: &str) -> Option<Idea> {
     }
     if is_dob(word) {
         return Some(Idea::Birth);
+    }
+    // A specialist by the name of the speciality: "Nephrologist", "Psychiatrist",
+    // "Pediatrician".
+    if w.len() >= 8 && ["ologist", "iatrist", "ician"].iter().any(|s| w.ends_with(s)) {
+        return Some(Idea::Role(0));
     }
     // "NPI" with its last letter misread ("NPU", "NPY", "NPE", "NPl"): NPI labels count only
     // before a number whose check digit holds. ("NPO", nothing by mouth, is a word.)
@@ -918,6 +949,12 @@ pub(crate) enum Section {
 const SECTION_WORDS: &[&str] =
     &["information", "info", "details", "detail", "data", "demographics", "section", "profile"];
 
+/// True if `word` is one a section's heading adds ("Information", "Details", "Profile"): no
+/// part of a person's name.
+pub(crate) fn is_section_word(word: &str) -> bool {
+    SECTION_WORDS.contains(&fold(word).as_str())
+}
+
 /// The section a heading opens: a short line of label words that names a person or a role and
 /// no field ("Patient Name" is a label, "PATIENT INFORMATION" a heading).
 pub(crate) fn section(heading: &str) -> Option<Section> {
@@ -1142,6 +1179,8 @@ const TOGETHER: &[&[Head]] = &[
     // (A practice's or a facility's NPI: "Practice NPI", "Facility NPI".)
     &[Head::Npi, Head::Facility],
     &[Head::Record, Head::Facility],
+    // (A clinician "of record": "Surgeon of Record", "Physician of Record".)
+    &[Head::Record, Head::Role],
 ];
 
 /// True if `label_words` can be one label: their heads go together, and no idea a label holds
@@ -1157,6 +1196,10 @@ pub(crate) fn coherent(label_words: &[&str]) -> bool {
         .enumerate()
         .filter_map(|(i, w)| match (fold(w).as_str(), split.get(i + 1).and_then(|n| idea(n))) {
             ("last", Some(Idea::Event(_) | Idea::Date)) => Some(Idea::NotVisit),
+            ("service", _) if split.get(i + 1).is_some_and(|n| fold(n) == "member") => {
+                Some(Idea::Joiner)
+            }
+            ("given", _) if given_as_done(&split) => Some(Idea::Event(1)),
             _ => idea(w),
         })
         .collect();
@@ -1169,7 +1212,7 @@ pub(crate) fn coherent(label_words: &[&str]) -> bool {
         || count(&|i| *i == Idea::Name) > 1
         // (Alternatives parted by a slash may each have their number: "ID/Account #".)
         || count(&|i| *i == Idea::Number) > 1 + usize::from(label.contains('/'))
-        || count(&|i| matches!(i, Idea::Subject | Idea::Member)) > 1
+        || count(&|i| matches!(i, Idea::Subject | Idea::Member)) > 1 + usize::from(label.contains('/'))
         || count(&|i| matches!(i, Idea::Family | Idea::Given | Idea::Middle)) > 1
         || count(&|i| *i == Idea::Birth) > 1
         || count(&|i| *i == Idea::Sex) > 1
@@ -1198,6 +1241,12 @@ pub(crate) fn coherent(label_words: &[&str]) -> bool {
         return visit_clinician(&ideas);
     }
     TOGETHER.iter().any(|set| heads.iter().all(|h| set.contains(h)))
+}
+
+/// True if "given" in a label's words is what was given, not a given name: with a date or an
+/// event ("Date Given", "Consent Given").
+fn given_as_done(split: &[String]) -> bool {
+    split.iter().any(|s| matches!(idea(s), Some(Idea::Date | Idea::Event(_))))
 }
 
 /// True if label ideas name the clinician of the visit itself: the visit's event, then the
@@ -1364,6 +1413,11 @@ fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
             {
                 None
             }
+            // "Source" before "Value" says whose writing the value is ("Gender Source Value":
+            // the sex as the source system recorded it), not a source of something.
+            Some(next) if fold(w) == "source" && fold(next) == "value" => Some(Idea::Joiner),
+            // A "Service Member" is a person in the armed services, not a service's.
+            Some(next) if fold(w) == "service" && fold(next) == "member" => Some(Idea::Joiner),
             // "Family" before a clinician is family medicine, a primary-care one: "Family
             // Physician", "Family Doctor".
             Some(next) if fold(w) == "family" && matches!(idea(next), Some(Idea::Role(_))) => {
@@ -1378,9 +1432,7 @@ fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
             }
             // "Given" with a date is what was given then ("Date Given", as a vaccine or a
             // drug's record says), not a given name.
-            _ if fold(w) == "given" && split.iter().any(|s| idea(s) == Some(Idea::Date)) => {
-                Some(Idea::Event(1))
-            }
+            _ if fold(w) == "given" && given_as_done(&split) => Some(Idea::Event(1)),
             _ => idea(w),
         })
         .collect();
@@ -1419,10 +1471,19 @@ fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
         return Some(Key::Other);
     }
     // A health plan's insured: the patient only where nothing better names one.
+    // (Or a part of the name: "Subscriber Last Name", as a claim's subscriber loop has it.)
     if has(|i| *i == Idea::Insured) {
-        let only_name =
-            ideas.iter().all(|i| matches!(i, Idea::Insured | Idea::Name | Idea::Joiner));
-        return Some(if only_name { Key::Patient(3) } else { Key::Other });
+        let only_name = ideas.iter().all(|i| {
+            matches!(i, Idea::Insured | Idea::Name | Idea::Family | Idea::Given | Idea::Joiner)
+        });
+        let family = has(|i| *i == Idea::Family);
+        let given = has(|i| *i == Idea::Given);
+        return Some(match (only_name, family, given) {
+            (false, _, _) => Key::Other,
+            (true, true, false) => Key::Family(3),
+            (true, false, true) => Key::Given(3),
+            (true, _, _) => Key::Patient(3),
+        });
     }
     let rank = role.unwrap_or(0);
     if word("national") && role.is_some() && number {
@@ -1467,8 +1528,14 @@ fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     }
     // A date, and what it is of; an event alone is a date when nothing else is said of it
     // ("Admitted:", "Seen on:"), not "Visit Type", "Procedure Name", "Service Facility".
+    // An event's word and "on" say a date whatever else the label names ("Medications
+    // Reviewed On", "Consent Signed On").
+    let on_event = folded.len() >= 2
+        && folded[folded.len() - 1] == "on"
+        && matches!(word_ideas[folded.len() - 2], Some(Idea::Event(_)));
     let dated = date
         || not_visit
+        || (on_event && !number && role.is_none())
         || (event.is_some()
             && !number
             && role.is_none()
@@ -1506,7 +1573,7 @@ fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
             Key::Mrn(0)
         } else if subject {
             Key::Mrn(1)
-        } else if facility {
+        } else if facility && !word("code") {
             // A clinic's or a facility's number in a patient's header is the patient's number
             // there ("Clinic No.", "Facility ID"), least sure of the record numbers: some forms
             // print the facility's own.
@@ -1542,10 +1609,10 @@ fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
         return Some(Key::Patient(0));
     }
     if has(|i| *i == Idea::Family) {
-        return Some(Key::Family);
+        return Some(Key::Family(0));
     }
     if has(|i| *i == Idea::Given) {
-        return Some(Key::Given);
+        return Some(Key::Given(0));
     }
     if subject || member {
         return Some(Key::Patient(0));
@@ -1568,8 +1635,8 @@ mod tests {
             ("Patient's Name (Last Name, First Name, Middle Initial)", Key::Patient(0)),
             ("Pt", Key::Patient(0)),
             ("Client Name", Key::Patient(0)),
-            ("Surname", Key::Family),
-            ("Given Name", Key::Given),
+            ("Surname", Key::Family(0)),
+            ("Given Name", Key::Given(0)),
             ("Patient Identifier List", Key::Mrn(1)),
             ("Med. Rec. #", Key::Mrn(0)),
             ("Record Number", Key::Mrn(0)),
@@ -1594,7 +1661,7 @@ mod tests {
             ("UNITNUMBER", Key::Mrn(0)),
             ("BIRTHDATE", Key::Dob),
             ("PATIENTSSEX", Key::Sex),
-            ("PTFIRSTNAME", Key::Given),
+            ("PTFIRSTNAME", Key::Given(0)),
             ("Disch. Date", Key::Dos(1)),
             ("Patient's Birth Date", Key::Dob),
             ("Administrative Sex", Key::Sex),
@@ -1617,6 +1684,32 @@ mod tests {
             ("Service Facility Location", Key::Other),
         ];
         for (label, key) in cases {
+            assert_eq!(classify(label), Some(*key), "{label}");
+        }
+        // Data models' field names (a coded value, the value as a source wrote it, a date with
+        // its time), a claim's insured as the only name, specialists and care teams, past
+        // participles that date what they say.
+        let more: &[(&str, Key)] = &[
+            ("Sex Code", Key::Sex),
+            ("Patient Sex Source Value", Key::Sex),
+            ("Admission DateTime", Key::Dos(2)),
+            ("Patient Code", Key::Mrn(1)),
+            ("Facility Code", Key::Other),
+            ("Insured First Name", Key::Given(3)),
+            ("Insured's Family Name", Key::Family(3)),
+            ("Insured's Date of Birth", Key::Other),
+            ("Name of Service Member", Key::Patient(0)),
+            ("Cardiologist", Key::Provider(0)),
+            ("Attending Pediatrician", Key::Provider(0)),
+            ("Physician of Record", Key::Provider(0)),
+            ("Care Team", Key::Provider(1)),
+            ("Clinic Director", Key::Other),
+            ("Results Reviewed On", Key::Dos(3)),
+            ("Date Vaccine Given", Key::Dos(1)),
+            ("Date of Intake", Key::Dos(0)),
+            ("Date Completed", Key::Dos(3)),
+        ];
+        for (label, key) in more {
             assert_eq!(classify(label), Some(*key), "{label}");
         }
         // A name in capitals is not cut into label words.
