@@ -72,6 +72,9 @@ enum Sense {
     Reconciliation,
     Referral,
     Consent,
+    /// An authorisation: a patient's consent, unless it is one a payer is asked for ("Prior
+    /// Authorization Request").
+    Authorization,
     /// A face sheet: registration, demographics.
     Registration,
     /// A prescription.
@@ -153,6 +156,7 @@ const STRONG: &[Sense] = &[
     Reconciliation,
     Referral,
     Consent,
+    Authorization,
     Registration,
     Rx,
     Fax,
@@ -364,8 +368,8 @@ const WORDS: &[(&str, Sense)] = &[
     ("consent", Consent),
     // "Patient Agreement to Investigation or Treatment" (the NHS's consent form).
     ("agreement", Consent),
-    ("authorization", Consent),
-    ("authorisation", Consent),
+    ("authorization", Authorization),
+    ("authorisation", Authorization),
     ("facesheet", Registration),
     ("registration", Registration),
     ("demographics", Registration),
@@ -534,6 +538,9 @@ const PHRASES: &[(&[&str], Sense)] = &[
     (&["speech", "language", "pathology"], Modifier),
     (&["release", "of", "information"], Consent),
     (&["history", "and", "physical"], HAndP),
+    // A nursing flowsheet, not a clinic's intake.
+    (&["intake", "and", "output"], Nurse),
+    (&["intake", "&", "output"], Nurse),
     (&["history", "&", "physical"], HAndP),
     (&["h", "and", "p"], HAndP),
     (&["x", "ray"], Imaging),
@@ -765,7 +772,7 @@ fn type_of(s: Senses, title: bool) -> Option<DocType> {
     let listing = s.any(&[List, Sheet, Record, Reconciliation]);
     let t = if s.has(Fax) {
         DocType::Other
-    } else if s.has(Consent) && !s.has(Request) {
+    } else if s.has(Consent) || s.has(Authorization) && !s.has(Request) {
         // (A request for an authorisation is a payer's form: "Prior Authorization Request".)
         DocType::ConsentForm
     } else if s.has(Insurance) && s.any(&[Card, Identification])
@@ -792,9 +799,13 @@ fn type_of(s: Senses, title: bool) -> Option<DocType> {
         DocType::ConsultationNote
     } else if s.has(Operation) {
         DocType::OperativeReport
-    } else if s.has(Procedure) && !s.has(Surgery) {
+    } else if s.has(Procedure) {
         // (A surgical procedure is an operation: "Surgical Procedure Record".)
-        DocType::ProcedureNote
+        if s.has(Surgery) {
+            DocType::OperativeReport
+        } else {
+            DocType::ProcedureNote
+        }
     } else if s.has(Emergency) {
         DocType::EmergencyDepartmentNote
     } else if s.has(Nurse) {
@@ -1461,6 +1472,9 @@ mod tests {
             ("Carotid Duplex Study", RadiologyReport),
             // A request for a payer's authorisation is no consent.
             ("Medication Prior Authorization Request", Prescription),
+            ("Request for Release of Information", ConsentForm),
+            ("Intake and Output Record", NurseNote),
+            ("Emergency Surgical Procedure Note", OperativeReport),
             ("Colonoscopy Report", ProcedureNote),
             ("Cardiac Catheterization Report", ProcedureNote),
             ("Emergency Room Record", EmergencyDepartmentNote),

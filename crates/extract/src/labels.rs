@@ -2285,7 +2285,7 @@ pub(crate) fn apply(
         // One word under a label of the whole name, where a label of its own gave the family
         // name: the given name ("Surname of Patient: MOCKFORD" … "Full Names of Patient: Bruno").
         Key::Patient(rank)
-            if rank <= state.patient_rank
+            if rank == state.patient_rank
                 && state.name_parts == NameParts::FamilyAlone
                 && f.patient.given.is_none()
                 && value.split_whitespace().count() == 1 =>
@@ -2304,13 +2304,11 @@ pub(crate) fn apply(
             {
                 // A label that puts the family name first over the family name alone, the
                 // given name in the next box ("Name (Last, First): | FAKENAME | | ESTHER").
-                let given = given.or_else(|| {
-                    let rest = line.text.get(ve..whole_end)?;
-                    let rest = rest.trim_matches(|c: char| c == '|' || c.is_whitespace());
-                    let one = rest.split_whitespace().count() == 1;
-                    (state.family_first && one && !vocab::is_label_word(rest))
-                        .then(|| single_name(rest))?
-                });
+                let next_box = given.is_none().then(|| next_box_name(line, ve, whole_end, state));
+                let (given, given_place) = match next_box.flatten() {
+                    Some((g, at)) => (Some(g), at),
+                    None => (given, place(0)),
+                };
                 state.name_parts = if given.is_none() && value.split_whitespace().count() == 1 {
                     NameParts::OneWord
                 } else {
@@ -2320,7 +2318,7 @@ pub(crate) fn apply(
                 out.evidence.retain(|e| e.field != "patient.family" && e.field != "patient.given");
                 out.note("patient.family", &family, p, factor, None);
                 if let Some(g) = &given {
-                    out.note("patient.given", g, p, factor, None);
+                    out.note("patient.given", g, given_place, factor, None);
                 }
                 out.fields.patient.family = Some(family);
                 out.fields.patient.given = given;
@@ -2334,6 +2332,11 @@ pub(crate) fn apply(
                 || (rank <= state.patient_rank && f.patient.family.is_none()) =>
         {
             if let Some(name) = single_name(value) {
+                // (The patient's own label over an insured's: the insured's other part goes.)
+                if state.patient_rank == 3 && rank < 3 {
+                    out.evidence.retain(|e| e.field != "patient.given");
+                    out.fields.patient.given = None;
+                }
                 out.evidence.retain(|e| e.field != "patient.family");
                 out.note("patient.family", &name, place(0), factor, None);
                 out.fields.patient.family = Some(name);
@@ -2345,7 +2348,7 @@ pub(crate) fn apply(
         // word was the given name ("Full Names of Patient: Bruno" … "Surname: MOCKFORD").
         // (Not a label beside it on its row: a row of captions was read one cell off.)
         Key::Family(rank)
-            if rank <= state.patient_rank
+            if rank == state.patient_rank
                 && state.name_parts == NameParts::OneWord
                 && f.patient.given.is_none() =>
         {
@@ -2378,6 +2381,10 @@ pub(crate) fn apply(
                 || (rank <= state.patient_rank && f.patient.given.is_none()) =>
         {
             if let Some(name) = single_name(value) {
+                if state.patient_rank == 3 && rank < 3 {
+                    out.evidence.retain(|e| e.field != "patient.family");
+                    out.fields.patient.family = None;
+                }
                 out.evidence.retain(|e| e.field != "patient.given");
                 out.note("patient.given", &name, place(1), factor, None);
                 out.fields.patient.given = Some(name);
@@ -2476,7 +2483,27 @@ pub(crate) fn apply(
     }
 }
 
-/// A person's name, read family first when its label says so and it has no comma to say it.
+/// The given name in the box after the family name's, where the label puts the family name
+/// first and the value was cut at the boxes' gap: the one name word in `line.text[from..to]`
+/// (past the boxes' borders), with its place.
+fn next_box_name(
+    line: &Line<'_>,
+    from: usize,
+    to: usize,
+    state: &State,
+) -> Option<(String, crate::layout::Place)> {
+    let rest = line.text.get(from..to)?;
+    let trimmed = rest.trim_start_matches(|c: char| c == '|' || c.is_whitespace());
+    let start = from + rest.len() - trimmed.len();
+    let word = trimmed.trim_end_matches(|c: char| c == '|' || c.is_whitespace());
+    let one = word.split_whitespace().count() == 1;
+    if !state.family_first || !one || vocab::is_label_word(word) {
+        return None;
+    }
+    let name = single_name(word).filter(|n| !caption_words(&None, n))?;
+    Some((name, line.place(start, start + word.len())))
+}
+
 /// True if a name read is a caption where a value was looked for, nobody's name: a label's
 /// word for the family name ("Number", "NPI", "Sponsor's SSN", "Pi iber NPI"), with no given
 /// name, or one no person has: a label's word, a possessive, a letter or two; or a word of a
@@ -2493,6 +2520,7 @@ fn caption_words(given: &Option<String>, family: &str) -> bool {
         || given.as_deref().is_some_and(heading)
 }
 
+/// A person's name, read family first when its label says so and it has no comma to say it.
 fn ordered_name(value: &str, family_first: bool) -> Option<(Option<String>, String)> {
     match value.trim().split_once(char::is_whitespace) {
         Some((family, rest)) if family_first && !value.contains(',') && !rest.trim().is_empty() => {
@@ -3039,6 +3067,13 @@ mod tests {
         // An insured's name parts are the patient's only where no label names the patient.
         let f = crate::extract(&[crate::tests::page(
             "NOTE\nPatient Name: Testly, Carla\nInsured Last Name: Placebo\nInsured First Name: Dan",
+        )])
+        .fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testly"));
+        assert_eq!(f.patient.given.as_deref(), Some("Carla"));
+        // (Nor does an insured's part stay beside the patient's own: one person's name.)
+        let f = crate::extract(&[crate::tests::page(
+            "NOTE\nInsured Last Name: Placebo\nPatient First Name: Carla\nPatient Last Name: Testly",
         )])
         .fields;
         assert_eq!(f.patient.family.as_deref(), Some("Testly"));

@@ -230,9 +230,18 @@ fn names_in_the_documents_own_order(pages: &[PageText], out: &mut Extraction) {
         ("provider", &mut fields.provider.given, &mut fields.provider.family),
     ] {
         let (Some(g), Some(f)) = (given.as_ref(), family.as_ref()) else { continue };
+        // (As words: "Ann, Lee" is not in "Joann, Leeds".)
         let written = |a: &str, b: &str| {
             let needle = format!("{}, {}", a.to_lowercase(), b.to_lowercase());
-            pages.iter().any(|p| p.text.to_lowercase().contains(&needle))
+            pages.iter().any(|p| {
+                let text = p.text.to_lowercase();
+                text.match_indices(&needle).any(|(at, m)| {
+                    let before = text[..at].chars().next_back();
+                    let after = text[at + m.len()..].chars().next();
+                    !before.is_some_and(char::is_alphabetic)
+                        && !after.is_some_and(char::is_alphabetic)
+                })
+            })
         };
         if written(g, f) && !written(f, g) {
             std::mem::swap(given, family);

@@ -671,7 +671,9 @@ fn exact(word: &str) -> Option<Idea> {
     }
     // A specialist by the name of the speciality: "Nephrologist", "Psychiatrist",
     // "Pediatrician".
-    if w.len() >= 8 && ["ologist", "iatrist", "ician"].iter().any(|s| w.ends_with(s)) {
+    // (Not a laboratory's staff: "Cytotechnologist", "Histotechnician".)
+    let staff = w.contains("technolog") || w.contains("technic");
+    if w.len() >= 8 && !staff && ["ologist", "iatrist", "ician"].iter().any(|s| w.ends_with(s)) {
         return Some(Idea::Role(0));
     }
     // "NPI" with its last letter misread ("NPU", "NPY", "NPE", "NPl"): NPI labels count only
@@ -1569,7 +1571,7 @@ fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
             Key::Other
         } else if role.is_some() {
             Key::ProviderId(rank)
-        } else if record {
+        } else if record && !word("code") {
             Key::Mrn(0)
         } else if subject {
             Key::Mrn(1)
