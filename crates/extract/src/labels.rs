@@ -873,7 +873,7 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
                 // A clinician's role opening the line, over a clinician's name and nothing
                 // else: "Clinician Ann Fakedoc, MD".
                 if matches!(f.key, Key::Provider(_))
-                    && line.text[..f.start].split_whitespace().all(is_element_code)
+                    && codes_before(line, f.start).is_some()
                     && names::clinician(value)
                 {
                     return true;
@@ -894,11 +894,9 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
                     key if key.is_name() => value.split_whitespace().count() <= 4,
                     _ => value.split_whitespace().count() == 1,
                 };
-                let codes: Vec<&str> = line.text[..f.start].split_whitespace().collect();
                 if i + 1 == found.len()
                     && f.words >= 2
-                    && codes.iter().any(|c| c.chars().any(|ch| ch.is_ascii_digit()))
-                    && codes.iter().all(|c| is_element_code(c))
+                    && codes_before(line, f.start) == Some(true)
                     && whole
                     && plausible(f.key, value)
                 {
@@ -966,7 +964,7 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             // Or over it, on forms that print each entry above its caption: when the line
             // under holds no value of the label's shape and the line above no label, no other
             // label's value, and a value of that shape.
-            let alone = line.text[..f.start].split_whitespace().all(is_element_code)
+            let alone = codes_before(line, f.start).is_some()
                 && line.text[f.value_start..].trim().is_empty();
             let fits_under = under.filter(|u| !has_colon_label(u)).is_some_and(|u| {
                 u.range_in_column(from, to).is_some_and(|(s, e)| plausible(f.key, &u.text[s..e]))
@@ -1810,6 +1808,17 @@ fn is_item_number(w: &str) -> bool {
         && (3..=4).contains(&digits)
         && b[letters..letters + digits].iter().filter(|c| c.is_ascii_digit()).count() >= 2
         && (tail.is_empty() || tail.len() == 1 && tail[0].is_ascii_uppercase())
+}
+
+/// What stands on `line` before a label at `start`: `None` unless only codes that number a
+/// form's items or an interface's elements (or nothing); `Some(true)` if one of them holds a
+/// digit, as an interface's element codes do ("2010CA NM1 03").
+fn codes_before(line: &Line<'_>, start: usize) -> Option<bool> {
+    let mut codes = line.text[..start].split_whitespace();
+    codes
+        .clone()
+        .all(is_element_code)
+        .then(|| codes.any(|c| c.chars().any(|ch| ch.is_ascii_digit())))
 }
 
 /// A code that numbers a form's item or an interface's element before its caption: one with

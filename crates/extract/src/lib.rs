@@ -224,6 +224,7 @@ fn extract_in_order(pages: &[PageText]) -> Extraction {
 /// where the document also writes it with one ("NOTREAL, CARMEN"), only that way round: the
 /// order the document itself shows.
 fn names_in_the_documents_own_order(pages: &[PageText], out: &mut Extraction) {
+    let texts: Vec<String> = pages.iter().map(|p| p.text.to_lowercase()).collect();
     let fields = &mut out.fields;
     for (person, given, family) in [
         ("patient", &mut fields.patient.given, &mut fields.patient.family),
@@ -233,8 +234,7 @@ fn names_in_the_documents_own_order(pages: &[PageText], out: &mut Extraction) {
         // (As words: "Ann, Lee" is not in "Joann, Leeds".)
         let written = |a: &str, b: &str| {
             let needle = format!("{}, {}", a.to_lowercase(), b.to_lowercase());
-            pages.iter().any(|p| {
-                let text = p.text.to_lowercase();
+            texts.iter().any(|text| {
                 text.match_indices(&needle).any(|(at, m)| {
                     let before = text[..at].chars().next_back();
                     let after = text[at + m.len()..].chars().next();
