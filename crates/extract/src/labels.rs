@@ -944,6 +944,22 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             let next_x = accepted.get(i + 1).and_then(|g| line.x_at(g.start)).or(unknown_x);
             // (A value tesseract put in another block to the label's right is on this line:
             // lines are the page's rows.)
+            // A date's label heading a column, the next column's heading beside it ("DATE
+            // SYMPTOMS, DIAGNOSIS, TREATMENT"): the date that opens the line under, in its column.
+            if matches!(f.key, Key::Dos(_) | Key::Dob)
+                && f.punct
+                && vs < ve
+                && leading_date(&line.text[vs..ve]).is_none()
+            {
+                let (from, to) = (line.x_at(f.start), line.x_at(vs));
+                let cell = under
+                    .zip(from.zip(to))
+                    .and_then(|(u, (a, b))| u.range_in_column(a, Some(b)).map(|(s, e)| (u, s, e)));
+                if let Some((u, s, e)) = cell.filter(|(u, s, e)| whole_date(&u.text[*s..*e])) {
+                    apply(f.key, u, s, e, 0.9, out, state);
+                    continue;
+                }
+            }
             let value = (vs < ve).then_some((line, vs, ve, 1.0));
             if let Some((l, vs, ve, factor)) = value {
                 if let Some((next, (cs, ce))) = wrapped {
@@ -1800,6 +1816,9 @@ fn is_format_hint(w: &str) -> bool {
 /// zeroes maybe read as O's: a letter or two, three or four digits, at most a letter, a stop.
 fn is_item_number(w: &str) -> bool {
     let Some(w) = w.strip_suffix('.') else { return false };
+    if misread_item_code(w) && w.chars().any(|c| "0oO".contains(c)) {
+        return true;
+    }
     let b = w.as_bytes();
     let letters = b.iter().take_while(|c| c.is_ascii_uppercase()).count().min(2);
     let digits = b[letters..].iter().take_while(|c| c.is_ascii_digit() || **c == b'O').count();
@@ -1824,10 +1843,25 @@ fn codes_before(line: &Line<'_>, start: usize) -> Option<bool> {
 /// A code that numbers a form's item or an interface's element before its caption: one with
 /// digits ("2010CA", "NM1", "03", "1.") or a segment's name in capitals ("REF", "DMG").
 fn is_element_code(w: &str) -> bool {
+    let stopped = w.ends_with('.');
     let w = w.trim_end_matches(['.', ')']);
-    !w.is_empty()
+    (!w.is_empty()
         && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        && (w.chars().any(|c| c.is_ascii_digit()) || (2..=3).contains(&w.len()))
+        && (w.chars().any(|c| c.is_ascii_digit()) || (2..=3).contains(&w.len())))
+        || (stopped && misread_item_code(w))
+}
+
+/// An item's code as OCR misreads its digits on a poor copy ("aosooc" for "A0500C", "MOO4O"
+/// for "M0040"): four to seven letters and digits, all but two of them digits or the letters
+/// OCR makes of digits, three of them at least.
+fn misread_item_code(w: &str) -> bool {
+    let n = w.chars().count();
+    let digitlike = w.chars().filter(|c| c.is_ascii_digit() || "oOsSlIzZB".contains(*c)).count();
+    (4..=7).contains(&n)
+        && w.chars().all(|c| c.is_ascii_alphanumeric())
+        && digitlike >= 3
+        && digitlike + 2 >= n
+        && !vocab::is_label_word(w)
 }
 
 /// A form's box number printed before its caption: a digit or two and at most a letter.
@@ -2307,7 +2341,13 @@ pub(crate) fn apply(
                 state.name_parts = NameParts::Other;
             }
         }
-        Key::Patient(rank) if rank < state.patient_rank && !label_words_only(value) => {
+        // (Not words OCR itself barely made out, 0.3 of its confidence or less: a caption's
+        // smudge read as "Detlentic summonses Eonsihy" is no one's name.)
+        Key::Patient(rank)
+            if rank < state.patient_rank
+                && !label_words_only(value)
+                && place(0).confidence > 0.3 =>
+        {
             if let Some((given, family)) =
                 ordered_name(value, state.family_first).filter(|(g, f)| !caption_words(g, f))
             {
@@ -2483,6 +2523,9 @@ pub(crate) fn apply(
         Key::Facility if f.facility.is_none() => {
             let v: String = value.chars().take(80).collect();
             let v = v.trim().trim_end_matches([',', ';']).to_string();
+            // (A name an interface writes as one identifier, its spaces as underscores:
+            // "RIVERBEND_TEST_CLINIC".)
+            let v = if v.contains('_') && !v.contains(' ') { v.replace('_', " ") } else { v };
             if v.chars().filter(|c| c.is_alphabetic()).count() >= 3 {
                 out.note("facility", &v, place(0), factor, None);
                 out.fields.facility = Some(v);
@@ -2525,6 +2568,7 @@ fn caption_words(given: &Option<String>, family: &str) -> bool {
     };
     let heading = |w: &str| w.split_whitespace().any(vocab::is_section_word);
     (vocab::is_label_word(family) && given.as_deref().is_none_or(no_given))
+        || vocab::names_a_value(family)
         || heading(family)
         || given.as_deref().is_some_and(heading)
 }
@@ -2755,7 +2799,7 @@ fn one_glyph_sex(line: &Line<'_>, vs: usize, ve: usize) -> Option<(String, Optio
 
 pub(crate) fn sex(value: &str) -> Option<String> {
     let tokens: Vec<&str> = value.split_whitespace().take(6).collect();
-    if let Some(s) = marked_box(&tokens) {
+    if let Some(s) = marked_box(&tokens).or_else(|| box_glyphs(&tokens)) {
         return Some(s.into());
     }
     let of = |t: &str| match t
@@ -2806,6 +2850,12 @@ pub(crate) fn sex(value: &str) -> Option<String> {
                 && !t.chars().all(|c| c.is_ascii_digit() || c == '.')
         })
         .filter(|&k| k <= 4)?;
+    // (Not an option of a list the answer's code is chosen from: "Enter Code  1. Male", its
+    // number with a full stop, as a list numbers its items.)
+    let numbered = |t: &str| matches!(t.as_bytes(), [b'1'..=b'9', b'.']);
+    if answer > 1 && numbered(tokens[answer - 1]) {
+        return None;
+    }
     // (After a code's separator or its words: not after a number alone, "12 F" an age's.)
     let coded = tokens[..answer].iter().any(|t| !t.chars().all(|c| c.is_ascii_digit()));
     of(tokens[answer]).filter(|_| answer == 0 || coded).map(Into::into)
@@ -2877,6 +2927,46 @@ fn marked_box(tokens: &[&str]) -> Option<&'static str> {
 /// An option with its box after it, as OCR reads a check box run into the letter before it: a
 /// mark ("X", "K", "R", "&", "®", "☒") or an empty box (any other sign: "o", "0", "g", "□"), with
 /// whether it is marked and the option before it.
+/// The sex whose box is marked where OCR read both boxes as letters or marks before the two
+/// options ("CIM/H X F", "OM/H QF", "MM/H OF", "x M/ 4H O F"): one box read as an empty box's
+/// shape (O, 0, C, I, |, a bracket), the other as anything else; None unless exactly so.
+fn box_glyphs(tokens: &[&str]) -> Option<&'static str> {
+    let option = |o: &str| match o {
+        "M" | "Male" | "MALE" => Some("M"),
+        "F" | "Female" | "FEMALE" => Some("F"),
+        _ => None,
+    };
+    let empty = |g: &str| g.chars().all(|c| "Oo0CcIl|()[]□☐".contains(c));
+    let mut boxes: Vec<(&'static str, bool)> = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let t = t.trim_end_matches(['/', '\\']);
+        let t = t.strip_suffix("/H").or_else(|| t.strip_suffix("/h")).unwrap_or(t);
+        // The option's box run into it ("CIM", "QF"), or the word before it ("x M", "O F").
+        let (glyph, o) =
+            match (1..t.len()).find(|&k| t.is_char_boundary(k) && option(&t[k..]).is_some()) {
+                Some(k) if option(t).is_none() => (&t[..k], option(&t[k..])),
+                _ => match (option(t), i.checked_sub(1).map(|p| tokens[p])) {
+                    (Some(o), Some(b))
+                        if b.chars().count() <= 2 && option(b).is_none() && !b.contains('/') =>
+                    {
+                        (b, Some(o))
+                    }
+                    _ => continue,
+                },
+            };
+        if let Some(o) = o {
+            if glyph.chars().count() <= 2 && !glyph.chars().any(|c| c.is_ascii_digit() && c != '0')
+            {
+                boxes.push((o, empty(glyph)));
+            }
+        }
+    }
+    match boxes[..] {
+        [(a, ea), (b, eb)] if a != b && ea != eb => Some(if ea { b } else { a }),
+        _ => None,
+    }
+}
+
 fn suffix_box(t: &str) -> Option<(bool, &str)> {
     for (m, marked) in [("[X]", true), ("[x]", true), ("[]", false), ("[ ]", false)] {
         if let Some(rest) = t.strip_suffix(m) {
@@ -2914,6 +3004,16 @@ mod tests {
         assert_eq!(sex("OM OF"), None);
         // An item's code before its answer; a number alone before a letter is no code.
         assert_eq!(sex("Enter Code 2 - Female").as_deref(), Some("F"));
+        assert_eq!(sex("Enter Code 1. Male"), None);
+        assert_eq!(sex("0. Male").as_deref(), Some("M"));
+        // Both boxes read as letters or marks: the one not read as an empty box's shape.
+        for (read, marked) in
+            [("CIM/H X F", "F"), ("OM/H QF", "F"), ("MM/H OF", "M"), ("x M/ 4H O F", "M")]
+        {
+            assert_eq!(sex(read).as_deref(), Some(marked), "{read}");
+        }
+        assert_eq!(sex("OM/H OF"), None);
+        assert_eq!(sex("XM/H XF"), None);
         assert_eq!(sex("12 F"), None);
     }
 
@@ -2940,6 +3040,9 @@ mod tests {
     fn a_caption_where_a_name_was_looked_for_is_nobodys_name() {
         assert!(caption_words(&Some("Sponsor's".into()), "SSN"));
         assert!(caption_words(&None, "Number"));
+        // A caption row's words where a name was looked for: what the caption names a value.
+        assert!(caption_words(&Some("Provincial".into()), "Number"));
+        assert!(caption_words(&Some("Visit".into()), "Date"));
         assert!(caption_words(&Some("Pi".into()), "NPI"));
         assert!(!caption_words(&Some("Jo".into()), "Fakeson"));
         // A surname that is also a label's word, with a given name, is a name.
@@ -4132,6 +4235,30 @@ mod layout_tests {
         assert_eq!(f.provider.npi.as_deref(), Some("1234567893"));
         let f = extract(&[typed("Linda Nodoctor, MD (Attending)\n1234567893 (Type 2 NPI)")]).fields;
         assert_eq!(f.provider.npi, None);
+    }
+
+    #[test]
+    fn a_courtesy_title_an_item_code_ocr_misread_and_a_dated_column() {
+        // "Mrs." before a name is no record's "MR".
+        let f = extract(&[typed("Enrollee: Mrs. Dana Testpatient\nDOB: 03/14/1961")]).fields;
+        assert_eq!(f.patient.given.as_deref(), Some("Dana"));
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        // An item's code whose zeroes and fives OCR read as letters still opens its caption.
+        let f = extract(&[typed("bosio. Last Name\nTESTPATIENT\nbos2o. Birth Date\n03/14/1961")])
+            .fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1961-03-14"));
+        // A date's heading over a column of entries, the entries' heading beside it.
+        let f = extract(&[typed(
+            "Patient: Dana Testpatient\nDATE         NOTES AND ORDERS (initial each)\n04 MAR 21    Seen for cough.",
+        )])
+        .fields;
+        assert_eq!(f.service_date.as_deref(), Some("2021-03-04"));
+        // An interface's name of a place, its spaces written as underscores.
+        let f =
+            extract(&[typed("Receiving Facility: SAMPLE_TEST_CLINIC\nPatient: Dana Testpatient")])
+                .fields;
+        assert_eq!(f.facility.as_deref(), Some("SAMPLE TEST CLINIC"));
     }
 
     #[test]

@@ -110,6 +110,14 @@ pub(crate) fn person_name(value: &str) -> Option<(Option<String>, String)> {
     if value.is_empty() || reads_as_prose(&value) {
         return None;
     }
+    // (Nor a heading's or a sentence's words: "About This Visit", "Please see".)
+    let function_word = |w: &&str| {
+        let w = w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase();
+        FUNCTION_WORDS.contains(&w.as_str())
+    };
+    if words[..end].iter().any(function_word) {
+        return None;
+    }
     // A comma OCR read as a full stop after a whole word ("Fakedoc. Robert. M.D."): no name
     // word ends in one (an initial's stop follows one letter).
     let value = if value.contains(',') {
@@ -262,7 +270,17 @@ pub(crate) fn single_name(value: &str) -> Option<String> {
 
 fn usable(s: &str) -> bool {
     s.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && !FUNCTION_WORDS.contains(&s.to_lowercase().as_str())
 }
+
+/// English words that only join or point and are nobody's name ("About This Visit", "Please
+/// see"): a heading's or a sentence's words where a name was looked for.
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "about", "and", "are", "as", "by", "for", "from", "has", "have", "her", "his", "if",
+    "in", "into", "is", "it", "its", "of", "or", "our", "please", "see", "that", "the", "their",
+    "these", "this", "those", "to", "was", "were", "what", "when", "which", "who", "with", "you",
+    "your",
+];
 
 /// "TESTPATIENT" → "Testpatient", "O'BRIEN-FAKE" → "O'Brien-Fake"; mixed case is kept.
 pub(crate) fn title_case(w: &str) -> String {
@@ -313,8 +331,11 @@ mod tests {
         );
         assert_eq!(name("Priya Testwood, NP-C"), Some((Some("Priya"), "Testwood".into())));
         assert_eq!(name("DE LA CRUZ, ANA MARIA"), Some((Some("Ana"), "De La Cruz".into())));
-        // A phrase of running text is not a name.
+        // A phrase of running text is not a name, nor a heading's or a request's words.
         assert_eq!(name("Flattened right nasolabial fold only."), None);
+        assert_eq!(name("Your Visit"), None);
+        assert_eq!(name("Kindly see"), None);
+        assert_eq!(single_name("The"), None);
     }
 
     #[test]

@@ -33,7 +33,8 @@ enum Shape {
     Clinician,
     Identifier,
     Date,
-    /// A cell with a label of the patient's MRN or birth date (read by the labels).
+    /// A cell with a label of the patient's name, MRN or birth date (read by the labels).
+    LabelledPatient,
     LabelledMrn,
     LabelledDob,
     /// A sex alone, the birth date in the next cell of its row.
@@ -99,12 +100,20 @@ fn read_stacks(
     for stack in stacks(cells, shapes) {
         let of: Vec<Shape> = stack.iter().map(|&i| shapes[i]).collect();
         let has = |s: &[Shape]| of.iter().any(|x| s.contains(x));
-        let plate = has(&[Shape::Patient])
+        let plate = has(&[Shape::Patient, Shape::LabelledPatient])
             && has(&[Shape::Identifier, Shape::LabelledMrn])
             && has(&[Shape::Date, Shape::LabelledDob, Shape::SexThenDate]);
         if !plate {
             continue;
         }
+        // A stack whose name is labelled gives an identifier only where one alone stands in it
+        // after a caption of its own ("IP No. MR274634"): what a bare number under a labelled
+        // name is, nothing on the page says (see `labels::unlabelled_mrn`).
+        let labelled = !has(&[Shape::Patient]);
+        let identifiers: Vec<usize> =
+            stack.iter().copied().filter(|&i| shapes[i] == Shape::Identifier).collect();
+        let captioned =
+            |i: usize| !labelled || (identifiers.len() == 1 && identifier_at(cells[i].text) > 0);
         for (&i, &s) in stack.iter().zip(&of) {
             let cell = &cells[i];
             let whole = cell.text.len();
@@ -124,8 +133,9 @@ fn read_stacks(
                 Shape::Clinician => {
                     labels::apply(Key::Provider(2), cell, 0, whole, FACTOR, out, state)
                 }
-                Shape::Identifier if p.mrn.is_none() => {
-                    labels::apply(Key::Mrn(1), cell, 0, whole, FACTOR, out, state)
+                Shape::Identifier if p.mrn.is_none() && captioned(i) => {
+                    let at = identifier_at(cell.text);
+                    labels::apply(Key::Mrn(1), cell, at, whole, FACTOR, out, state)
                 }
                 Shape::Date if p.dob.is_none() => {
                     let at = date_after_sex(cell.text).unwrap_or(0);
@@ -195,6 +205,11 @@ fn sex_after_date(
         .find_map(|(at, _)| labels::leading_date(&text[at..]).map(|(_, n)| (at, n)));
     if let Some((at, n)) = date {
         let from = at + token_start(&text[at..], n);
+        // (The age in parentheses between: "07/12/1989 (33 y) F".)
+        let from = match labels::leading_age(&text[from..]) {
+            Some((_, Some(true), end)) if text[from..].trim_start().starts_with('(') => from + end,
+            _ => from,
+        };
         labels::apply(Key::Sex, cell, from, text.len(), FACTOR, out, state);
     }
     if let Some(next) =
@@ -292,9 +307,17 @@ fn stacks(cells: &[Line<'_>], shapes: &[Shape]) -> Vec<Vec<usize>> {
     for (i, cell) in cells.iter().enumerate() {
         let Some(b) = bbox(cell).filter(|_| shapes[i] != Shape::Other) else { continue };
         let h = cell.tokens.iter().filter_map(|t| t.bbox.map(|b| b.h)).max().unwrap_or(b.h);
+        // (A labelled cell lines up with the others by its label or by its value: a label
+        // printed in the plate's margin, "Patient: SAMPLETON, Jonah" over "07/12/1989".)
+        let edges = |j: usize, b: BBox| [Some(b.x), value_x(&cells[j])];
         let joins = stacks.iter_mut().rev().find(|s| {
-            let Some(a) = s.last().and_then(|&j| bbox(&cells[j])) else { return false };
-            a.y + a.h <= b.y + h / 2 && b.y < a.y + a.h + 2 * h && a.x.abs_diff(b.x) <= h
+            let Some(&j) = s.last() else { return false };
+            let Some(a) = bbox(&cells[j]) else { return false };
+            let aligned = edges(j, a)
+                .iter()
+                .flatten()
+                .any(|ax| edges(i, b).iter().flatten().any(|bx| ax.abs_diff(*bx) <= h));
+            a.y + a.h <= b.y + h / 2 && b.y < a.y + a.h + 2 * h && aligned
         });
         match joins {
             Some(s) => s.push(i),
@@ -305,10 +328,23 @@ fn stacks(cells: &[Line<'_>], shapes: &[Shape]) -> Vec<Vec<usize>> {
     stacks
 }
 
+/// Where a labelled cell's value starts: the left edge of the first word after its label's
+/// words (label words, or words that end in a colon or OCR's "!" for one); `None` in a cell
+/// that opens with none.
+fn value_x(cell: &Line<'_>) -> Option<u32> {
+    let label = |t: &crate::layout::Token| {
+        let t = &cell.text[t.start..t.end];
+        (t.len() > 1 && t.ends_with([':', '!'])) || crate::vocab::is_label_word_near(t)
+    };
+    let n = cell.tokens.iter().take(4).take_while(|t| label(t)).count();
+    cell.tokens.get(n).filter(|_| n > 0).and_then(|t| t.bbox).map(|b| b.x)
+}
+
 /// What a cell's text looks like, given the keys of the fields' labels on it.
 fn shape(cell: &Line<'_>, keys: &[Key]) -> Shape {
     match keys {
         [] => {}
+        [Key::Patient(_)] => return Shape::LabelledPatient,
         [Key::Mrn(_)] => return Shape::LabelledMrn,
         [Key::Dob] | [Key::Dob, Key::Sex] => return Shape::LabelledDob,
         _ => return Shape::Other,
@@ -327,11 +363,23 @@ fn shape(cell: &Line<'_>, keys: &[Key]) -> Shape {
     if words.len() <= 2 && identifier_shaped(words[0]) {
         return Shape::Identifier;
     }
+    // (After a short caption a label of its own the vocabulary lacks: "IP No. MR274634".)
+    if identifier_at(text) > 0 {
+        return Shape::Identifier;
+    }
     let letters = text.chars().all(|c| c.is_alphabetic() || " ,.'-".contains(c));
     if !letters || words.len() > 5 || person_name(text).is_none() {
         return Shape::Other;
     }
-    if clinician(&words) {
+    // (Not a caption a title's abbreviation opens: "Hosp. Number". The name is the words
+    // between the title and the first credential.)
+    // (A degree as OCR read its stops: "M.D", "M.D.,".)
+    let degree = |w: &str| {
+        crate::names::is_credential(w) || crate::names::is_credential(&w.replace('.', ""))
+    };
+    let title = |w: &&&str| degree(w) || crate::vocab::is_role_abbreviation(w);
+    let mut named = words.iter().skip_while(title).take_while(|w| !degree(w));
+    if clinician(&words) && !named.any(|w| crate::vocab::is_label_word(w.trim_matches(','))) {
         return Shape::Clinician;
     }
     // A patient's name: two to four words, each capitalised, none a word labels use (not a
@@ -346,6 +394,26 @@ fn shape(cell: &Line<'_>, keys: &[Key]) -> Shape {
         Shape::Patient
     } else {
         Shape::Other
+    }
+}
+
+/// Where a cell's identifier starts after a short caption of one or two words of four letters
+/// at most, none a field's ("IP No. MR274634", "# 00412234"); 0 if it does not.
+fn identifier_at(text: &str) -> usize {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let Some((last, caption)) = words.split_last() else { return 0 };
+    let short = |w: &&str| {
+        let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+        letters <= 4 && !w.chars().any(|c| c.is_ascii_digit())
+    };
+    if (1..=2).contains(&caption.len())
+        && caption.iter().all(short)
+        && identifier_shaped(last)
+        && labels::identifier(last).is_some()
+    {
+        token_start(text, caption.len())
+    } else {
+        0
     }
 }
 
@@ -436,6 +504,34 @@ mod tests {
         assert_eq!(f.patient.sex.as_deref(), Some("M"));
         assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
         assert_eq!(f.service_date.as_deref(), Some("2024-04-05"));
+    }
+
+    #[test]
+    fn a_labels_name_in_its_margin_lines_up_by_its_value() {
+        // The name's caption printed in the label's margin, left of the lines under it; the
+        // record number after a caption the vocabulary lacks, the sex after the age.
+        let p = page(&[
+            ("SAMPLE", 100, 100),
+            ("CLINIC", 190, 100),
+            ("Patient:", 1170, 140),
+            ("FAKESON,", 1300, 140),
+            ("MIRA", 1410, 140),
+            ("07/08/1941", 1300, 180),
+            ("(82", 1430, 180),
+            ("y)", 1470, 180),
+            ("F", 1510, 180),
+            ("Op", 1300, 220),
+            ("No.", 1340, 220),
+            ("K7730021", 1390, 220),
+            ("Visit", 100, 300),
+            ("Date:", 170, 300),
+            ("04/05/2024", 240, 300),
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Fakeson"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1941-07-08"));
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("K7730021"));
     }
 
     #[test]

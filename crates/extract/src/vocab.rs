@@ -123,6 +123,9 @@ const WORDS: &[(&str, Idea)] = &[
     // worker or employee.
     ("student", Idea::Subject),
     ("injured", Idea::Subject),
+    ("worker", Idea::Subject),
+    ("employee", Idea::Subject),
+    ("claimant", Idea::Subject),
     ("member", Idea::Member),
     ("beneficiary", Idea::Member),
     ("enrollee", Idea::Member),
@@ -346,6 +349,8 @@ const WORDS: &[(&str, Idea)] = &[
     ("faxed", Idea::Event(6)),
     ("sent", Idea::Event(6)),
     ("entered", Idea::Event(6)),
+    // When a system recorded an event ("Recorded Date/Time", HL7's EVN-2): a clerk's.
+    ("recorded", Idea::Event(6)),
     ("scanned", Idea::Event(6)),
     // Dates that are not the visit.
     ("death", Idea::NotVisit),
@@ -453,6 +458,8 @@ const WORDS: &[(&str, Idea)] = &[
     // "Person to Notify": whom to call, not the patient.
     ("notify", Idea::NotPatient),
     ("kin", Idea::NotPatient),
+    // An ambulance's crew: its members are the responders ("Crew Member").
+    ("crew", Idea::NotPatient),
     ("nok", Idea::NotPatient),
     ("relative", Idea::NotPatient),
     ("spouse", Idea::NotPatient),
@@ -659,6 +666,11 @@ fn exact(word: &str) -> Option<Idea> {
     if w.is_empty() {
         return None;
     }
+    // A courtesy title as names are written with it ("Mr.", "Mrs", "Ms."), not the medical
+    // record's "MR" a label abbreviates in capitals ("MR #", "MR No.").
+    if matches!(word.trim_end_matches('.'), "Mr" | "Mrs" | "Ms" | "Mx" | "Miss") {
+        return None;
+    }
     if let Some(i) = lookup(&w) {
         return Some(i);
     }
@@ -815,6 +827,13 @@ pub(crate) fn words(label: &str) -> Vec<String> {
         // ("X-Ray" is one word.)
         if t.trim_end_matches([':', 's', 'S']).eq_ignore_ascii_case("x-ray") {
             return vec!["xray".to_string()];
+        }
+        // A plural's "/s" is no alternative: "First Name/s", "Physician/s".
+        let bare = t.trim_end_matches(':');
+        if let Some(stem) = ["/s", "/S", "/es", "/ES"].iter().find_map(|p| bare.strip_suffix(p)) {
+            if stem.chars().count() > 1 {
+                return vec![stem.to_string()];
+            }
         }
         if t.contains('/') && t.split('/').all(single) {
             vec![t.replace('/', "")]
@@ -1054,6 +1073,21 @@ pub(crate) fn only_number(label: &str) -> bool {
         && ideas.iter().all(|i| matches!(i, Some(Idea::Number | Idea::Joiner)))
 }
 
+/// True if `word` is a label word for a value no surname is ("Number", "Date", "DOB", "NPI",
+/// "MRN"): a caption row's words read where a name was looked for ("PERSONAL HEALTH NUMBER").
+pub(crate) fn names_a_value(word: &str) -> bool {
+    let w = words(word);
+    !w.is_empty()
+        && w.iter().all(|w| {
+            matches!(
+                idea(w),
+                Some(
+                    Idea::Number | Idea::Date | Idea::Birth | Idea::Sex | Idea::Npi | Idea::Record
+                )
+            )
+        })
+}
+
 /// True if `word` says "date" or is an acronym that names one ("DOS").
 pub(crate) fn says_date(word: &str) -> bool {
     words(word).iter().any(|w| idea(w) == Some(Idea::Date) || fold(w) == "dos")
@@ -1207,6 +1241,8 @@ pub(crate) fn coherent(label_words: &[&str]) -> bool {
         .collect();
     // (A number sign after "No." or "ID" says the same thing again: "Patient ID #".)
     ideas.dedup_by(|a, b| *a == Idea::Number && *b == Idea::Number);
+    // (Nor do two words for the subject together: "Injured Worker", "Claimant Employee".)
+    ideas.dedup_by(|a, b| *a == Idea::Subject && *b == Idea::Subject);
     let count = |f: &dyn Fn(&Idea) -> bool| ideas.iter().filter(|i| f(i)).count();
     if count(&|i| *i == Idea::Date) > 1
         || count(&|i| matches!(i, Idea::Event(_))) > 2
@@ -1215,7 +1251,7 @@ pub(crate) fn coherent(label_words: &[&str]) -> bool {
         // (Alternatives parted by a slash may each have their number: "ID/Account #".)
         || count(&|i| *i == Idea::Number) > 1 + usize::from(label.contains('/'))
         || count(&|i| matches!(i, Idea::Subject | Idea::Member)) > 1 + usize::from(label.contains('/'))
-        || count(&|i| matches!(i, Idea::Family | Idea::Given | Idea::Middle)) > 1
+        || name_parts(&ideas, label.contains('/')) > 1
         || count(&|i| *i == Idea::Birth) > 1
         || count(&|i| *i == Idea::Sex) > 1
         || count(&|i| *i == Idea::Npi) > 1
@@ -1243,6 +1279,17 @@ pub(crate) fn coherent(label_words: &[&str]) -> bool {
         return visit_clinician(&ideas);
     }
     TOGETHER.iter().any(|set| heads.iter().all(|h| set.contains(h)))
+}
+
+/// How many parts of a name a label's ideas hold; alternatives parted by a slash that say the
+/// same part twice ("Surname/Family Name", "Given/First Name") hold it once.
+fn name_parts(ideas: &[Idea], slashed: bool) -> usize {
+    const PARTS: [Idea; 3] = [Idea::Family, Idea::Given, Idea::Middle];
+    if slashed {
+        PARTS.iter().filter(|p| ideas.contains(p)).count()
+    } else {
+        ideas.iter().filter(|i| PARTS.contains(i)).count()
+    }
 }
 
 /// True if "given" in a label's words is what was given, not a given name: with a date or an
@@ -1290,6 +1337,7 @@ const STAFF_EVENTS: &[&str] = &[
     "transcribed",
     "typed",
     "entered",
+    "recorded",
     "scanned",
     "received",
     "collected",
@@ -1391,9 +1439,19 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     }
     let alternative = format!("{} {}", first.trim(), tail.join(" "));
     match classify_whole(alternative.trim(), idea) {
-        Some(Key::Other) | None => key,
-        found => found,
+        Some(Key::Other) | None => {}
+        found => return found,
     }
+    // A label of several words that its translation or a second wording follows ("Date of
+    // Birth / Date de naissance", "Surname / Nom"): the first names the field.
+    if first.split_whitespace().count() >= 2 && !tail.is_empty() {
+        if let found @ Some(k) = classify_whole(first.trim(), idea) {
+            if k != Key::Other {
+                return found;
+            }
+        }
+    }
+    key
 }
 
 fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
@@ -1442,6 +1500,29 @@ fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     if ideas.iter().all(|i| *i == Idea::Joiner) {
         return None;
     }
+    // A member of a family or of a care team is not a plan's member: "Family Member", "Team
+    // Member".
+    let other_members = folded.iter().enumerate().any(|(i, f)| {
+        (f == "member" || f == "members")
+            && i > 0
+            && (word_ideas[i - 1] == Some(Idea::Family) || folded[i - 1] == "team")
+    });
+    if other_members {
+        return Some(Key::Other);
+    }
+    // A phrase that opens with a preposition of place or time is a moment or a place, not a
+    // field of the chart: "At Patient", "To Hospital", "From Scene" (an EMS run's times).
+    if split.len() >= 2 && matches!(folded[0].as_str(), "at" | "to" | "from" | "until") {
+        return Some(Key::Other);
+    }
+    // One that ends with "at" asks where something happened or is kept: "Seen At", "Records
+    // Kept At" (a place; not with a word of any other field's: "Sex Assigned at [Birth]").
+    if split.len() >= 2
+        && folded.last().is_some_and(|w| w == "at")
+        && ideas.iter().all(|i| matches!(i, Idea::Record | Idea::Event(_) | Idea::Joiner))
+    {
+        return Some(Key::Facility);
+    }
     let has = |f: fn(&Idea) -> bool| ideas.iter().any(f);
     let word = |w: &str| folded.iter().any(|f| f == w);
     let subject = has(|i| *i == Idea::Subject);
@@ -1476,7 +1557,17 @@ fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     // (Or a part of the name: "Subscriber Last Name", as a claim's subscriber loop has it.)
     if has(|i| *i == Idea::Insured) {
         let only_name = ideas.iter().all(|i| {
-            matches!(i, Idea::Insured | Idea::Name | Idea::Family | Idea::Given | Idea::Joiner)
+            // ("Insured Person", "Insured Member": the insured, said twice.)
+            matches!(
+                i,
+                Idea::Insured
+                    | Idea::Subject
+                    | Idea::Member
+                    | Idea::Name
+                    | Idea::Family
+                    | Idea::Given
+                    | Idea::Joiner
+            )
         });
         let family = has(|i| *i == Idea::Family);
         let given = has(|i| *i == Idea::Given);
@@ -1801,5 +1892,42 @@ mod tests {
         assert_eq!(words("Date/Time of Birth"), ["Date", "Time", "of", "Birth"]);
         assert!(is_label_word("Chart"));
         assert!(!is_label_word("Testpatient"));
+        // A plural's "/s" is no alternative; a courtesy title is no record's "MR".
+        assert_eq!(words("Physician/s"), ["Physician"]);
+        assert!(!is_label_word("Mrs."));
+        assert!(is_label_word("MR"));
+    }
+
+    #[test]
+    fn slashes_plurals_translations_prepositions_and_members() {
+        let cases: &[(&str, Key)] = &[
+            // A name's part said twice with a slash, a plural's "/s".
+            ("Last/Family Name", Key::Family(0)),
+            ("Given Name/s", Key::Given(0)),
+            // A label its translation follows.
+            ("Place of Treatment / Lieu de traitement", Key::Other),
+            ("Birth Date / Fecha de nacimiento", Key::Dob),
+            // The insured said twice, a worker's form's subject.
+            ("Insured Individual", Key::Patient(3)),
+            ("Claimant Name", Key::Patient(0)),
+            ("Name of Injured Employee", Key::Patient(0)),
+            // A moment of a run, a place asked for.
+            ("To Hospital", Key::Other),
+            ("Treated At", Key::Facility),
+            ("Sex Assigned at", Key::Sex),
+            // Whose member.
+            ("Team Member", Key::Other),
+            ("Family Member Name", Key::Other),
+            ("Crew Member", Key::Other),
+            ("Enrolled Member Name", Key::Patient(0)),
+            // A system's recording time is a clerk's date.
+            ("Date Recorded", Key::Dos(6)),
+        ];
+        for (label, key) in cases {
+            assert_eq!(classify(label), Some(*key), "{label}");
+        }
+        assert!(names_a_value("Number"));
+        assert!(names_a_value("DOB"));
+        assert!(!names_a_value("Ward"));
     }
 }
