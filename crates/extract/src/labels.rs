@@ -1908,6 +1908,22 @@ fn read_label_row(
 
 /// True if a label's words put the family name first: "Name (Last, First, MI)", "SURNAME,
 /// Given names", "Last Name / First Name".
+/// An explanation in parentheses that opens a value, of a label's words only ("(Last, First
+/// M.I.)"): its words and the bytes to skip past it and the spaces after it.
+fn explanation_before(value: &str) -> Option<(&str, usize)> {
+    let rest = value.trim_start();
+    let lead = value.len() - rest.len();
+    let inner = rest.strip_prefix('(')?;
+    let close = inner.find(')')?;
+    let words: Vec<&str> =
+        inner[..close].split([' ', ',', '/']).filter(|w| !w.trim_matches('.').is_empty()).collect();
+    let labelled = !words.is_empty()
+        && words.iter().all(|w| vocab::is_label_word(w) || w.trim_matches('.').len() <= 2);
+    let after = &inner[close + 1..];
+    let skip = lead + 1 + close + 1 + (after.len() - after.trim_start().len());
+    labelled.then_some((&inner[..close], skip))
+}
+
 fn says_family_first(label: &str) -> bool {
     let lower = label.to_lowercase();
     let words: Vec<&str> =
@@ -2294,6 +2310,15 @@ pub(crate) fn apply(
     state: &mut State,
 ) {
     let whole_end = ve;
+    // A name's explanation printed before it, under its caption ("(Surname, Forename)
+    // SAMPLETON, PEDRO"): the label's, saying the order, not the name.
+    let vs = match explanation_before(&line.text[vs..ve]) {
+        Some((inner, skip)) if key.is_name() => {
+            state.family_first |= says_family_first(inner);
+            vs + skip
+        }
+        _ => vs,
+    };
     let ve = if key.is_name() { name_end(line, vs, column_end(line, vs, ve)) } else { ve };
     let value = &line.text[vs..ve];
     // A date at the end of its cell, after what a form's column merged into it ("X7740021
@@ -2463,6 +2488,24 @@ pub(crate) fn apply(
                 out.note("patient.dob", &iso, place(n), factor, read_as.as_deref());
                 out.fields.patient.dob = Some(iso);
                 out.dob_two_digit_year = date.two_digit_year;
+                // A lone sex after the date and its age, as banners and labels print them
+                // ("DOB 03/14/1961 F", "DOB: 1961-03-14 (62 y) M").
+                let at = first_tokens_end(line.text, vs, ve, n);
+                let at = match leading_age(&line.text[at..ve]) {
+                    Some((_, Some(true), end))
+                        if line.text[at..ve].trim_start().starts_with('(') =>
+                    {
+                        at + end
+                    }
+                    _ => at,
+                };
+                let rest = line.text[at..ve].trim();
+                if out.fields.patient.sex.is_none()
+                    && rest.split_whitespace().count() == 1
+                    && sex(rest).is_some()
+                {
+                    apply(Key::Sex, line, at, ve, factor * 0.9, out, state);
+                }
             }
         }
         Key::Sex if f.patient.sex.is_none() => {
@@ -2670,6 +2713,11 @@ fn lone_identifier(value: &str) -> bool {
 }
 
 fn identifier_token(token: &str) -> Option<(String, bool)> {
+    // A sign no keyboard types run into the number ("©09049838") is OCR's reading of one of its
+    // characters: which one, nothing says.
+    if token.chars().next().is_some_and(|c| !c.is_ascii() && !c.is_alphanumeric()) {
+        return None;
+    }
     let token = token.trim_matches(|c: char| !c.is_ascii_alphanumeric());
     let digits = token.chars().filter(char::is_ascii_digit).count();
     if token.len() < 4
@@ -3054,6 +3102,7 @@ mod tests {
 
     #[test]
     fn identifiers_and_ocr_zeroes() {
+        assert_eq!(identifier("©09049838"), None);
         assert_eq!(identifier("00123456"), Some(("00123456".into(), false)));
         assert_eq!(identifier("OO123456 "), Some(("00123456".into(), true)));
         assert_eq!(identifier("AB-12345"), Some(("AB-12345".into(), false)));
@@ -4254,6 +4303,20 @@ mod layout_tests {
         )])
         .fields;
         assert_eq!(f.service_date.as_deref(), Some("2021-03-04"));
+        // A name's explanation under its caption, before the name: the order it is written in.
+        let f = extract(&[typed(
+            "Client Name          Phone\n(Last, First) DOE JANE   (555) 010-1234",
+        )])
+        .fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Doe"));
+        assert_eq!(f.patient.given.as_deref(), Some("Jane"));
+        // A lone sex after the birth date and its age.
+        let f =
+            extract(&[typed("Patient: Dana Testpatient\nBorn: 1961-03-14 (62 yrs) Female")]).fields;
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
+        let f =
+            extract(&[typed("Patient: Dana Testpatient\nBorn: 1961-03-14 Female Room 4")]).fields;
+        assert_eq!(f.patient.sex, None);
         // An interface's name of a place, its spaces written as underscores.
         let f =
             extract(&[typed("Receiving Facility: SAMPLE_TEST_CLINIC\nPatient: Dana Testpatient")])

@@ -110,12 +110,15 @@ pub(crate) fn person_name(value: &str) -> Option<(Option<String>, String)> {
     if value.is_empty() || reads_as_prose(&value) {
         return None;
     }
-    // (Nor a heading's or a sentence's words: "About This Visit", "Please see".)
-    let function_word = |w: &&str| {
+    // (Nor a heading's or a sentence's words: "About This Visit", "Please see". After a
+    // family name and its comma such a word is OCR's reading of a given name's part and goes
+    // alone: "Sampleton, In es".)
+    let function_word = |w: &str| {
         let w = w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase();
         FUNCTION_WORDS.contains(&w.as_str())
     };
-    if words[..end].iter().any(function_word) {
+    let before_comma = value.split(',').next().unwrap_or(&value);
+    if before_comma.split_whitespace().any(function_word) {
         return None;
     }
     // A comma OCR read as a full stop after a whole word ("Fakedoc. Robert. M.D."): no name
@@ -276,10 +279,9 @@ fn usable(s: &str) -> bool {
 /// English words that only join or point and are nobody's name ("About This Visit", "Please
 /// see"): a heading's or a sentence's words where a name was looked for.
 const FUNCTION_WORDS: &[&str] = &[
-    "a", "about", "and", "are", "as", "by", "for", "from", "has", "have", "her", "his", "if",
-    "in", "into", "is", "it", "its", "of", "or", "our", "please", "see", "that", "the", "their",
-    "these", "this", "those", "to", "was", "were", "what", "when", "which", "who", "with", "you",
-    "your",
+    "a", "about", "and", "are", "as", "by", "for", "from", "has", "have", "her", "his", "if", "in",
+    "into", "is", "it", "its", "of", "or", "our", "please", "see", "that", "the", "their", "these",
+    "this", "those", "to", "was", "were", "what", "when", "which", "who", "with", "you", "your",
 ];
 
 /// "TESTPATIENT" → "Testpatient", "O'BRIEN-FAKE" → "O'Brien-Fake"; mixed case is kept.

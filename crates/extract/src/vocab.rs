@@ -182,7 +182,12 @@ const WORDS: &[(&str, Idea)] = &[
     // A unique health identifier ("UHID"), as hospitals in India and elsewhere number records.
     ("uhid", Idea::Record),
     // A national health number: New Zealand's NHI, Scotland's CHI, a Canadian province's PHN
-    // (personal health number). (Not India's "IP No.": OCR reads "ID" as "Ip".)
+    // (personal health number).
+    // An inpatient's or an outpatient's number, as hospitals in India and elsewhere number
+    // their records ("IP No.", "OP No."); also "ID" as OCR misreads it ("Ip No."), the
+    // patient's number all the same. A record only before a number's word (see
+    // `classify_whole`): "Date of Op" is an operation's.
+    ("ip", Idea::Joiner),
     ("nhi", Idea::Record),
     ("chi", Idea::Record),
     ("phn", Idea::Record),
@@ -1466,6 +1471,11 @@ fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
         .enumerate()
         .map(|(i, w)| match split.get(i + 1) {
             Some(next) if is_ocr_mrn(w, next) => Some(Idea::Record),
+            Some(next)
+                if matches!(fold(w).as_str(), "ip" | "op") && idea(next) == Some(Idea::Number) =>
+            {
+                Some(Idea::Record)
+            }
             // "Last" before an event or a date is the latest, not a family name: "Last
             // Updated", "Last Visit Date".
             Some(next)
@@ -1922,6 +1932,9 @@ mod tests {
             ("Enrolled Member Name", Key::Patient(0)),
             // A system's recording time is a clerk's date.
             ("Date Recorded", Key::Dos(6)),
+            // An inpatient's number, not an operation's date.
+            ("IP Number", Key::Mrn(0)),
+            ("Op #", Key::Mrn(0)),
         ];
         for (label, key) in cases {
             assert_eq!(classify(label), Some(*key), "{label}");
