@@ -1887,8 +1887,8 @@ fn read_label_row(
     // A form prints its captions over its values, or (fill-in forms) under them: the values are
     // on the side where more of them look like what their labels announce; under on a tie.
     // Above only when some do: the line above a row of labels is most often something else.
-    let below = under.map(|l| side(labels, found, l));
-    let over = above.map(|l| side(labels, found, l));
+    let below = under.map(|l| side(labels, found, l, false));
+    let over = above.map(|l| side(labels, found, l, true));
     let chosen = match (below, over) {
         (Some(b), Some(o)) if o.0 > b.0 => o,
         (Some(b), _) => b,
@@ -2016,9 +2016,63 @@ fn side<'l, 'a>(
     labels: &Line<'_>,
     found: &[Found],
     values: &'l Line<'a>,
+    over: bool,
 ) -> (usize, &'l Line<'a>, Vec<Option<(usize, usize)>>) {
     let ranges = label_row_values(labels, found, values);
-    (plausible_count(found, values, &ranges), values, ranges)
+    let by_columns = plausible_count(found, values, &ranges);
+    if !over {
+        return (by_columns, values, ranges);
+    }
+    // Or, over the captions, the words right over each, where the values are typed into a
+    // sentence's blanks with their captions centred under them ("I, PRETENDO, ESTHER, born
+    // Feb 9, 1935, record number 880501282, hereby …"): no gap cuts such a line into columns.
+    let overlap = caption_spans(labels, found, values);
+    let by_spans = plausible_count(found, values, &overlap);
+    // (Two at least, and more than by columns: one alone may be an address's number.)
+    if by_spans >= 2 && by_spans > by_columns {
+        (by_spans, values, overlap)
+    } else {
+        (by_columns, values, ranges)
+    }
+}
+
+/// For each label of a row, the byte range of the words of `values` whose middles stand
+/// within the label's own width (a word height's slack either side, never past halfway to the
+/// next label): the words over or under the caption.
+fn caption_spans(
+    labels: &Line<'_>,
+    found: &[Found],
+    values: &Line<'_>,
+) -> Vec<Option<(usize, usize)>> {
+    let span = |f: &Found| -> Option<(u32, u32, u32)> {
+        let toks: Vec<BBox> = labels
+            .tokens
+            .iter()
+            .filter(|t| t.start >= f.start && t.end <= f.end)
+            .filter_map(|t| t.bbox)
+            .collect();
+        let first = toks.first()?;
+        let last = toks.last()?;
+        Some((first.x, last.x + last.w, first.h))
+    };
+    let spans: Vec<Option<(u32, u32, u32)>> = found.iter().map(span).collect();
+    spans
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (x0, x1, h) = (*s)?;
+            let prev = i.checked_sub(1).and_then(|p| spans[p]).map(|(_, e, _)| (e + x0) / 2);
+            let next = spans.get(i + 1).copied().flatten().map(|(b, _, _)| (x1 + b) / 2);
+            let lo = prev.unwrap_or(0).max(x0.saturating_sub(h));
+            let hi = next.unwrap_or(u32::MAX).min(x1 + h);
+            let inside: Vec<&Token> = values
+                .tokens
+                .iter()
+                .filter(|t| t.bbox.is_some_and(|b| (lo..=hi).contains(&(b.x + b.w / 2))))
+                .collect();
+            Some((inside.first()?.start, inside.last()?.end))
+        })
+        .collect()
 }
 
 /// How many of a label row's values look like what their labels announce.
