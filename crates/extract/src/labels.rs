@@ -746,6 +746,9 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
         let next = lines[n + 1..].iter().find(|l| !l.text.trim().is_empty());
         let adjacent = lines.get(n + 1).is_some_and(|l| !l.text.trim().is_empty());
         let mut found = find_labels(line);
+        if values_before_labels(line, &found, out, state) {
+            continue;
+        }
         // The line before; past blank lines (tesseract ends a block there) only when the boxes
         // show it right above this one.
         let prev = lines[..n].iter().rposition(|l| !l.text.trim().is_empty()).and_then(|p| {
@@ -1008,6 +1011,74 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
 /// The value over line `n`'s label, as a form that prints each entry above its caption has it
 /// ("MOCKFORD, BRUNO" over "Full Names:"): the line right above, in the label's column, when it
 /// holds no label, reads as the label's value, and is not the value of an empty label over it.
+/// A line that prints each value before its caption, with no colon ("SAMPLETON Family Name
+/// Hiroshi Given Name MR643473 Unit No.", "Dmitri Examplar pt. name 323921775 Record #"):
+/// each label's value is what stands between the label before it and itself, read so when two
+/// at least of those look like what their labels announce and more than the words after them
+/// do. True if the line was read so.
+fn values_before_labels(
+    line: &Line<'_>,
+    found: &[Found],
+    out: &mut Extraction,
+    state: &mut State,
+) -> bool {
+    // (The patient's and the clinician's fields: a date before a label of an event may be
+    // another event's, "7/1/14 Last Visit".)
+    let read = |k: Key| k.is_name() || matches!(k, Key::Mrn(_) | Key::Dob | Key::Sex | Key::Npi(_));
+    let known: Vec<&Found> = found.iter().filter(|f| f.known && read(f.key)).collect();
+    if known.len() < 2 || found.iter().any(|f| f.colon) {
+        return false;
+    }
+    // (A label's region may open with words of the cell before its own: "SAMPLETON Family
+    // Name"; its own start at its first label word.)
+    let own_start = |f: &Found| {
+        line.tokens
+            .iter()
+            .filter(|t| t.start >= f.start && t.end <= f.end)
+            .find(|t| vocab::is_label_word_near(&line.text[t.start..t.end]))
+            .map_or(f.start, |t| t.start)
+    };
+    let before: Vec<(usize, usize)> = known
+        .iter()
+        .map(|f| {
+            let at = own_start(f);
+            let from = found.iter().filter(|g| g.end <= at).map(|g| g.end).max().unwrap_or(0);
+            trimmed(line.text, from, at)
+        })
+        .collect();
+    let after: Vec<(usize, usize)> = known
+        .iter()
+        .map(|f| {
+            let to = found.iter().filter(|g| g.start >= f.end).map(|g| g.start).min();
+            trimmed(line.text, f.value_start.max(f.end), to.unwrap_or(line.text.len()))
+        })
+        .collect();
+    // (The whole of what stands there: a name without digits, a date, one identifier.)
+    let whole = |k: Key, v: &str| match k {
+        Key::Dob => whole_date(v),
+        k if k.is_name() => {
+            v.split_whitespace().count() <= 4 && !v.chars().any(|c| c.is_ascii_digit())
+        }
+        _ => v.split_whitespace().count() == 1,
+    };
+    let fits_one = |f: &Found, (s, e): (usize, usize)| {
+        s < e && plausible(f.key, &line.text[s..e]) && whole(f.key, &line.text[s..e])
+    };
+    let fits = |ranges: &[(usize, usize)]| {
+        known.iter().zip(ranges).filter(|(f, r)| fits_one(f, **r)).count()
+    };
+    let (by_before, by_after) = (fits(&before), fits(&after));
+    if by_before < 2 || by_before <= by_after {
+        return false;
+    }
+    for (f, &(s, e)) in known.iter().zip(&before) {
+        if fits_one(f, (s, e)) {
+            apply(f.key, line, s, e, 0.85, out, state);
+        }
+    }
+    true
+}
+
 fn value_over_label<'l, 'a>(
     lines: &'l [Line<'a>],
     n: usize,
@@ -2862,7 +2933,12 @@ fn unboxed(token: &str) -> Vec<&str> {
     let mark = |c: char| bar(c) || matches!(c, '-' | '/' | ';' | '_' | '=');
     if !token.contains(bar) {
         let t = token.trim_matches(bar);
-        return if t.is_empty() { Vec::new() } else { vec![t] };
+        // (A box's border or a dash between boxes alone is no part: "04 -| 02 - | 1951".)
+        return if t.is_empty() || (t.chars().all(mark) && token.len() <= 2) {
+            Vec::new()
+        } else {
+            vec![t]
+        };
     }
     token
         .split(bar)
@@ -2968,11 +3044,7 @@ pub(crate) fn sex(value: &str) -> Option<String> {
 /// one, an empty box ("O", "0", "[]", "☐") on the other: "XM/H OF", "[X]M []F", "(M) F". The
 /// French "M/H" (masculin / homme) is the male box. None unless exactly one option is marked.
 fn marked_box(tokens: &[&str]) -> Option<&'static str> {
-    let option = |o: &str| match o {
-        "M" | "Male" | "MALE" => Some("M"),
-        "F" | "Female" | "FEMALE" => Some("F"),
-        _ => None,
-    };
+    let option = box_option;
     let mut marked = Vec::new();
     let (mut seen, mut after) = (0, 0);
     for t in tokens {
@@ -3029,15 +3101,20 @@ fn marked_box(tokens: &[&str]) -> Option<&'static str> {
 /// An option with its box after it, as OCR reads a check box run into the letter before it: a
 /// mark ("X", "K", "R", "&", "®", "☒") or an empty box (any other sign: "o", "0", "g", "□"), with
 /// whether it is marked and the option before it.
+/// The sex a check box's option prints: "M", "Male", "F", "Female".
+fn box_option(o: &str) -> Option<&'static str> {
+    match o {
+        "M" | "Male" | "MALE" => Some("M"),
+        "F" | "Female" | "FEMALE" => Some("F"),
+        _ => None,
+    }
+}
+
 /// The sex whose box is marked where OCR read both boxes as letters or marks before the two
 /// options ("CIM/H X F", "OM/H QF", "MM/H OF", "x M/ 4H O F"): one box read as an empty box's
 /// shape (O, 0, C, I, |, a bracket), the other as anything else; None unless exactly so.
 fn box_glyphs(tokens: &[&str]) -> Option<&'static str> {
-    let option = |o: &str| match o {
-        "M" | "Male" | "MALE" => Some("M"),
-        "F" | "Female" | "FEMALE" => Some("F"),
-        _ => None,
-    };
+    let option = box_option;
     let empty = |g: &str| g.chars().all(|c| "Oo0CcIl|()[]□☐".contains(c));
     let mut boxes: Vec<(&'static str, bool)> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
@@ -3303,6 +3380,10 @@ mod tests {
 
     #[test]
     fn dates_written_into_boxes_lose_the_borders_ocr_read() {
+        assert_eq!(
+            leading_date("11 -| 03 - | 1962").map(|(d, _)| d.iso()).as_deref(),
+            Some("1962-11-03")
+        );
         let d = |v: &str| leading_date(v).map(|(d, _)| d.iso());
         assert_eq!(d("06 |-/18 |-|2016").as_deref(), Some("2016-06-18"));
         // (A border read as a "1" before a box's digits.)
@@ -4338,6 +4419,57 @@ mod layout_tests {
         assert_eq!(f.provider.npi.as_deref(), Some("1234567893"));
         let f = extract(&[typed("Linda Nodoctor, MD (Attending)\n1234567893 (Type 2 NPI)")]).fields;
         assert_eq!(f.provider.npi, None);
+    }
+
+    #[test]
+    fn values_typed_into_a_sentences_blanks_are_read_over_their_captions() {
+        // No gap cuts the sentence into columns: each caption's width says which words are its.
+        let p = with_body(&[
+            &[
+                ("I,", 100),
+                ("TESTPATIENT,", 140),
+                ("DANA", 300),
+                (",", 400),
+                ("born", 420),
+                ("03/14/1961", 500),
+                (",", 650),
+                ("number", 670),
+                ("00412234", 800),
+                (",", 920),
+                ("hereby", 940),
+                ("consent", 1040),
+            ],
+            &[
+                ("Client's", 150),
+                ("Name", 280),
+                ("Birth", 500),
+                ("Date", 580),
+                ("Record", 790),
+                ("No.", 890),
+            ],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.patient.given.as_deref(), Some("Dana"));
+        assert_eq!(f.patient.dob.as_deref(), Some("1961-03-14"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("00412234"));
+    }
+
+    #[test]
+    fn values_printed_before_their_captions_without_colons() {
+        let f = extract(&[typed(
+            "Clinic Report\nTESTPATIENT   Surname   Dana   Forename   H2210931   Chart #\nCough for two weeks.",
+        )])
+        .fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.patient.given.as_deref(), Some("Dana"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("H2210931"));
+        // Not where the words after the labels fit them as well.
+        let f =
+            extract(&[typed("Surname   TESTPATIENT   Given Name   Dana\nCough for two weeks.")])
+                .fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.patient.given.as_deref(), Some("Dana"));
     }
 
     #[test]

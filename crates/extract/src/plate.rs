@@ -4,8 +4,9 @@
 //!
 //! No label says what these lines are; their shapes and their place do. A plate is a stack of
 //! at least three cells, left-aligned one under the other in the first page's header, holding
-//! a person's name, an identifier and a date (or the labelled MRN and birth date some plates
-//! print: "MRN 41694582", "DOB 09/19/52 M"): the name is the patient's, the identifier the MRN,
+//! a person's name, an identifier and a date (or the labelled name, MRN and birth date some
+//! plates print: "Patient: NOTREAL, INES", "MRN 41694582", "DOB 09/19/52 M"; a labelled cell
+//! lines up by its label or by its value): the name is the patient's, the identifier the MRN,
 //! the date (and a lone sex letter after it) the birth date, a name with a clinician's title or
 //! degree the provider. A plate's values rank below a label's: its name below a label that
 //! says patient (above an insured's), its clinician as an admitting one; its identifier and
@@ -398,7 +399,8 @@ fn shape(cell: &Line<'_>, keys: &[Key]) -> Shape {
 }
 
 /// Where a cell's identifier starts after a short caption of one or two words of four letters
-/// at most, none a field's ("IP No. MR274634", "# 00412234"); 0 if it does not.
+/// at most ("IP No. MR274634", "# 00412234"; only cells without a field's label get here); 0 if
+/// it does not.
 fn identifier_at(text: &str) -> usize {
     let words: Vec<&str> = text.split_whitespace().collect();
     let Some((last, caption)) = words.split_last() else { return 0 };
