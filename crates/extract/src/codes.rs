@@ -24,6 +24,15 @@ const CPT_CONTEXT: &[&str] = &["cpt", "procedure code", "hcpcs", "e/m", "billing
 /// anywhere on the line (a numbered list, a table), as the one code consistent with it whose
 /// description the text names ("144.9 Chronic obstructive pulmonary disease" is J44.9), and a
 /// corrected reading is dropped when the text names another code's description.
+/// A code as a FHIR narrative or a CDA display writes it, after its code system and a "#"
+/// ("(ICD-10-CM#A41.9)", "icd-10-cm#I25.10"): the code.
+fn coded(token: &str) -> &str {
+    match token.rsplit_once('#') {
+        Some((system, code)) if system.chars().any(char::is_alphabetic) && !code.is_empty() => code,
+        _ => token,
+    }
+}
+
 pub(crate) fn read_icd10(
     line: &Line<'_>,
     next: Option<&Line<'_>>,
@@ -33,7 +42,7 @@ pub(crate) fn read_icd10(
     let lower = line.text.to_lowercase();
     let says_so = DIAGNOSIS_CONTEXT.iter().any(|w| lower.contains(w));
     let context = section == Section::Diagnoses || says_so;
-    let text_of = |t: &Token| &line.text[t.start..t.end];
+    let text_of = |t: &Token| coded(&line.text[t.start..t.end]);
     // Where each token's description ends: at the next code-like token, else the line's end.
     let code_like: Vec<bool> = line.tokens.iter().map(|t| icd10::code_like(text_of(t))).collect();
     // The next line continues a description if it holds no code and opens no section.
@@ -195,6 +204,21 @@ mod tests {
         assert_eq!(e.fields.icd10, ["I25.10", "R05.9"]);
         // A description naming another code before a misread one gives nothing.
         assert!(codes("Note: Cough, unspecified 125.10").is_empty());
+    }
+
+    #[test]
+    fn a_code_after_its_code_system_and_a_hash_is_read() {
+        // A FHIR narrative's coding: the system, "#", the code.
+        assert_eq!(
+            codes(
+                "Diagnoses at Transfer:\n\
+                 Sepsis, unspecified organism (ICD-10-CM#A41.9)\n\
+                 Acute kidney failure, unspecified (ICD-10-CM#N17.9)"
+            ),
+            ["A41.9", "N17.9"]
+        );
+        // A number after a "#" that is no code's system is no code: "Room #150.9".
+        assert!(codes("Seen today. Lot #150.9").is_empty());
     }
 
     #[test]

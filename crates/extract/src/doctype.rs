@@ -348,6 +348,8 @@ const WORDS: &[(&str, Sense)] = &[
     ("cytopathology", Pathology),
     ("histology", Pathology),
     ("histopathology", Pathology),
+    // A histopathological examination's report ("HPE Report").
+    ("hpe", Pathology),
     ("autopsy", Pathology),
     ("pap", Pathology),
     ("biopsy", Biopsy),
@@ -833,6 +835,14 @@ fn type_of(s: Senses, title: bool) -> Option<DocType> {
         DocType::FaceSheet
     } else if s.has(Office) {
         DocType::ProgressNote
+    } else if title
+        && s.has(Physical)
+        && s.any(&[Study, Document, Form, Record])
+        && s.count(STRONG) + s.count(WEAK) == 1
+    {
+        // A physical examination written up on its own is a history and physical: "Physical
+        // Examination", "Preparticipation Physical Evaluation", "Annual Physical Exam Form".
+        DocType::HistoryAndPhysical
     } else if s.has(Surgery) {
         DocType::OperativeReport
     } else if title && s.has(Results) && s.count(KINDS) == 1 {
@@ -1452,6 +1462,9 @@ mod tests {
             ("Death Summary", DischargeSummary),
             ("Interfacility Transfer Summary", DischargeSummary),
             ("Interval H&P", HistoryAndPhysical),
+            ("Sports Physical Examination", HistoryAndPhysical),
+            ("Preparticipation Physical Evaluation", HistoryAndPhysical),
+            ("Histopathology (HPE) Report", PathologyReport),
             ("Admission History and Physical", HistoryAndPhysical),
             ("Nursing Home Admission H & P", HistoryAndPhysical),
             ("Consult Note", ConsultationNote),
@@ -1525,6 +1538,8 @@ mod tests {
         for (title, want) in cases {
             assert_eq!(titled(title), *want, "{title:?}");
         }
+        // A therapist's evaluation is no physical examination.
+        assert_ne!(doc_type("Physical Therapy Evaluation").0, HistoryAndPhysical);
     }
 
     #[test]

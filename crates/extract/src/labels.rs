@@ -934,7 +934,24 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
                 key => key,
             };
             let f = &Found { key, ..*f };
-            let starts_label = value.split_whitespace().next().is_some_and(vocab::starts_no_name);
+            let first = value.split_whitespace().next();
+            // (A clinician's value may open with the kind of person it names, as a FHIR
+            // reference's display does: "performer: Practitioner NOTAPHYS, ROSA MD".)
+            let kind = first.filter(|w| {
+                matches!(f.key, Key::Provider(_))
+                    && vocab::is_role_word(w)
+                    && names::clinician(value[w.len()..].trim_start())
+            });
+            let vs = kind.map_or(vs, |w| vs + value.len() - value[w.len()..].trim_start().len());
+            // (Such a reference closes what opened before its label: "(requester: Practitioner
+            // Owen Shamfield, MD)".)
+            let ve = match kind {
+                Some(_) if line.text[vs..ve].ends_with(')') && !line.text[vs..ve].contains('(') => {
+                    ve - 1
+                }
+                _ => ve,
+            };
+            let starts_label = kind.is_none() && first.is_some_and(vocab::starts_no_name);
             let (vs, ve, unknown_x) = if f.key.is_name() && starts_label {
                 (ve, ve, line.x_at(vs))
             } else {
@@ -991,6 +1008,10 @@ pub(crate) fn read_lines(lines: &[Line<'_>], out: &mut Extraction, state: &mut S
             if f.punct && alone && accepted.len() == 1 && !fits_under {
                 if let Some((a, vs, ve)) = value_over_label(lines, n, f.key, from, to) {
                     apply(f.key, a, vs, ve, 0.85, out, state);
+                    continue;
+                }
+                if let Some((a, vs, ve)) = value_written_above(lines, n, f) {
+                    apply(f.key, a, vs, ve, 0.8, out, state);
                     continue;
                 }
             }
@@ -1077,6 +1098,46 @@ fn values_before_labels(
         }
     }
     true
+}
+
+/// A line's one label, its colon last and nothing after it, with a hand's entry written
+/// over the rule that follows it: the entry starts right of the label and sits just above its
+/// row, its foot within a quarter of a line of the label's top ("MOCKINGLY, ALICE" written
+/// after "Patient Name (Last, First):", a little high). The label's last word's box.
+fn written_above(labels: &Line<'_>, found: &[Found]) -> Option<BBox> {
+    let [f] = found else { return None };
+    if !f.punct || !labels.text[f.value_start..].trim().is_empty() {
+        return None;
+    }
+    labels.tokens.iter().rfind(|t| t.end <= f.end).and_then(|t| t.bbox)
+}
+
+/// The entry written just above and right of the label `f` of line `n` (see [`written_above`]):
+/// the line whose first word starts past the label's end, within six of its heights, its foot
+/// no higher than a quarter of a line over the label's top, holding no label of its own.
+fn value_written_above<'l, 'a>(
+    lines: &'l [Line<'a>],
+    n: usize,
+    f: &Found,
+) -> Option<(&'l Line<'a>, usize, usize)> {
+    let line = &lines[n];
+    let last = written_above(line, std::slice::from_ref(f))?;
+    let end = last.x + last.w;
+    let entry = lines.iter().enumerate().filter(|&(i, _)| i != n).find_map(|(_, l)| {
+        let b = l.tokens.first()?.bbox?;
+        let foot = b.y + b.h;
+        let placed = b.x > end
+            && b.x <= end + 6 * last.h
+            && b.y < last.y
+            && foot + last.h / 4 >= last.y
+            && foot <= last.y + last.h;
+        placed.then_some(l)
+    })?;
+    if find_labels(entry).iter().any(|g| g.known) {
+        return None;
+    }
+    let (vs, ve) = trimmed(entry.text, 0, entry.text.len());
+    plausible(f.key, &entry.text[vs..ve]).then_some((entry, vs, ve))
 }
 
 fn value_over_label<'l, 'a>(
@@ -1306,6 +1367,32 @@ pub(crate) fn unlabelled_mrn(rows: &[Line<'_>], header: &Header<'_>, out: &mut E
         let mrn = row.text[start..end].trim_matches(|c: char| !c.is_ascii_alphanumeric());
         out.note("patient.mrn", mrn, row.place(start, end), 0.6, None);
         out.fields.patient.mrn = Some(mrn.to_string());
+    }
+}
+
+/// The clinician's NPI where no label chartdex knows gives it (its caption garbled, a portal's
+/// tile): the only number among the header's tokens that is a valid NPI (ten digits opening
+/// with a 1 or a 2, its check digit right) and no known label's value, on a document that
+/// names its clinician. Read with a confidence low enough to send it to review.
+pub(crate) fn unlabelled_npi(rows: &[Line<'_>], header: &Header<'_>, out: &mut Extraction) {
+    if out.fields.provider.npi.is_some() || out.fields.provider.family.is_none() {
+        return;
+    }
+    let mut candidates: Vec<(usize, usize, usize)> = Vec::new();
+    for &(n, t, known) in header {
+        let raw = &rows[n].text[t.start..t.end];
+        let token = raw.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        if known || !npi_is_valid(token) {
+            continue;
+        }
+        let start = t.start + raw.find(token).unwrap_or(0);
+        candidates.push((n, start, start + token.len()));
+    }
+    if let [(n, start, end)] = candidates[..] {
+        let row = &rows[n];
+        let npi = &row.text[start..end];
+        out.note("provider.npi", npi, row.place(start, end), 0.5, None);
+        out.fields.provider.npi = Some(npi.to_string());
     }
 }
 
@@ -1962,7 +2049,8 @@ fn read_label_row(
     let over = above.map(|l| side(labels, found, l, true));
     let chosen = match (below, over) {
         (Some(b), Some(o)) if o.0 > b.0 => o,
-        (Some(b), _) => b,
+        // (Nothing under that fits: the labels' values are elsewhere, as a hand wrote them.)
+        (Some(b), _) if b.0 > 0 || written_above(labels, found).is_none() => b,
         (None, Some(o)) if o.0 > 0 => o,
         _ => return false,
     };
@@ -2688,7 +2776,9 @@ pub(crate) fn apply(
             }
             None => {}
         },
-        Key::Facility if f.facility.is_none() => {
+        // (Nor words OCR barely made out, under half of its confidence: the small print of a
+        // dark bar read as "AHH Hh SSS" is no facility's name, and the letterhead may give it.)
+        Key::Facility if f.facility.is_none() && place(0).confidence >= 0.45 => {
             let v: String = value.chars().take(80).collect();
             let v = v.trim().trim_end_matches([',', ';']).to_string();
             // (A name an interface writes as one identifier, its spaces as underscores:
@@ -3112,13 +3202,26 @@ fn box_option(o: &str) -> Option<&'static str> {
 
 /// The sex whose box is marked where OCR read both boxes as letters or marks before the two
 /// options ("CIM/H X F", "OM/H QF", "MM/H OF", "x M/ 4H O F"): one box read as an empty box's
-/// shape (O, 0, C, I, |, a bracket), the other as anything else; None unless exactly so.
+/// shape (O, 0, C, I, |, a bracket), the other as anything else, or a ring holding something
+/// ("©") beside either; None unless exactly so.
 fn box_glyphs(tokens: &[&str]) -> Option<&'static str> {
     let option = box_option;
-    let empty = |g: &str| g.chars().all(|c| "Oo0CcIl|()[]□☐".contains(c));
-    let mut boxes: Vec<(&'static str, bool)> = Vec::new();
+    // How much ink a box's glyph says it holds: an empty box's shape none; a ring with
+    // something in it ("©": an empty radio button beside a filled one read "@", or the filled
+    // one beside an empty "O") some; anything else a mark.
+    let ink = |g: &str| {
+        if g.chars().all(|c| "Oo0CcIl|()[]□☐○◯".contains(c)) {
+            0
+        } else if g.chars().all(|c| c == '©') {
+            1
+        } else {
+            2
+        }
+    };
+    let mut boxes: Vec<(&'static str, u8)> = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
-        let t = t.trim_end_matches(['/', '\\']);
+        // (A speck after the option read as a quote: "Male’".)
+        let t = t.trim_end_matches(['/', '\\', '’', '\'', '`']);
         let t = t.strip_suffix("/H").or_else(|| t.strip_suffix("/h")).unwrap_or(t);
         // The option's box run into it ("CIM", "QF"), or the word before it ("x M", "O F").
         let (glyph, o) =
@@ -3136,12 +3239,12 @@ fn box_glyphs(tokens: &[&str]) -> Option<&'static str> {
         if let Some(o) = o {
             if glyph.chars().count() <= 2 && !glyph.chars().any(|c| c.is_ascii_digit() && c != '0')
             {
-                boxes.push((o, empty(glyph)));
+                boxes.push((o, ink(glyph)));
             }
         }
     }
     match boxes[..] {
-        [(a, ea), (b, eb)] if a != b && ea != eb => Some(if ea { b } else { a }),
+        [(a, ia), (b, ib)] if a != b && ia != ib => Some(if ia > ib { a } else { b }),
         _ => None,
     }
 }
@@ -3186,9 +3289,16 @@ mod tests {
         assert_eq!(sex("Enter Code 1. Male"), None);
         assert_eq!(sex("0. Male").as_deref(), Some("M"));
         // Both boxes read as letters or marks: the one not read as an empty box's shape.
-        for (read, marked) in
-            [("CIM/H X F", "F"), ("OM/H QF", "F"), ("MM/H OF", "M"), ("x M/ 4H O F", "M")]
-        {
+        for (read, marked) in [
+            ("CIM/H X F", "F"),
+            ("OM/H QF", "F"),
+            ("MM/H OF", "M"),
+            ("x M/ 4H O F", "M"),
+            // Radio buttons: a filled one read "@", an empty ring "©".
+            ("@ Male © Female", "M"),
+            ("© Male’ @ Female", "F"),
+            ("O Male © Female", "F"),
+        ] {
             assert_eq!(sex(read).as_deref(), Some(marked), "{read}");
         }
         assert_eq!(sex("OM/H OF"), None);
@@ -3796,6 +3906,68 @@ mod layout_tests {
             &[("DOB:", 201), ("01/02/1960", 280)],
         ];
         assert_eq!(extract(&[page(npi)]).fields.patient.mrn, None);
+    }
+
+    #[test]
+    fn a_facility_ocr_barely_made_out_is_no_facilitys_name() {
+        let rows: &[&[(&str, u32)]] = &[
+            &[("Patient:", 201), ("Alice", 330), ("Testpatient", 420)],
+            &[("Facility:", 201), ("Sampleton", 340), ("Clinic", 480)],
+        ];
+        let read = extract(&[page(rows)]).fields;
+        assert_eq!(read.facility.as_deref(), Some("Sampleton Clinic"));
+        let mut p = page(rows);
+        for w in &mut p.words[4..] {
+            w.confidence = 0.2;
+        }
+        assert_eq!(extract(&[p]).fields.facility, None);
+    }
+
+    #[test]
+    fn a_clinicians_value_may_open_with_the_kind_of_person_it_names() {
+        let f = extract(&[crate::tests::page(
+            "Consent\nsubject: Ines FAUXBERG\nperformer: Practitioner NOTAPHYS, ROSA MD",
+        )])
+        .fields;
+        assert_eq!(f.provider.family.as_deref(), Some("Notaphys"));
+        assert_eq!(f.provider.given.as_deref(), Some("Rosa"));
+        // Nor is the parenthesis the reference closes part of the name.
+        let f = extract(&[crate::tests::page(
+            "Specimen\nRequest: ServiceRequest (requester: Practitioner Owen Shamfield, MD)",
+        )])
+        .fields;
+        assert_eq!(f.provider.family.as_deref(), Some("Shamfield"));
+        assert_eq!(f.provider.given.as_deref(), Some("Owen"));
+        // A role word alone after the label is no name.
+        let f = extract(&[crate::tests::page("Consent\nperformer: Practitioner")]).fields;
+        assert_eq!(f.provider.family, None);
+    }
+
+    #[test]
+    fn an_unlabelled_npi_is_the_clinicians_only_when_it_is_the_only_valid_one() {
+        // A portal's tile whose caption OCR garbled: the number under it checks as an NPI.
+        let rows: &[&[(&str, u32)]] = &[
+            &[("Patient:", 201), ("Alice", 330), ("Testpatient", 420)],
+            &[("Provider:", 201), ("Samuel", 330), ("Mockwell,", 440), ("MD", 570)],
+            &[("THSATIVG", 201), ("FF", 330), ("VIPSES", 380)],
+            &[("1089139731", 201)],
+            &[("DOB:", 201), ("01/02/1960", 280)],
+        ];
+        let e = extract(&[page(rows)]);
+        assert_eq!(e.fields.provider.npi.as_deref(), Some("1089139731"));
+        assert!(e.evidence_for("provider.npi").unwrap().confidence < 0.6);
+        // Two of them: whose is whose, the page does not say.
+        let mut two = rows.to_vec();
+        two.insert(4, &[("1073027686", 201)]);
+        assert_eq!(extract(&[page(&two)]).fields.provider.npi, None);
+        // A check digit that fails is no NPI (an account number of ten digits).
+        let mut spoiled = rows.to_vec();
+        spoiled[3] = &[("1089139732", 201)];
+        assert_eq!(extract(&[page(&spoiled)]).fields.provider.npi, None);
+        // Nor is there a clinician's NPI on a page that names no clinician.
+        let mut nobody = rows.to_vec();
+        nobody.remove(1);
+        assert_eq!(extract(&[page(&nobody)]).fields.provider.npi, None);
     }
 
     #[test]

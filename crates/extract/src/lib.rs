@@ -203,13 +203,21 @@ fn extract_in_order(pages: &[PageText]) -> Extraction {
         unlabelled::dob(&row_lines, &dates, &mut out, &mut state);
         if t != chartdex_core::DocType::InsuranceCard {
             unlabelled::dos(&row_lines, &dates, &mut out, &mut state);
+            labels::unlabelled_npi(&row_lines, &header, &mut out);
         }
         unlabelled::sex(&row_lines, &header, &mut out, &mut state);
-        if out.fields.facility.is_none() {
-            if let Some((name, n)) = doctype::letterhead(&text) {
+        if let Some((name, n)) = doctype::letterhead(&text) {
+            // (Or a labelled name cut short to a field's width, the letterhead's whole:
+            // "Sending Facility = MOCKINGBIRD_FAKE_HOSPITA", HL7's 24 characters.)
+            let cut_short = out.fields.facility.as_ref().is_some_and(|f| {
+                let (f, name) = (f.to_lowercase(), name.to_lowercase());
+                f.len() >= 10 && name.len() > f.len() && name.starts_with(&f)
+            });
+            if out.fields.facility.is_none() || cut_short {
                 let place = cells.get(n).map(|l| l.place(0, l.text.len()));
                 let place =
                     place.unwrap_or(Place { page: first.number, bbox: None, confidence: 0.5 });
+                out.evidence.retain(|e| e.field != "facility");
                 out.note("facility", &name, place, 0.9, None);
                 out.fields.facility = Some(name);
             }
@@ -329,6 +337,18 @@ mod tests {
             words: vec![],
             meta: Default::default(),
         }
+    }
+
+    #[test]
+    fn a_facility_cut_to_its_fields_width_is_the_letterheads_name_whole() {
+        let text = "SAMPLETON FAKE HOSPITAL\nProgress Note\nFacility: SAMPLETON FAKE HOSPI\n\
+                    Patient: Jane Doe\nMRN: 41694582";
+        let f = extract(&[page(text)]).fields;
+        assert_eq!(f.facility.as_deref(), Some("Sampleton Fake Hospital"));
+        // A labelled name that is no part of the letterhead's is kept.
+        let other = text.replace("Facility: SAMPLETON FAKE HOSPI", "Facility: Notreal Labs");
+        let f = extract(&[page(&other)]).fields;
+        assert_eq!(f.facility.as_deref(), Some("Notreal Labs"));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Unlabelled identity blocks: an addressograph plate's imprint or a chart label stuck at the
 //! top of a page ("TESTPATIENT, ALICE" / "H9534283" / "03/14/1961 F" / "ROBERT FAKEDOC, MD"),
-//! and a clinician's name standing alone in a header.
+//! a clinician's name standing alone in a header, and an EHR banner's name.
 //!
 //! No label says what these lines are; their shapes and their place do. A plate is a stack of
 //! at least three cells, left-aligned one under the other in the first page's header, holding
@@ -11,7 +11,8 @@
 //! degree the provider. A plate's values rank below a label's: its name below a label that
 //! says patient (above an insured's), its clinician as an admitting one; its identifier and
 //! date only fill fields no label gave; all at a confidence low enough to send the document to
-//! review.
+//! review. An EHR's banner heads the page with the patient's name alone ("MOCKFORD, Esther"),
+//! in letters larger than the labelled birth date, sex and record number on the line under it.
 
 use crate::labels::{self, State};
 use crate::layout::Line;
@@ -57,6 +58,82 @@ pub(crate) fn read(all: &[Line<'_>], out: &mut Extraction, state: &mut State) {
         read_stacks(foot, &shapes_of(foot, &keys), out, state);
     }
     lone_clinician(cells, &unlabelled, &shapes, out, state);
+    banner_name(cells, out, state);
+}
+
+/// How much taller than the header's usual word a banner's name is, at least.
+const BANNER_SCALE: f32 = 1.4;
+
+/// An EHR's banner: the patient's name written family first with its comma ("MOCKFORD,
+/// Esther"), alone in one of the header's first cells, in letters larger than the header's,
+/// over labelled values of the patient's (a birth date or a record number read by their
+/// labels). Read where no label named the patient, at the confidence of a value read by its
+/// place. Large letters are often cut into pieces by OCR ("TESTPATI ENT, Bru no"): pieces
+/// closer than a quarter of their height are one word.
+fn banner_name(cells: &[Line<'_>], out: &mut Extraction, state: &mut State) {
+    let p = &out.fields.patient;
+    if p.family.is_some() || p.dob.is_none() && p.mrn.is_none() {
+        return;
+    }
+    let mut heights: Vec<u32> =
+        cells.iter().flat_map(|c| c.tokens.iter().filter_map(|t| t.bbox.map(|b| b.h))).collect();
+    if heights.len() < 6 {
+        return;
+    }
+    heights.sort_unstable();
+    let usual = heights[heights.len() / 2] as f32;
+    for cell in cells.iter().take(4) {
+        let tall = cell.tokens.iter().filter_map(|t| t.bbox.map(|b| b.h)).max();
+        if tall.is_none_or(|h| (h as f32) < BANNER_SCALE * usual) {
+            continue;
+        }
+        let (text, tokens) = joined(cell);
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let named = (2..=4).contains(&words.len())
+            && text.contains(',')
+            && text.chars().all(|c| c.is_alphabetic() || " ,.'-".contains(c))
+            && !words.iter().any(|w| crate::vocab::is_label_word(w.trim_matches(',')))
+            && person_name(&text).is_some();
+        if named {
+            let line = Line { page: cell.page, text: &text, tokens, space: cell.space };
+            labels::apply_family_first(Key::Patient(2), &line, FACTOR, out, state);
+            return;
+        }
+    }
+}
+
+/// A cell's text with the pieces OCR cut a word into joined again: tokens closer than a quarter
+/// of their height, the first not ending a phrase (",", ":").
+fn joined(cell: &Line<'_>) -> (String, Vec<crate::layout::Token>) {
+    let mut text = String::new();
+    let mut tokens: Vec<crate::layout::Token> = Vec::new();
+    for t in &cell.tokens {
+        let word = &cell.text[t.start..t.end];
+        let close = tokens.last().is_some_and(|last| {
+            let (Some(a), Some(b)) = (last.bbox, t.bbox) else { return false };
+            let gap = b.x.saturating_sub(a.x + a.w) as f32;
+            !text.ends_with([',', ':', ';']) && b.x >= a.x + a.w && gap < 0.25 * a.h.max(b.h) as f32
+        });
+        match tokens.last_mut() {
+            Some(last) if close => {
+                text.push_str(word);
+                last.end = text.len();
+                last.bbox = last.bbox.zip(t.bbox).map(|(a, b)| a.union(b));
+                last.page_box =
+                    last.page_box.zip(t.page_box).map(|(a, b)| a.union(b)).or(last.page_box);
+                last.confidence = last.confidence.min(t.confidence);
+            }
+            _ => {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                let start = text.len();
+                text.push_str(word);
+                tokens.push(crate::layout::Token { start, end: text.len(), ..t.clone() });
+            }
+        }
+    }
+    (text, tokens)
 }
 
 /// The shapes of the cells; a sex alone in its cell before a date in the next cell of its row
@@ -566,6 +643,36 @@ mod tests {
         assert_eq!(f.patient.sex.as_deref(), Some("F"));
         assert_eq!(f.provider.given.as_deref(), Some("Olu"));
         assert_eq!(f.provider.family.as_deref(), Some("Notadoc"));
+    }
+
+    #[test]
+    fn an_ehr_banners_large_name_over_the_patients_labelled_values() {
+        // The banner's name three times the header's height, cut by OCR into pieces.
+        let mut p = page(&[
+            ("TESTPATI", 100, 60),
+            ("ENT,", 206, 60),
+            ("Bru", 300, 60),
+            ("no", 344, 60),
+            ("DOB:", 100, 160),
+            ("12/26/1974", 160, 160),
+            ("Sex:", 320, 160),
+            ("Male", 380, 160),
+            ("MRN:", 480, 160),
+            ("053366051", 540, 160),
+            ("PROGRESS", 100, 240),
+            ("NOTE", 220, 240),
+        ]);
+        for (w, x, width) in [(0, 100, 96), (1, 206, 60), (2, 300, 38), (3, 344, 30)] {
+            p.words[w].bbox = BBox { x, y: 40, w: width, h: 60 };
+        }
+        let f = extract(std::slice::from_ref(&p)).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        assert_eq!(f.patient.given.as_deref(), Some("Bruno"));
+        // The same name in the header's own size is a line like any other: no banner.
+        for w in &mut p.words[..4] {
+            w.bbox.h = 20;
+        }
+        assert_eq!(extract(&[p]).fields.patient.family, None);
     }
 
     #[test]

@@ -628,6 +628,9 @@ const WORDS: &[(&str, Idea)] = &[
     ("attn", Idea::Other),
     ("cc", Idea::Other),
     ("of", Idea::Joiner),
+    // "Gender Identity", "Sex / Gender Identity": the sex the form asks for, "identity" adding
+    // no field of its own.
+    ("identity", Idea::Joiner),
     ("the", Idea::Joiner),
     ("with", Idea::Joiner),
     ("de", Idea::Joiner),
@@ -1140,6 +1143,12 @@ pub(crate) fn is_role_abbreviation(word: &str) -> bool {
         })
 }
 
+/// True if `word` names a clinician's role ("Practitioner", "Physician", "Surgeon").
+pub(crate) fn is_role_word(word: &str) -> bool {
+    let w = words(word);
+    w.len() == 1 && matches!(idea(&w[0]), Some(Idea::Role(_)))
+}
+
 /// True if `word` is a label word that never starts a person's name ("Chart", "DOB", "Date"):
 /// a value that starts with one is the next label, its colon lost.
 pub(crate) fn starts_no_name(word: &str) -> bool {
@@ -1447,6 +1456,11 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
         Some(Key::Other) | None => {}
         found => return found,
     }
+    // Two wordings of one field, each whole ("Sex / Gender Identity"): that field.
+    match (classify_whole(first.trim(), idea), classify_whole(rest.trim(), idea)) {
+        (Some(a), Some(b)) if a == b && a != Key::Other => return Some(a),
+        _ => {}
+    }
     // A label of several words that its translation or a second wording follows ("Date of
     // Birth / Date de naissance", "Surname / Nom"): the first names the field.
     if first.split_whitespace().count() >= 2 && !tail.is_empty() {
@@ -1520,9 +1534,21 @@ fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     if other_members {
         return Some(Key::Other);
     }
+    // A provider asked for with its address or telephone is an organisation, the one that
+    // provides the care (CMS-485's "Provider's Name, Address and Telephone Number", the home
+    // health agency), not a clinician.
+    let provider = folded.iter().any(|f| f == "provider" || f == "providers");
+    let reached = folded.iter().any(|f| matches!(f.as_str(), "address" | "telephone" | "phone"));
+    if provider && reached && !ideas.contains(&Idea::Npi) {
+        return Some(Key::Facility);
+    }
     // A phrase that opens with a preposition of place or time is a moment or a place, not a
     // field of the chart: "At Patient", "To Hospital", "From Scene" (an EMS run's times).
-    if split.len() >= 2 && matches!(folded[0].as_str(), "at" | "to" | "from" | "until") {
+    // (Not a period's ends: "From Date of Service", "To Date".)
+    if split.len() >= 2
+        && matches!(folded[0].as_str(), "at" | "to" | "from" | "until")
+        && !ideas.contains(&Idea::Date)
+    {
         return Some(Key::Other);
     }
     // One that ends with "at" asks where something happened or is kept: "Seen At", "Records
@@ -1672,6 +1698,10 @@ fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
             Key::Other
         } else if role.is_some() {
             Key::ProviderId(rank)
+        } else if facility && !has(|i| *i == Idea::Record) && !word("code") {
+            // A hospital's practice, a unit's clinic: the number of a place within a place
+            // ("Hospital Practice Number") is as unsure as a clinic's.
+            Key::Mrn(2)
         } else if record && !word("code") {
             Key::Mrn(0)
         } else if subject {
@@ -1923,6 +1953,11 @@ mod tests {
             ("Name of Injured Employee", Key::Patient(0)),
             // A moment of a run, a place asked for.
             ("To Hospital", Key::Other),
+            ("From Date of Service", Key::Dos(0)),
+            ("Sex / Gender Identity", Key::Sex),
+            ("Gender Identity", Key::Sex),
+            ("Hospital Practice Number", Key::Mrn(2)),
+            ("Provider Name, Address and Phone", Key::Facility),
             ("Treated At", Key::Facility),
             ("Sex Assigned at", Key::Sex),
             // Whose member.

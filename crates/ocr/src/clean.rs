@@ -8,6 +8,9 @@ use crate::preprocess::Gray;
 pub(crate) struct Cleaned {
     pub(crate) inverted: bool,
     pub(crate) borders: bool,
+    /// Dark bars with light text (a report's reversed section bands, an EHR's banner) turned
+    /// into ink on paper.
+    pub(crate) bars: usize,
     pub(crate) streaks: usize,
     pub(crate) rules: usize,
     pub(crate) binarized: bool,
@@ -26,6 +29,9 @@ pub(crate) fn clean(img: &Gray, binarize: bool) -> (Option<Gray>, Cleaned) {
     }
     let mut did =
         Cleaned { inverted, borders: remove_edge_shadows(&mut out), ..Cleaned::default() };
+    // (Before the rules: a bar's dark rows would be taken for rules and painted over, its text
+    // with them.)
+    did.bars = invert_bars(&mut out);
     did.streaks = remove_streaks(&mut out);
     did.rules = remove_rules(&mut out);
     let forced = (binarize && !is_bilevel(&out)).then(|| sauvola(&out, SAUVOLA_RADIUS, SAUVOLA_K));
@@ -38,6 +44,7 @@ pub(crate) fn clean(img: &Gray, binarize: bool) -> (Option<Gray>, Cleaned) {
     }
     let changed = did.inverted
         || did.borders
+        || did.bars > 0
         || did.streaks > 0
         || did.rules > 0
         || did.binarized
@@ -103,6 +110,61 @@ fn remove_edge_shadows(img: &mut Gray) -> bool {
     band(img, false, false);
     band(img, false, true);
     changed
+}
+
+/// Turns dark bars holding light text into dark text on light paper: bands of at least
+/// `MIN_BAR` rows, each dark over most of a stretch a quarter of the page wide or more, with
+/// light pixels (the text) inside. Tesseract reads white-on-black words poorly or not at all
+/// (it takes the bar for a picture), and the rules step would paint the bar over. A bar of
+/// black text on a light or mid grey (no light pixels inside) is left alone. Returns how many.
+fn invert_bars(img: &mut Gray) -> usize {
+    const MIN_BAR: usize = 20;
+    const LIGHT: u8 = 200;
+    let (w, h) = (img.width as usize, img.height as usize);
+    if w < 200 || h < 200 {
+        return 0;
+    }
+    // Per row: the stretch from its first to its last dark pixel, if most of it is dark.
+    let bar_row = |row: &[u8]| -> Option<(usize, usize)> {
+        let first = row.iter().position(|&p| p < INK)?;
+        let last = row.iter().rposition(|&p| p < INK)?;
+        let dark = row[first..=last].iter().filter(|&&p| p < INK).count();
+        (last - first >= w / 4 && dark * 10 >= (last - first + 1) * 7).then_some((first, last))
+    };
+    let rows: Vec<Option<(usize, usize)>> = img.pixels.chunks_exact(w).map(bar_row).collect();
+    let mut bars = 0;
+    let mut y = 0;
+    while y < h {
+        if rows[y].is_none() {
+            y += 1;
+            continue;
+        }
+        let start = y;
+        while y < h && rows[y].is_some() {
+            y += 1;
+        }
+        if y - start < MIN_BAR || y - start > h / 4 {
+            continue;
+        }
+        // The bar's stretch: the median of its rows' (specks beyond it widen a row or two).
+        let mut firsts: Vec<usize> = rows[start..y].iter().flatten().map(|r| r.0).collect();
+        let mut lasts: Vec<usize> = rows[start..y].iter().flatten().map(|r| r.1).collect();
+        firsts.sort_unstable();
+        lasts.sort_unstable();
+        let (x0, x1) = (firsts[firsts.len() / 2], lasts[lasts.len() / 2]);
+        let area = (y - start) * (x1 + 1 - x0);
+        let light = (start..y)
+            .map(|r| img.pixels[r * w + x0..=r * w + x1].iter().filter(|&&p| p >= LIGHT).count())
+            .sum::<usize>();
+        if light * 100 < area {
+            continue; // a filled box, or black text on a grey band
+        }
+        for r in start..y {
+            img.pixels[r * w + x0..=r * w + x1].iter_mut().for_each(|p| *p = 255 - *p);
+        }
+        bars += 1;
+    }
+    bars
 }
 
 /// Horizontal rules and streaks (form lines, copier marks): rows with one unbroken dark run over
@@ -415,6 +477,37 @@ mod tests {
         let mut plain = clean.clone();
         assert_eq!(remove_streaks(&mut plain), 0);
         assert_eq!(plain, clean);
+    }
+
+    #[test]
+    fn a_dark_bar_with_light_text_is_turned_into_ink_on_paper() {
+        let clean = page(600, 800);
+        let mut barred = clean.clone();
+        // A bar 40 rows high across most of the page, below the text, with light letters in it.
+        for y in 700..740 {
+            for x in 50..550 {
+                let letter = (712..728).contains(&y) && (100..200).contains(&x) && x % 6 < 2;
+                barred.pixels[y * 600 + x] = if letter { 245 } else { 40 };
+            }
+        }
+        assert_eq!(invert_bars(&mut barred), 1);
+        assert!(barred.pixels[705 * 600 + 300] > 200, "the bar is paper");
+        assert!(barred.pixels[720 * 600 + 102] < 20, "its letters are ink");
+        assert_eq!(barred.pixels[65 * 600 + 90], 20, "text elsewhere kept");
+        // The text lines of a page, a solid box and a grey band of dark text are no such bars.
+        let mut plain = clean.clone();
+        assert_eq!(invert_bars(&mut plain), 0);
+        assert_eq!(plain, clean);
+        let mut boxed = clean.clone();
+        for y in 700..740 {
+            for x in 50..550 {
+                let letter = (712..728).contains(&y) && (100..200).contains(&x) && x % 6 < 2;
+                boxed.pixels[y * 600 + x] = if letter { 10 } else { 120 };
+            }
+        }
+        let before = boxed.clone();
+        assert_eq!(invert_bars(&mut boxed), 0);
+        assert_eq!(boxed, before);
     }
 
     #[test]

@@ -385,6 +385,9 @@ impl TesseractEngine {
             if did.borders {
                 cleaning.push("borders".to_string());
             }
+            if did.bars > 0 {
+                cleaning.push(format!("{} dark bars", did.bars));
+            }
             if did.streaks > 0 {
                 cleaning.push(format!("{} streaks", did.streaks));
             }
