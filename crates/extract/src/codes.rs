@@ -217,7 +217,7 @@ mod tests {
             ),
             ["A41.9", "N17.9"]
         );
-        // A number after a "#" that is no code's system is no code: "Room #150.9".
+        // A number after a "#" that is no code's system is no code: "Lot #150.9".
         assert!(codes("Seen today. Lot #150.9").is_empty());
     }
 

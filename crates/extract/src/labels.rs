@@ -3909,6 +3909,38 @@ mod layout_tests {
     }
 
     #[test]
+    fn a_hands_entry_written_over_the_rule_after_its_caption_is_its_value() {
+        // "MOCKINGLY, ALICE" written a little high after "Patient Name (Last, First):", the
+        // next caption's entry ("53") under it.
+        let word = |t: &str, x: u32, y: u32, h: u32| Word {
+            text: t.into(),
+            bbox: BBox { x, y, w: 18 * t.len() as u32, h },
+            confidence: 0.93,
+        };
+        let words = vec![
+            word("MOCKINGLY,", 760, 488, 51),
+            word("ALICE", 1146, 488, 44),
+            word("Patient", 228, 538, 26),
+            word("Name", 361, 538, 26),
+            word("(Last,", 475, 537, 31),
+            word("First):", 580, 537, 31),
+            word("53", 635, 599, 41),
+            word("Age:", 228, 657, 26),
+        ];
+        let p = PageText {
+            number: 1,
+            text: "MOCKINGLY, ALICE\nPatient Name (Last, First):\n53\nAge:".into(),
+            confidence: 0.93,
+            method: TextMethod::Ocr,
+            words,
+            meta: Default::default(),
+        };
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Mockingly"));
+        assert_eq!(f.patient.given.as_deref(), Some("Alice"));
+    }
+
+    #[test]
     fn a_facility_ocr_barely_made_out_is_no_facilitys_name() {
         let rows: &[&[(&str, u32)]] = &[
             &[("Patient:", 201), ("Alice", 330), ("Testpatient", 420)],
