@@ -58,7 +58,7 @@ pub(crate) fn read(all: &[Line<'_>], out: &mut Extraction, state: &mut State) {
         read_stacks(foot, &shapes_of(foot, &keys), out, state);
     }
     lone_clinician(cells, &unlabelled, &shapes, out, state);
-    banner_name(cells, out, state);
+    banner_patient(cells, out, state);
 }
 
 /// How much taller than the header's usual word a banner's name is, at least.
@@ -70,7 +70,7 @@ const BANNER_SCALE: f32 = 1.4;
 /// labels). Read where no label named the patient, at the confidence of a value read by its
 /// place. Large letters are often cut into pieces by OCR ("TESTPATI ENT, Bru no"): pieces
 /// closer than a quarter of their height are one word.
-fn banner_name(cells: &[Line<'_>], out: &mut Extraction, state: &mut State) {
+fn banner_patient(cells: &[Line<'_>], out: &mut Extraction, state: &mut State) {
     let p = &out.fields.patient;
     if p.family.is_some() || p.dob.is_none() && p.mrn.is_none() {
         return;
@@ -87,7 +87,7 @@ fn banner_name(cells: &[Line<'_>], out: &mut Extraction, state: &mut State) {
         if tall.is_none_or(|h| (h as f32) < BANNER_SCALE * usual) {
             continue;
         }
-        let (text, tokens) = joined(cell);
+        let (text, tokens) = pieces_joined(cell);
         let words: Vec<&str> = text.split_whitespace().collect();
         let named = (2..=4).contains(&words.len())
             && text.contains(',')
@@ -104,7 +104,7 @@ fn banner_name(cells: &[Line<'_>], out: &mut Extraction, state: &mut State) {
 
 /// A cell's text with the pieces OCR cut a word into joined again: tokens closer than a quarter
 /// of their height, the first not ending a phrase (",", ":").
-fn joined(cell: &Line<'_>) -> (String, Vec<crate::layout::Token>) {
+fn pieces_joined(cell: &Line<'_>) -> (String, Vec<crate::layout::Token>) {
     let mut text = String::new();
     let mut tokens: Vec<crate::layout::Token> = Vec::new();
     for t in &cell.tokens {
