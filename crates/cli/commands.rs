@@ -79,6 +79,7 @@ fn ingest(data: &Path, args: IngestArgs) -> Result<Outcome> {
             deskew: !args.no_deskew,
             clean: !args.no_clean,
             upsample: !args.no_upsample,
+            reread: !args.no_reread,
         },
     };
     let engines = move || -> Result<Box<dyn Recognizer>, OcrError> {

@@ -88,6 +88,10 @@ pub(crate) struct IngestArgs {
     /// Do not enlarge low-resolution pages (a fax, a scan whose text is too small) before OCR.
     #[arg(long)]
     pub(crate) no_upsample: bool,
+    /// Do not read again, on their own, the stretches of a page OCR read with low confidence
+    /// (a form's small captions).
+    #[arg(long)]
+    pub(crate) no_reread: bool,
     /// Seconds decoding one page may take before the file is given up as hung.
     #[arg(long, default_value_t = 120, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub(crate) decode_timeout: u64,

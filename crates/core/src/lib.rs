@@ -189,6 +189,14 @@ pub struct PageMeta {
     /// The page is blank (no ink but specks once cleaned): it was not recognised.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub blank: bool,
+    /// How many stretches of the page tesseract read with low confidence were read again on
+    /// their own (a form's small captions) and replaced by the surer reading.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reread: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// The text of one page of a document. Page numbers start at 1.

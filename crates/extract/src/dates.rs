@@ -127,16 +127,20 @@ fn parse_with(s: &str, ocr: bool) -> Option<Date> {
     valid(y, m, d).then_some(Date { year: y, month: m, day: d, two_digit_year: short })
 }
 
-/// "O3" → "03", "2O19" → "2019", "l4" → "14": only in tokens that already hold a digit and no
-/// other letter.
+/// "O3" → "03", "2O19" → "2019", "l4" → "14", "Q4" → "04": only in tokens that already hold a
+/// digit and no other letter. (The letters OCR reads for digits: O, Q and D for 0, l and I for
+/// 1, Z for 2, S for 5, B for 8.)
 fn ocr_digits(t: &str) -> String {
     let has_digit = t.bytes().any(|b| b.is_ascii_digit());
-    let only_confusable = t.chars().all(|c| c.is_ascii_digit() || "OolI".contains(c));
+    let only_confusable = t.chars().all(|c| c.is_ascii_digit() || "OoQDlIZSB".contains(c));
     if has_digit && only_confusable {
         t.chars()
             .map(|c| match c {
-                'O' | 'o' => '0',
+                'O' | 'o' | 'Q' | 'D' => '0',
                 'l' | 'I' => '1',
+                'Z' => '2',
+                'S' => '5',
+                'B' => '8',
                 c => c,
             })
             .collect()
@@ -359,6 +363,11 @@ mod tests {
     #[test]
     fn ocr_letters_in_numbers_are_read_as_digits() {
         assert_eq!(normalize_date("O3/l4/2O19").as_deref(), Some("2019-03-14"));
+        // A line printer's zeros and fives: Q, D and S.
+        assert_eq!(normalize_date("Q4/08/1953").as_deref(), Some("1953-04-08"));
+        assert_eq!(normalize_date("D3/1S/2021").as_deref(), Some("2021-03-15"));
+        // (Not in a word: "DEC", "SEP" are months, no digits.)
+        assert_eq!(normalize_date("SEP 5 2021").as_deref(), Some("2021-09-05"));
         assert_eq!(normalize_date("Oct 1, 2019").as_deref(), Some("2019-10-01"));
         assert_eq!(normalize_date("Sept 14, 2019").as_deref(), Some("2019-09-14"));
         // One letter of a month's full name misread, and its day run into it.

@@ -336,7 +336,6 @@ const WORDS: &[(&str, Sense)] = &[
     ("echo", Imaging),
     ("doppler", Imaging),
     ("barium", Imaging),
-    ("view", Imaging),
     ("views", Imaging),
     ("images", Imaging),
     // Pathology.

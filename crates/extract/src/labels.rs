@@ -189,7 +189,11 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
     let gap = |i: usize| gap_before(&words, i, height, line);
     // A label's own words stand closer than this, however widely a form spaces them.
     let column_gap = |i: usize| gap_wider(&words, i, height, line, 2.5);
-    let is_word = |i: usize| vocab::is_label_word(words[i].text);
+    // (Or the first half of one written apart: "Card Holder".)
+    let is_word = |i: usize| {
+        vocab::is_label_word(words[i].text)
+            || words.get(i + 1).is_some_and(|next| vocab::one_word(words[i].text, next.text))
+    };
     let mut found = Vec::new();
     let mut claimed = vec![false; n];
     let mut from = 0;
@@ -237,14 +241,30 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
         // Back over the label words before it, while they make one label with it.
         let mut j = head;
         if vocab::is_label_word_near(label) {
-            while j > from
-                && head - j < 5
-                && (vocab::is_label_word_near(words[j - 1].text)
-                    || vocab::is_ocr_mrn(words[j - 1].text, words[j].text))
-                && !column_gap(j)
-                && vocab::coherent(&phrase(&words, j - 1, head, Some(label)))
-            {
-                j -= 1;
+            loop {
+                while j > from
+                    && head - j < 5
+                    && (vocab::is_label_word_near(words[j - 1].text)
+                        || vocab::is_ocr_mrn(words[j - 1].text, words[j].text)
+                        || vocab::one_word(words[j - 1].text, words[j].text))
+                    && !column_gap(j)
+                    && vocab::coherent(&phrase(&words, j - 1, head, Some(label)))
+                {
+                    j -= 1;
+                }
+                // Two wordings parted by a slash standing alone: "DOB / Age:", "Date of
+                // Birth / Age:".
+                let slash = j >= from + 2
+                    && head - j < 5
+                    && words[j - 1].text == "/"
+                    && vocab::is_label_word_near(words[j - 2].text)
+                    && !column_gap(j)
+                    && !column_gap(j - 1)
+                    && vocab::coherent(&phrase(&words, j - 2, head, Some(label)));
+                if !slash {
+                    break;
+                }
+                j -= 2;
             }
         } else if head >= from + 2
             && words[head - 1].text.eq_ignore_ascii_case("of")
@@ -255,6 +275,16 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
         {
             // "Date of" a word the vocabulary lacks ("Date of Dialysis:"): a date of something,
             // at least a guess at the visit's.
+            j = head - 2;
+        } else if head >= from + 2
+            && ["in", "on", "of"].iter().any(|p| words[head - 1].text.eq_ignore_ascii_case(p))
+            && matches!(vocab::classify(words[head - 2].text), Some(Key::Provider(_)))
+            && !column_gap(head - 1)
+            && !column_gap(head)
+            && label.chars().all(char::is_alphabetic)
+        {
+            // A clinician "in" or "on" something the vocabulary lacks ("Practitioner in
+            // Charge:", "Doctor on Call:", its last word misread): the clinician.
             j = head - 2;
         }
         // A name's two parts in one label, a comma between them ("Last Name, First Name:",
@@ -306,6 +336,16 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
         from = value_at;
         k = value_at;
     }
+    // A row of five or more single words each in its own cell (a program's menu bar or tabs,
+    // "File   Edit   View   Patient   Fees   Reports", a table's column headings) holds no
+    // value after a label: each cell is one word.
+    let cells_of_one_word = n >= 5
+        && found.is_empty()
+        && words.iter().all(|w| w.text.chars().all(char::is_alphabetic))
+        && (1..n).all(gap);
+    if cells_of_one_word {
+        return found;
+    }
     // Runs of label words without a colon, cut into labels.
     let opens_explanation = |k: usize| words[k].text.starts_with('(');
     let mut i = 0;
@@ -335,15 +375,31 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
         if i + 2 < n && !claimed[i + 1] && vocab::npi_type(&[words[i].text, words[i + 1].text]) {
             e = i + 1;
         }
-        while e + 1 < n
-            && e - i < 5
-            && !claimed[e + 1]
-            && !opens_explanation(e + 1)
-            && is_word(e + 1)
-            && !gap(e + 1)
-            && vocab::coherent(&phrase(&words, i, e + 2, None))
-        {
-            e += 1;
+        loop {
+            while e + 1 < n
+                && e - i < 5
+                && !claimed[e + 1]
+                && !opens_explanation(e + 1)
+                && is_word(e + 1)
+                && !gap(e + 1)
+                && vocab::coherent(&phrase(&words, i, e + 2, None))
+            {
+                e += 1;
+            }
+            // (Two wordings parted by a slash standing alone: "DOB / Age (yrs)".)
+            let slash = e + 2 < n
+                && e - i < 4
+                && words[e + 1].text == "/"
+                && !claimed[e + 1]
+                && !claimed[e + 2]
+                && is_word(e + 2)
+                && !gap(e + 1)
+                && !gap(e + 2)
+                && vocab::coherent(&phrase(&words, i, e + 3, None));
+            if !slash {
+                break;
+            }
+            e += 2;
         }
         // A credential after a name ("Linda Nodoctor MD") is the name's, not a label.
         if e == i && i > 0 && crate::names::is_credential(words[i].text) && !gap(i) {
@@ -388,8 +444,25 @@ fn find_labels(line: &Line<'_>) -> Vec<Found> {
             let ruled = |k: usize| is_separator(words[k].text);
             let opens = i == 0 || gap(i) || (i > 0 && (claimed[i - 1] || ruled(i - 1)));
             let cell = opens || lead.is_some();
+            // (Or a narrower gap before a value in larger print than its caption of two words
+            // or more, as a form's entries are filled in: "Client's Full Name  Carmen
+            // Fakename".)
+            let resized = |k: usize| {
+                let caption: Option<Vec<u32>> =
+                    words[i..k].iter().map(|w| w.bbox.map(|b| b.h)).collect();
+                match (caption, words[k - 1].bbox, words[k].bbox) {
+                    (Some(mut hs), Some(a), Some(b)) if hs.len() >= 2 => {
+                        hs.sort_unstable();
+                        let usual = hs[hs.len() / 2].max(1) as f32;
+                        b.h as f32 >= 1.3 * usual && b.x.saturating_sub(a.x + a.w) as f32 > usual
+                    }
+                    _ => false,
+                }
+            };
             let tab = e_label + 1 < n
-                && (gap_wider(&words, e_label + 1, height, line, 1.5) || ruled(e_label + 1));
+                && (gap_wider(&words, e_label + 1, height, line, 1.5)
+                    || ruled(e_label + 1)
+                    || resized(e_label + 1));
             // (Not a place: "RIVERBEND FAMILY PRACTICE    PROGRESS NOTE" is a letterhead.)
             // (An explanation of the value's form says a value follows, as a colon would:
             // "Patient Name (Last, First, MI) NOTREAL, KALINA".)
@@ -4709,8 +4782,15 @@ mod layout_tests {
         assert_eq!(f.patient.sex, None);
         // An interface's name of a place, its spaces written as underscores.
         let f =
-            extract(&[typed("Receiving Facility: SAMPLE_TEST_CLINIC\nPatient: Dana Testpatient")])
+            extract(&[typed("Sending Facility: SAMPLE_TEST_CLINIC\nPatient: Dana Testpatient")])
                 .fields;
+        assert_eq!(f.facility.as_deref(), Some("SAMPLE TEST CLINIC"));
+        // (The other end of a transfer is not the chart's place.)
+        let f = extract(&[typed(
+            "Sending Facility: SAMPLE_TEST_CLINIC\nReceiving Facility: NOTREAL_HOSPITAL\n\
+             Patient: Dana Testpatient",
+        )])
+        .fields;
         assert_eq!(f.facility.as_deref(), Some("SAMPLE TEST CLINIC"));
     }
 
@@ -4965,5 +5045,73 @@ mod layout_tests {
     fn a_parenthesis_closed_inside_a_word_of_other_letters_is_no_panic() {
         let f = extract(&[typed("10480607 (a)é (Ωmega)ü\n03/02/2024 (Date of Service)")]).fields;
         assert_eq!(f.service_date.as_deref(), Some("2024-03-02"));
+    }
+
+    #[test]
+    fn labels_of_two_wordings_parted_by_a_slash_and_a_clinician_in_charge() {
+        let p = page(&[
+            &[
+                ("DOB", 201),
+                ("/", 260),
+                ("AGE", 290),
+                ("(YRS)", 350),
+                (":", 440),
+                ("Q4/08/1953", 470),
+            ],
+            &[
+                ("Practitioner", 201),
+                ("in", 380),
+                ("Chrage:", 420),
+                ("Dr.", 540),
+                ("Robert", 590),
+                ("Fakedoc", 690),
+            ],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.dob.as_deref(), Some("1953-04-08"));
+        assert_eq!(f.provider.family.as_deref(), Some("Fakedoc"));
+    }
+
+    #[test]
+    fn a_menu_bars_words_are_no_labels_and_values() {
+        let p = page(&[
+            &[
+                ("File", 100),
+                ("Edit", 250),
+                ("View", 400),
+                ("Patient", 550),
+                ("Fees", 750),
+                ("Reports", 900),
+            ],
+            &[("Card", 201), ("Holder", 270), ("Name:", 370), ("MOCKINGLY,", 460), ("CARMEN", 620)],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.family.as_deref(), Some("Mockingly"));
+        assert_eq!(f.patient.given.as_deref(), Some("Carmen"));
+    }
+
+    #[test]
+    fn a_value_in_larger_print_than_its_caption_follows_it_across_a_narrow_gap() {
+        let mut p = page(&[&[
+            ("Client's", 201),
+            ("Full", 325),
+            ("Name", 385),
+            ("Carmen", 470),
+            ("Fakename", 575),
+        ]]);
+        // The caption in small print, the entry larger; the gap (29 px) under 1.5 heights.
+        for w in &mut p.words[3..] {
+            w.bbox.h = 30;
+            w.bbox.y -= 9;
+        }
+        let f = extract(&[p.clone()]).fields;
+        assert_eq!(f.patient.given.as_deref(), Some("Carmen"));
+        assert_eq!(f.patient.family.as_deref(), Some("Fakename"));
+        // In the caption's own print, the same gap parts no label from a value.
+        for w in &mut p.words[3..] {
+            w.bbox.h = 21;
+            w.bbox.y += 9;
+        }
+        assert_eq!(extract(&[p]).fields.patient.family, None);
     }
 }

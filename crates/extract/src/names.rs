@@ -272,7 +272,11 @@ pub(crate) fn single_name(value: &str) -> Option<String> {
 }
 
 fn usable(s: &str) -> bool {
+    // (A small letter before a capital is no name's: "oO", OCR's reading of two check boxes.)
+    let mut letters = s.chars().filter(|c| c.is_alphabetic());
+    let marks = letters.next().is_some_and(char::is_lowercase) && letters.any(char::is_uppercase);
     s.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && !marks
         && !FUNCTION_WORDS.contains(&s.to_lowercase().as_str())
 }
 
@@ -346,6 +350,9 @@ mod tests {
         assert_eq!(name("Samue! Mockwell, MD —_—"), Some((Some("Samuel"), "Mockwell".into())));
         assert_eq!(l_for_bang("Wi!!iam"), "William");
         assert_eq!(l_for_bang("NOTE!"), "NOTE!");
+        // Two check boxes read as letters are no name; a short name is.
+        assert_eq!(name("oO"), None);
+        assert_eq!(name("Ng"), Some((None, "Ng".into())));
     }
 
     #[test]

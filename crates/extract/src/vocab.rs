@@ -327,6 +327,8 @@ const WORDS: &[(&str, Idea)] = &[
     ("resulted", Idea::Event(4)),
     ("results", Idea::Event(4)),
     ("received", Idea::Event(4)),
+    // The other end of a transfer or a referral: "Receiving Facility", "Receiving Physician".
+    ("receiving", Idea::Other),
     ("order", Idea::Event(4)),
     ("ordered", Idea::Event(4)),
     ("requested", Idea::Event(4)),
@@ -442,6 +444,8 @@ const WORDS: &[(&str, Idea)] = &[
     ("requesting", Idea::Role(1)),
     ("authorizing", Idea::Role(1)),
     ("performing", Idea::Role(1)),
+    // (FHIR's and HL7's name for who did it: an observation's or a procedure's performer.)
+    ("performer", Idea::Role(1)),
     ("referring", Idea::Role(3)),
     ("pcp", Idea::Role(3)),
     ("primary", Idea::Role(3)),
@@ -640,6 +644,8 @@ const WORDS: &[(&str, Idea)] = &[
     ("and", Idea::Joiner),
     ("&", Idea::Joiner),
     ("in", Idea::Joiner),
+    // ("In charge": the one responsible, "Practitioner in Charge".)
+    ("charge", Idea::Joiner),
     ("care", Idea::Joiner),
     ("medical", Idea::Joiner),
     ("med", Idea::Joiner),
@@ -1241,10 +1247,10 @@ pub(crate) fn coherent(label_words: &[&str]) -> bool {
     let label = without_explanation(&label_words.join(" "));
     let split = words(&label);
     // ("Last" before an event or a date is an earlier one, not a family name: "Last Visit".)
-    let mut ideas: Vec<Idea> = split
+    let word_ideas: Vec<Option<Idea>> = split
         .iter()
         .enumerate()
-        .filter_map(|(i, w)| match (fold(w).as_str(), split.get(i + 1).and_then(|n| idea(n))) {
+        .map(|(i, w)| match (fold(w).as_str(), split.get(i + 1).and_then(|n| idea(n))) {
             ("last", Some(Idea::Event(_) | Idea::Date)) => Some(Idea::NotVisit),
             ("service", _) if split.get(i + 1).is_some_and(|n| fold(n) == "member") => {
                 Some(Idea::Joiner)
@@ -1253,6 +1259,7 @@ pub(crate) fn coherent(label_words: &[&str]) -> bool {
             _ => idea(w),
         })
         .collect();
+    let mut ideas: Vec<Idea> = read_together(&split, word_ideas).into_iter().flatten().collect();
     // (A number sign after "No." or "ID" says the same thing again: "Patient ID #".)
     ideas.dedup_by(|a, b| *a == Idea::Number && *b == Idea::Number);
     // (Nor do two words for the subject together: "Injured Worker", "Claimant Employee".)
@@ -1473,6 +1480,70 @@ fn classify_with(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     key
 }
 
+/// True if two words written apart are one label word of the vocabulary, the first saying little
+/// alone ("Card Holder").
+pub(crate) fn one_word(first: &str, second: &str) -> bool {
+    let (a, b) = (fold(first), fold(second.trim_end_matches([':', ';'])));
+    let word = |w: &str| w.len() >= 2 && w.chars().all(char::is_alphabetic);
+    // (Not two label words that say as much apart: "Last Name" is a family name either way.)
+    let says_little = matches!(exact(&a), None | Some(Idea::Other));
+    word(&a) && word(&b) && says_little && exact(&format!("{a}{b}")).is_some()
+}
+
+/// Words' ideas read together with their neighbours':
+/// - two words written apart that are one word of the vocabulary, meaning something else than
+///   the second alone ("Card Holder" is the cardholder, not a holder);
+/// - a clinician's role said of a place is what the place does ("Referring Facility");
+/// - an event right after the subject, in a name's label or last, says which person the
+///   subject is ("Name of Person Examined", "Person Referred"), not a date.
+fn read_together(split: &[String], mut ideas: Vec<Option<Idea>>) -> Vec<Option<Idea>> {
+    for i in 1..split.len() {
+        if !one_word(&split[i - 1], &split[i]) {
+            continue;
+        }
+        let joined = format!("{}{}", fold(&split[i - 1]), fold(&split[i]));
+        if let Some(one) = exact(&joined).filter(|one| Some(*one) != ideas[i]) {
+            ideas[i - 1] = Some(one);
+            ideas[i] = Some(Idea::Joiner);
+        }
+    }
+    // A place a clinician's role qualifies is a place: "Referring Facility", "Referring
+    // Medical Institution" (the role said as what the place does; no clinician named).
+    let place = ideas.iter().any(|i| matches!(i, Some(Idea::Facility)));
+    let clinician = split
+        .iter()
+        .zip(&ideas)
+        .any(|(w, i)| matches!(i, Some(Idea::Role(_))) && !fold(w).ends_with("ing"));
+    if place && !clinician {
+        for i in ideas.iter_mut().filter(|i| matches!(i, Some(Idea::Role(_)))) {
+            *i = Some(Idea::Joiner);
+        }
+    }
+    // "Responsible" after a clinician, and what for, says which clinician: "Clinician
+    // Responsible", "Sending Clinician Responsible for Transfer".
+    if let Some(r) = split.iter().position(|w| fold(w) == "responsible") {
+        let after_role = ideas[..r].iter().any(|i| matches!(i, Some(Idea::Role(_))));
+        let what_for = split.get(r + 1).is_none_or(|w| fold(w) == "for");
+        if after_role && what_for {
+            ideas[r..].iter_mut().for_each(|i| *i = Some(Idea::Joiner));
+        }
+    }
+    let named = ideas.iter().any(|i| matches!(i, Some(Idea::Name)));
+    let dated = ideas.iter().any(|i| matches!(i, Some(Idea::Date | Idea::By)));
+    for i in 1..split.len() {
+        if (named || i + 1 == split.len())
+            && !dated
+            && ideas[i - 1] == Some(Idea::Subject)
+            && matches!(ideas[i], Some(Idea::Event(_)))
+            // (What was done to the person, a participle: not "Patient Registration".)
+            && (fold(&split[i]).ends_with("ed") || fold(&split[i]) == "seen")
+        {
+            ideas[i] = Some(Idea::Joiner);
+        }
+    }
+    ideas
+}
+
 fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     let label = without_explanation(label);
     if regarding(&label) {
@@ -1520,6 +1591,7 @@ fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
             _ => idea(w),
         })
         .collect();
+    let word_ideas = read_together(&split, word_ideas);
     let ideas: Vec<Idea> = word_ideas.iter().flatten().copied().collect();
     if ideas.iter().all(|i| *i == Idea::Joiner) {
         return None;
@@ -1977,5 +2049,33 @@ mod tests {
         assert!(names_a_value("Number"));
         assert!(names_a_value("DOB"));
         assert!(!names_a_value("Ward"));
+    }
+
+    /// Words read with their neighbours: two written apart that are one word, a role said of a
+    /// place, a participle saying which person, "responsible" after a clinician, the other
+    /// end of a transfer.
+    #[test]
+    fn words_are_read_with_their_neighbours() {
+        let cases: &[(&str, Option<Key>)] = &[
+            ("Policy Holder Name", Some(Key::Patient(3))),
+            ("Name of Person Tested", Some(Key::Patient(0))),
+            ("Individual Examined", Some(Key::Patient(0))),
+            ("Ordering Facility", Some(Key::Facility)),
+            ("Referring Medical Institution", Some(Key::Facility)),
+            // (A clinician named: the clinician.)
+            ("Referring Physician", Some(Key::Provider(3))),
+            ("Physician Responsible", Some(Key::Provider(0))),
+            ("Doctor Responsible for Discharge", Some(Key::Provider(0))),
+            ("Receiving Hospital", Some(Key::Other)),
+            ("Receiving Physician", Some(Key::Other)),
+            // (A noun after the patient is no participle, nor a name's label.)
+            ("Patient Registration", Some(Key::Other)),
+        ];
+        for (label, key) in cases {
+            assert_eq!(classify(label), *key, "{label}");
+        }
+        assert!(one_word("Card", "Holder:"));
+        assert!(!one_word("11-05-2022", "Physician:"));
+        assert!(!one_word("Last", "Name"));
     }
 }

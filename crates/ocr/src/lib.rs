@@ -8,6 +8,7 @@
 mod clean;
 mod osd;
 mod preprocess;
+mod reread;
 mod tsv;
 
 pub use preprocess::Preprocess;
@@ -238,6 +239,20 @@ impl TesseractEngine {
         let (words, lines) = tsv::words(&tsv);
         // A form's dot leaders and rules are ink, not words.
         let (words, lines) = without_leaders(words, &lines);
+        // What was read with low confidence, once more on its own.
+        let (words, lines, reread) = if self.config.preprocess.reread {
+            // (Cut out of the page as given where the prepared page lies on it unmoved: the
+            // grey pixels read better enlarged than a binarised page's.)
+            let unmoved = geometry.scaled == (page.width, page.height)
+                && geometry.quarter == 0
+                && geometry.skew == 0.0;
+            let source = if unmoved { (page.width, page.height, &page.pixels[..]) } else { img };
+            self.reread(source, dpi, words, lines)
+        } else {
+            (words, lines, 0)
+        };
+        let mut meta = meta;
+        meta.reread = reread;
         // The text in reading order, judged on the page as tesseract read it (upright,
         // deskewed), where rows are level; the words in that order, their boxes mapped back to
         // the page as given.
@@ -269,6 +284,52 @@ impl TesseractEngine {
             None => (page.text, page.words),
         };
         Ok(Some(Recognized { text, confidence: mean_confidence(&words), words, meta }))
+    }
+}
+
+impl TesseractEngine {
+    /// The page's words with the stretches tesseract read with low confidence read again, each
+    /// on its own, enlarged ([`reread`]), and how many readings were kept. `page` is the image
+    /// tesseract read, the words' boxes on it. If tesseract fails on a cut-out, the words read so
+    /// far are kept and the engine is started anew for the next page.
+    fn reread(
+        &mut self,
+        page: (u32, u32, &[u8]),
+        dpi: i32,
+        words: Vec<Word>,
+        lines: Vec<Range<usize>>,
+    ) -> (Vec<Word>, Vec<Range<usize>>, u32) {
+        let stretches = reread::doubtful(&words, &lines, page.0, page.1);
+        let mut replacements = Vec::new();
+        let enlarged_dpi = (f64::from(dpi) * reread::FACTOR).round() as i32;
+        for stretch in &stretches {
+            let Some(mut api) = self.api.take() else { break };
+            // (One block of text: a caption may wrap onto a second line.)
+            api.set_page_seg_mode(PageSegMode::PsmSingleBlock);
+            let cut = reread::cut_out(page, stretch.area);
+            let (Ok(w), Ok(h)) = (i32::try_from(cut.width), i32::try_from(cut.height)) else {
+                self.api = Some(api);
+                continue;
+            };
+            let read = api
+                .set_frame(&cut.pixels, w, h, 1, w)
+                .ok()
+                .map(|api| api.set_source_resolution(enlarged_dpi))
+                .and_then(|api| api.recognize().ok());
+            let Some(mut api) = read else { break };
+            let tsv = api.get_tsv_text(0).unwrap_or_default();
+            api.set_page_seg_mode(PageSegMode::PsmAuto);
+            self.api = Some(api);
+            if let Some(new) = reread::better(stretch, &words, tsv::words(&tsv).0) {
+                replacements.push((stretch.words.clone(), new));
+            }
+        }
+        if let Some(api) = self.api.as_mut() {
+            api.set_page_seg_mode(PageSegMode::PsmAuto);
+        }
+        let kept = u32::try_from(replacements.len()).unwrap_or(u32::MAX);
+        let (words, lines) = reread::splice(words, &lines, replacements);
+        (words, lines, kept)
     }
 }
 
@@ -567,8 +628,13 @@ mod tests {
 
     /// An engine configuration with every preparation step off.
     fn unprepared() -> TesseractConfig {
-        let preprocess =
-            Preprocess { orientation: false, deskew: false, clean: false, upsample: false };
+        let preprocess = Preprocess {
+            orientation: false,
+            deskew: false,
+            clean: false,
+            upsample: false,
+            reread: false,
+        };
         TesseractConfig { preprocess, ..Default::default() }
     }
 
@@ -637,7 +703,7 @@ mod tests {
         let skew = r.meta.skew.unwrap();
         assert!((skew - 1.2).abs() <= 0.2, "measured {skew}");
         assert!(r.meta.deskewed);
-        assert_eq!(r.meta.steps, ["upsample", "clean", "orientation", "deskew"]);
+        assert_eq!(r.meta.steps, ["upsample", "clean", "orientation", "deskew", "reread"]);
         let off = unprepared();
         let raw =
             TesseractEngine::new(off).unwrap().recognize(&fixture("medication_list.png")).unwrap();

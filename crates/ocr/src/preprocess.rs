@@ -18,11 +18,14 @@ pub struct Preprocess {
     /// Enlarge low-resolution bilevel pages (fax) to the resolution tesseract reads best, and
     /// grey pages whose text is too small for it until it is not.
     pub upsample: bool,
+    /// Read again, each on its own and enlarged, the stretches of a page tesseract read with
+    /// low confidence (a form's small captions among its cells).
+    pub reread: bool,
 }
 
 impl Default for Preprocess {
     fn default() -> Self {
-        Preprocess { orientation: true, deskew: true, clean: true, upsample: true }
+        Preprocess { orientation: true, deskew: true, clean: true, upsample: true, reread: true }
     }
 }
 
@@ -588,6 +591,9 @@ pub(crate) fn meta(
     if config.deskew {
         steps.push("deskew".to_string());
     }
+    if config.reread {
+        steps.push("reread".to_string());
+    }
     PageMeta {
         rotation: geometry.quarter,
         orientation_confidence,
@@ -597,6 +603,7 @@ pub(crate) fn meta(
         cleaning: Vec::new(),
         steps,
         blank: false,
+        reread: 0,
     }
 }
 
