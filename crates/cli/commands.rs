@@ -80,6 +80,7 @@ fn ingest(data: &Path, args: IngestArgs) -> Result<Outcome> {
             clean: !args.no_clean,
             upsample: !args.no_upsample,
             reread: !args.no_reread,
+            marks: !args.no_marks,
         },
     };
     let engines = move || -> Result<Box<dyn Recognizer>, OcrError> {

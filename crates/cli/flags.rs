@@ -92,6 +92,10 @@ pub(crate) struct IngestArgs {
     /// (a form's small captions).
     #[arg(long)]
     pub(crate) no_reread: bool,
+    /// Do not read a form's check boxes, radio buttons and circled options from the page's
+    /// pixels (they are then read by OCR as whatever letters they look like).
+    #[arg(long)]
+    pub(crate) no_marks: bool,
     /// Seconds decoding one page may take before the file is given up as hung.
     #[arg(long, default_value_t = 120, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub(crate) decode_timeout: u64,

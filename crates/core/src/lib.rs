@@ -193,6 +193,10 @@ pub struct PageMeta {
     /// their own (a form's small captions) and replaced by the surer reading.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub reread: u32,
+    /// How many check boxes, radio buttons and circled options were read from the page's
+    /// pixels (and erased before recognition).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub marks: u32,
 }
 
 fn is_zero(n: &u32) -> bool {

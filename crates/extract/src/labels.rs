@@ -2473,14 +2473,19 @@ fn columns(line: &Line<'_>, at_most: usize) -> Vec<(usize, usize)> {
     let mut cols: Vec<((usize, usize), u32)> = Vec::new();
     let mut prev: Option<&Token> = None;
     let mut separated = false;
+    // A form's options with their check boxes are one column ("☒ M    ☐ F").
+    let is_mark = |t: &Token| matches!(&text[t.start..t.end], MARK_CHECKED | MARK_EMPTY);
+    let mut marked = false;
     for t in &line.tokens {
         // A token with no letter or digit (a table rule read as "|") separates columns.
-        if !text[t.start..t.end].chars().any(char::is_alphanumeric) {
+        if !text[t.start..t.end].chars().any(char::is_alphanumeric) && !is_mark(t) {
             separated = true;
             continue;
         }
+        let options = marked && (is_mark(t) || prev.is_some_and(is_mark));
         let gap = match (prev, separated) {
             (None, _) => 0,
+            (Some(_), false) if options => 0,
             (Some(_), true) => u32::MAX,
             (Some(p), false) => match (p.bbox, t.bbox, height) {
                 (Some(a), Some(b), Some(h)) => {
@@ -2496,8 +2501,12 @@ fn columns(line: &Line<'_>, at_most: usize) -> Vec<(usize, usize)> {
         };
         match cols.last_mut() {
             Some(((_, end), _)) if gap == 0 => *end = t.end,
-            _ => cols.push(((t.start, t.end), gap)),
+            _ => {
+                cols.push(((t.start, t.end), gap));
+                marked = false;
+            }
         }
+        marked |= is_mark(t);
         prev = Some(t);
         separated = false;
     }
@@ -3139,6 +3148,12 @@ fn one_glyph_sex(line: &Line<'_>, vs: usize, ve: usize) -> Option<(String, Optio
 }
 
 pub(crate) fn sex(value: &str) -> Option<String> {
+    // (The marks with all their options: a label's own options may come first, "Gender (Male /
+    // Female): ☒ Male ☐ Female ☐ Other".)
+    let marked: Vec<&str> = value.split_whitespace().take(12).collect();
+    if let Some(s) = measured_mark(&marked) {
+        return Some(s.into());
+    }
     let tokens: Vec<&str> = value.split_whitespace().take(6).collect();
     if let Some(s) = marked_box(&tokens).or_else(|| box_glyphs(&tokens)) {
         return Some(s.into());
@@ -3201,6 +3216,43 @@ pub(crate) fn sex(value: &str) -> Option<String> {
     let coded = tokens[..answer].iter().any(|t| !t.chars().all(|c| c.is_ascii_digit()));
     of(tokens[answer]).filter(|_| answer == 0 || coded).map(Into::into)
 }
+
+/// The sex a mark read from the page's pixels chooses: the OCR stage writes a ticked box, a
+/// filled button and a ring drawn around an option as "☒", an empty box or button as "☐", each
+/// where it stands: before its option ("☒ Male ☐ Female", "Male ☒ Female" for a ring around
+/// "Female") or after it ("M ☐ F ☒", told by the marks' side: every mark after its option).
+/// None unless the marks choose exactly one sex.
+pub(crate) fn measured_mark(tokens: &[&str]) -> Option<&'static str> {
+    let option = |t: &str| box_option(t.trim_matches(|c: char| !c.is_alphanumeric()));
+    let is_mark = |t: &str| t == MARK_CHECKED || t == MARK_EMPTY;
+    let marks: Vec<usize> = (0..tokens.len()).filter(|&k| is_mark(tokens[k])).collect();
+    if !marks.iter().any(|&k| tokens[k] == MARK_CHECKED) {
+        return None;
+    }
+    // Each mark before its option, unless some mark has none after it and every mark has one
+    // before it ("M ☒ F ☐"). (A label's own options before the marks, "Gender (Male / Female):
+    // ☒ Male ☐ Female", leave every mark with its option after it.)
+    let has = |k: Option<usize>| k.and_then(|k| tokens.get(k)).is_some_and(|t| option(t).is_some());
+    let after =
+        !marks.iter().all(|&k| has(Some(k + 1))) && marks.iter().all(|&k| has(k.checked_sub(1)));
+    let chosen: std::collections::BTreeSet<&str> = marks
+        .iter()
+        .filter(|&&k| tokens[k] == MARK_CHECKED)
+        .filter_map(|&k| {
+            let at = if after { k.checked_sub(1)? } else { k + 1 };
+            option(tokens.get(at)?)
+        })
+        .collect();
+    match chosen.len() {
+        1 => chosen.into_iter().next(),
+        _ => None,
+    }
+}
+
+/// How the OCR stage writes a ticked box, a filled button or a ring around an option, and an
+/// empty box or button (chartdex-ocr's `marks`).
+pub(crate) const MARK_CHECKED: &str = "☒";
+pub(crate) const MARK_EMPTY: &str = "☐";
 
 /// The sex whose box is marked where each option is printed with its box run into it, as OCR
 /// reads a form's check boxes: a mark ("X", "K", "&", "®", "[X]", "☒") or a circle ("(M)") on
@@ -3341,6 +3393,24 @@ fn suffix_box(t: &str) -> Option<(bool, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sex_by_the_marks_read_from_the_pages_pixels() {
+        // A mark before its option, as forms print them.
+        assert_eq!(measured_mark(&["☒", "Male", "☐", "Female"]), Some("M"));
+        assert_eq!(measured_mark(&["☐", "M", "☒", "F"]), Some("F"));
+        // After its option: every mark has an option before it, and the last none after it.
+        assert_eq!(measured_mark(&["M", "☒", "F", "☐"]), Some("M"));
+        assert_eq!(measured_mark(&["Male", "☐", "Female", "☒"]), Some("F"));
+        // The label's own options before its marks: each mark still goes with the option after.
+        assert_eq!(sex("(Male / Female): ☒ Male ☐ Female").as_deref(), Some("M"));
+        assert_eq!(sex("(M/F) ☐ M ☒ F").as_deref(), Some("F"));
+        // Two sexes marked, or none: no guess.
+        assert_eq!(measured_mark(&["☒", "M", "☒", "F"]), None);
+        assert_eq!(measured_mark(&["☐", "M", "☐", "F"]), None);
+        // A mark beside no sex.
+        assert_eq!(measured_mark(&["☒", "Other"]), None);
+    }
 
     #[test]
     fn a_sex_by_the_box_marked_in_boxes_run_into_their_options() {
@@ -3643,6 +3713,84 @@ mod layout_tests {
             words,
             meta: Default::default(),
         }
+    }
+
+    #[test]
+    fn a_forms_options_with_their_marks_are_one_value_however_far_apart() {
+        // "Sex:  ☐ M        ☒ F" with the options spread across the field, and another field
+        // after them.
+        let p = page(&[&[
+            ("Patient:", 100),
+            ("Jane", 240),
+            ("Testpatient", 320),
+            ("Sex:", 700),
+            ("☐", 780),
+            ("M", 810),
+            ("☒", 980),
+            ("F", 1010),
+            ("MRN:", 1300),
+            ("00123456", 1380),
+        ]]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("00123456"));
+        let p = page(&[
+            &[("Sex:", 100), ("☐", 180), ("M", 210), ("☒", 700), ("F", 740)],
+            &[("Date", 100), ("of", 170), ("Visit:", 210), ("01/23/2021", 310)],
+        ]);
+        let lines = crate::layout::lines(&p);
+        assert_eq!(lines[0].cell_ranges(), [(0, 4)]);
+    }
+
+    #[test]
+    fn a_sex_marked_under_its_caption_in_a_row_of_columns() {
+        // A grid of captions over values, the sex's options spread under its caption.
+        let p = page(&[
+            &[("Patient", 100), ("Name", 200), ("Sex", 700), ("MRN", 1200)],
+            &[
+                ("Jane", 100),
+                ("Testpatient", 180),
+                ("☐", 640),
+                ("M", 670),
+                ("☒", 820),
+                ("F", 850),
+                ("00123456", 1200),
+            ],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
+        assert_eq!(f.patient.mrn.as_deref(), Some("00123456"));
+        assert_eq!(f.patient.family.as_deref(), Some("Testpatient"));
+        // The marks and their options one column: the values still one to each caption.
+        let p = page(&[
+            &[
+                ("Patient's", 356),
+                ("Name", 465),
+                ("and", 543),
+                ("Address", 596),
+                ("Identifier", 928),
+                ("Patient", 1343),
+                ("DOB", 1433),
+                ("Sex", 1759),
+                ("at", 1812),
+                ("Birth", 1843),
+            ],
+            &[
+                ("FAUXBERG,", 373),
+                ("JONAH", 630),
+                ("160432681", 944),
+                ("Oct", 1358),
+                ("3,", 1438),
+                ("1945", 1490),
+                ("☒", 1778),
+                ("M", 1831),
+                ("☐", 1937),
+                ("F", 1990),
+            ],
+        ]);
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.dob.as_deref(), Some("1945-10-03"));
+        assert_eq!(f.patient.sex.as_deref(), Some("M"));
     }
 
     #[test]

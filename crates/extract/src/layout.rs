@@ -56,13 +56,23 @@ impl<'a> Line<'a> {
     pub(crate) fn cell_ranges(&self) -> Vec<(usize, usize)> {
         let height = self.height().unwrap_or(0);
         let rule = |t: &Token| self.text[t.start..t.end].chars().all(|c| "|[]".contains(c));
+        // A form's options with their check boxes are one cell, however far apart the options
+        // are printed: "☒ M    ☐ F", "M ☒    F ☐" (the marks the OCR stage read).
+        let mark = |k: usize| {
+            self.tokens.get(k).is_some_and(|t| {
+                let w = &self.text[t.start..t.end];
+                w == crate::labels::MARK_CHECKED || w == crate::labels::MARK_EMPTY
+            })
+        };
         let mut out = Vec::new();
         let mut start = 0;
         for i in 1..=self.tokens.len() {
+            let options = (mark(i) || mark(i + 1)) && (start..i).any(mark);
             let cut = i == self.tokens.len()
-                || rule(&self.tokens[i])
+                || (!options && rule(&self.tokens[i]))
                 || rule(&self.tokens[i - 1])
                 || match (self.tokens[i - 1].bbox, self.tokens[i].bbox) {
+                    _ if options => false,
                     (Some(a), Some(b)) => {
                         let wide = 2.0_f32.max(3.0 * self.space) * height as f32;
                         (b.x.saturating_sub(a.x + a.w)) as f32 > wide

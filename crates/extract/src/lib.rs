@@ -205,6 +205,7 @@ fn extract_in_order(pages: &[PageText]) -> Extraction {
             unlabelled::dos(&row_lines, &dates, &mut out, &mut state);
             labels::unlabelled_npi(&row_lines, &header, &mut out);
         }
+        unlabelled::marked_sex(&row_lines, &mut out);
         unlabelled::sex(&row_lines, &header, &mut out, &mut state);
         if let Some((name, n)) = doctype::letterhead(&text) {
             // (Or a labelled name cut short to a field's width, the letterhead's whole:

@@ -187,6 +187,47 @@ pub(crate) fn sex(
     aged_sex(rows, header, out);
 }
 
+/// The sex a form's marks choose (a ticked box, a filled button, a ring around an option, read
+/// from the page's pixels by the OCR stage: [`labels::measured_mark`]) on a row that names the
+/// sex or under one that does ("Sex (M or F)  Male · ☒ Female", "Gender Identity" over
+/// "☒ M ☐ F"). A mark seen in the pixels is surer than any reading of the words around it, so it
+/// replaces the sex a label's value gave ("Gender (Male /" read as the value "Male"); where the
+/// marks on the page choose two sexes, nothing is changed.
+pub(crate) fn marked_sex(rows: &[Line<'_>], out: &mut Extraction) {
+    let names_sex = |row: &Line<'_>| {
+        row.tokens.iter().any(|t| {
+            let w = row.text[t.start..t.end].trim_matches(|c: char| !c.is_alphabetic());
+            crate::vocab::classify(w) == Some(crate::vocab::Key::Sex)
+        })
+    };
+    let mut found: Vec<(usize, usize, usize, &'static str)> = Vec::new();
+    for (n, row) in rows.iter().enumerate() {
+        if prose(row) || !row.text.contains(labels::MARK_CHECKED) {
+            continue;
+        }
+        if !(n.saturating_sub(2)..=n).any(|m| names_sex(&rows[m])) {
+            continue;
+        }
+        let words: Vec<&str> = row.tokens.iter().map(|t| &row.text[t.start..t.end]).collect();
+        let Some(s) = labels::measured_mark(&words) else { continue };
+        // (The option's word, for the evidence's place.)
+        let option = row.tokens.iter().zip(&words).enumerate().find(|(k, (_, w))| {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            labels::sex(w).as_deref() == Some(s)
+                && [k.wrapping_sub(1), k + 1]
+                    .iter()
+                    .any(|&j| words.get(j) == Some(&labels::MARK_CHECKED))
+        });
+        if let Some((_, (t, _))) = option {
+            found.push((n, t.start, t.end, s));
+        }
+    }
+    let Some(&(n, start, end, s)) = the_one(&found, |f| f.3) else { return };
+    out.evidence.retain(|e| e.field != "patient.sex");
+    out.note("patient.sex", s, rows[n].place(start, end), 0.95, None);
+    out.fields.patient.sex = Some(s.to_string());
+}
+
 /// An age with a sex written after it or before it, as wristbands, banners and dictated heads
 /// print them: "59Y/F", "(59 yo F)", "62 y.o. male", "F/59".
 static AGE_SEX: LazyLock<[Regex; 2]> = LazyLock::new(|| {
@@ -294,6 +335,31 @@ mod tests {
         assert_eq!(f.service_date, None);
         let f = extract(&[page("Patient: Alice Testpatient\nxq 01/23/2021\nMRN: 00123456")]).fields;
         assert_eq!(f.service_date, None);
+    }
+
+    #[test]
+    fn a_sex_by_the_marks_on_a_row_under_the_sexs_caption() {
+        let sex = |text: &str| {
+            extract(&[page(&format!("Patient: Alice Testpatient\n{text}\nVisit Date: 01/23/2021"))])
+                .fields
+                .patient
+                .sex
+        };
+        assert_eq!(sex("Gender Identity\n☐ Male ☒ Female").as_deref(), Some("F"));
+        // Over what a label's value gave: "Sex (Male" read as the value "Male".
+        assert_eq!(sex("Sex (Male or Female)\n☐ Male ☒ Female ☐ Other").as_deref(), Some("F"));
+        // Not marks under no caption of a sex over a labelled sex, nor two rows marking two
+        // sexes.
+        assert_eq!(
+            sex("Sex: M\nPreferred Pronouns\nSmoker\n☐ Male ☒ Female").as_deref(),
+            Some("M")
+        );
+        let two = "Sex: M\nPreferred Pronouns\nSmoker\n☒ Male ☐ Female\nParent\n☐ Male ☒ Female";
+        assert_eq!(sex(two).as_deref(), Some("M"));
+        assert_eq!(sex(&two.replace("Smoker", "Gender")).as_deref(), Some("M"));
+        assert_eq!(sex(&two.replace("Parent", "Gender")).as_deref(), Some("F"));
+        let both = two.replace("Smoker", "Gender").replace("Parent", "Sex at Birth");
+        assert_eq!(sex(&both).as_deref(), Some("M"));
     }
 
     #[test]

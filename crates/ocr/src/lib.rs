@@ -6,6 +6,7 @@
 //! per worker thread and reuses it for every page. This crate never touches files or the catalogue.
 
 mod clean;
+mod marks;
 mod osd;
 mod preprocess;
 mod reread;
@@ -201,7 +202,7 @@ impl TesseractEngine {
         };
         let bad_image =
             |detail: String| OcrError::BadImage { width: page.width, height: page.height, detail };
-        let (prepared, geometry, meta) = self.prepare(page, orient);
+        let (mut prepared, geometry, mut meta) = self.prepare(page, orient);
         if meta.blank || (orient && meta.rotation == 0) {
             // Nothing (new) to read: tesseract is not asked.
             self.api = Some(api);
@@ -211,6 +212,34 @@ impl TesseractEngine {
             let empty =
                 Recognized { text: String::new(), confidence: 0.0, words: Vec::new(), meta };
             return Ok(Some(empty));
+        }
+        // Whether a step moved or changed the page (its words' boxes are mapped back).
+        let moved = prepared.is_some();
+        let unmoved = geometry.scaled == (page.width, page.height)
+            && geometry.quarter == 0
+            && geometry.skew == 0.0;
+        // A form's check boxes and rings, read from the pixels and erased before tesseract
+        // reads the page (and, for second readings, from the page as given where it lies
+        // unmoved under the prepared one).
+        let mut marks = Vec::new();
+        let mut original_erased: Option<Gray> = None;
+        if self.config.preprocess.marks {
+            let (w, px) =
+                prepared.as_ref().map_or((page.width, &page.pixels), |g| (g.width, &g.pixels));
+            marks = marks::find(px, w);
+            if !marks.is_empty() {
+                let as_given =
+                    || Gray { width: page.width, height: page.height, pixels: page.pixels.clone() };
+                let mut work = prepared.take().unwrap_or_else(as_given);
+                marks::erase(&mut work, &marks);
+                if unmoved && moved {
+                    let mut o = as_given();
+                    marks::erase(&mut o, &marks);
+                    original_erased = Some(o);
+                }
+                prepared = Some(work);
+                meta.marks = u32::try_from(marks.len()).unwrap_or(u32::MAX);
+            }
         }
         let img = prepared.as_ref().map_or((page.width, page.height, &page.pixels[..]), |g| {
             (g.width, g.height, &g.pixels[..])
@@ -243,16 +272,19 @@ impl TesseractEngine {
         let (words, lines, reread) = if self.config.preprocess.reread {
             // (Cut out of the page as given where the prepared page lies on it unmoved: the
             // grey pixels read better enlarged than a binarised page's.)
-            let unmoved = geometry.scaled == (page.width, page.height)
-                && geometry.quarter == 0
-                && geometry.skew == 0.0;
-            let source = if unmoved { (page.width, page.height, &page.pixels[..]) } else { img };
+            // (The marks erased there too.)
+            let source = match &original_erased {
+                Some(o) => (o.width, o.height, &o.pixels[..]),
+                None if unmoved && marks.is_empty() => (page.width, page.height, &page.pixels[..]),
+                None => img,
+            };
             self.reread(source, dpi, words, lines)
         } else {
             (words, lines, 0)
         };
-        let mut meta = meta;
         meta.reread = reread;
+        // The marks among the words, where they stand.
+        let (words, lines) = marks::insert(words, &lines, &marks);
         // The text in reading order, judged on the page as tesseract read it (upright,
         // deskewed), where rows are level; the words in that order, their boxes mapped back to
         // the page as given.
@@ -263,8 +295,7 @@ impl TesseractEngine {
             .into_iter()
             .map(|i| {
                 let w = &words[i];
-                let bbox =
-                    if prepared.is_some() { geometry.map_to_original(w.bbox) } else { w.bbox };
+                let bbox = if moved { geometry.map_to_original(w.bbox) } else { w.bbox };
                 Word { bbox, ..w.clone() }
             })
             .collect();
@@ -634,6 +665,7 @@ mod tests {
             clean: false,
             upsample: false,
             reread: false,
+            marks: false,
         };
         TesseractConfig { preprocess, ..Default::default() }
     }
@@ -659,6 +691,73 @@ mod tests {
             .iter()
             .find(|w| w.text == text)
             .unwrap_or_else(|| panic!("no {text:?} in {:?}", r.text))
+    }
+
+    #[test]
+    fn check_boxes_drawn_on_a_page_are_read_as_marks_before_their_options() {
+        let plain = TesseractConfig {
+            preprocess: Preprocess { marks: false, ..Preprocess::default() },
+            ..Default::default()
+        };
+        let page = fixture("progress_note.png");
+        let base = TesseractEngine::new(plain.clone()).unwrap().recognize(&page).unwrap();
+        // The letters "M" (the sex) and "F" (after the temperature), copied to the blank end
+        // of the visit date's row, each after a box: "[X] M  [ ] F".
+        let (m, f) = (word(&base, "M").bbox, word(&base, "F,").bbox);
+        // (The "F" without its comma.)
+        let f = BBox { w: f.w - f.h / 3, ..f };
+        let row = word(&base, "Service:").bbox;
+        let mut drawn = page.clone();
+        let w = page.width as usize;
+        let side = m.h + 4;
+        let stroke = (side / 10).max(2);
+        let y = row.y + row.h - side + 2;
+        let x0 = page.width * 6 / 10;
+        let area = (x0..page.width - 40).flat_map(|x| (y - 10..y + side + 10).map(move |y| (x, y)));
+        assert!(area.clone().all(|(x, y)| page.pixels[y as usize * w + x as usize] > 128));
+        let mut ink = |x: u32, y: u32| drawn.pixels[y as usize * w + x as usize] = 0;
+        let mut draw_box = |x: u32, ticked: bool| {
+            for i in 0..side {
+                for t in 0..stroke {
+                    for (px, py) in [
+                        (x + i, y + t),
+                        (x + i, y + side - 1 - t),
+                        (x + t, y + i),
+                        (x + side - 1 - t, y + i),
+                    ] {
+                        ink(px, py);
+                    }
+                    if ticked {
+                        let j = i.min(side - 1 - t);
+                        ink(x + j + t.min(side - 1 - j), y + i);
+                        ink(x + side - 1 - j - t.min(side - 1 - j).min(side - 1 - j), y + i);
+                    }
+                }
+            }
+        };
+        draw_box(x0, true);
+        draw_box(x0 + 6 * side, false);
+        let mut copy = |b: BBox, to: u32| {
+            for dy in 0..b.h {
+                for dx in 0..b.w {
+                    let from = (b.y + dy) as usize * w + (b.x + dx) as usize;
+                    let at = (y + side - b.h - 2 + dy) as usize * w + (to + dx) as usize;
+                    drawn.pixels[at] = page.pixels[from];
+                }
+            }
+        };
+        copy(m, x0 + side + side / 2);
+        copy(f, x0 + 7 * side + side / 2);
+
+        let read =
+            TesseractEngine::new(TesseractConfig::default()).unwrap().recognize(&drawn).unwrap();
+        assert_eq!(read.meta.marks, 2);
+        let texts: Vec<&str> = read.words.iter().map(|w| w.text.as_str()).collect();
+        assert!(texts.windows(4).any(|k| k == ["☒", "M", "☐", "F"]), "{}", read.text);
+        // The rest of the page reads as before.
+        assert!(read.text.contains("Date of Service: 03/25/2022"), "{}", read.text);
+        let before = TesseractEngine::new(plain).unwrap().recognize(&drawn).unwrap();
+        assert!(!before.words.iter().any(|w| w.text == "☒" || w.text == "☐"));
     }
 
     #[test]
@@ -703,7 +802,7 @@ mod tests {
         let skew = r.meta.skew.unwrap();
         assert!((skew - 1.2).abs() <= 0.2, "measured {skew}");
         assert!(r.meta.deskewed);
-        assert_eq!(r.meta.steps, ["upsample", "clean", "orientation", "deskew", "reread"]);
+        assert_eq!(r.meta.steps, ["upsample", "clean", "orientation", "deskew", "reread", "marks"]);
         let off = unprepared();
         let raw =
             TesseractEngine::new(off).unwrap().recognize(&fixture("medication_list.png")).unwrap();

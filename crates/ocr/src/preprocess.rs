@@ -21,11 +21,21 @@ pub struct Preprocess {
     /// Read again, each on its own and enlarged, the stretches of a page tesseract read with
     /// low confidence (a form's small captions among its cells).
     pub reread: bool,
+    /// Read a form's check boxes, radio buttons and circled options from the pixels (ticked or
+    /// empty) and erase them before recognition, so the options beside them read clean.
+    pub marks: bool,
 }
 
 impl Default for Preprocess {
     fn default() -> Self {
-        Preprocess { orientation: true, deskew: true, clean: true, upsample: true, reread: true }
+        Preprocess {
+            orientation: true,
+            deskew: true,
+            clean: true,
+            upsample: true,
+            reread: true,
+            marks: true,
+        }
     }
 }
 
@@ -100,9 +110,14 @@ impl Geometry {
 /// found.
 pub(crate) fn text_height(pixels: &[u8], width: u32) -> Option<f32> {
     let h = pixels.len() / (width.max(1) as usize);
-    let max_height = (h as u32 / 20).max(MIN_GLYPH_HEIGHT);
-    let mut glyphs: Vec<Component> = components(pixels, width)?
-        .into_iter()
+    glyph_height(&components(pixels, width)?.0, h as u32)
+}
+
+/// [`text_height`] from the page's components, on a page `page_height` pixels tall.
+pub(crate) fn glyph_height(components: &[Component], page_height: u32) -> Option<f32> {
+    let max_height = (page_height / 20).max(MIN_GLYPH_HEIGHT);
+    let mut glyphs: Vec<&Component> = components
+        .iter()
         .filter(|c| (MIN_GLYPH_HEIGHT..=max_height).contains(&c.h) && c.w <= c.h * 8)
         .collect();
     if glyphs.len() < MIN_GLYPHS {
@@ -120,20 +135,23 @@ pub(crate) fn text_height(pixels: &[u8], width: u32) -> Option<f32> {
         .map(|c| c.h as f32)
 }
 
-/// A connected component of ink: its bounding box's size and how many pixels it holds.
+/// A connected component of ink: its bounding box and how many pixels it holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Component {
-    w: u32,
-    h: u32,
-    ink: u32,
+pub(crate) struct Component {
+    pub(crate) x: u32,
+    pub(crate) y: u32,
+    pub(crate) w: u32,
+    pub(crate) h: u32,
+    pub(crate) ink: u32,
 }
 
 /// The 8-connected components of the page's ink (darker than Otsu's threshold), found by runs:
 /// each row's runs of ink joined to the touching runs of the row above (union-find over
 /// components, each root holding its bounding box and ink), so the cost is one pass over the
 /// pixels and a little per run, and the memory two rows of runs and a node per component.
-/// `None` for a page of more than `MAX_COMPONENTS` (not a page of text: a photo, noise).
-fn components(pixels: &[u8], width: u32) -> Option<Vec<Component>> {
+/// `None` for a page of more than `MAX_COMPONENTS` (not a page of text: a photo, noise). Also
+/// returns the threshold: a pixel darker than it is ink.
+pub(crate) fn components(pixels: &[u8], width: u32) -> Option<(Vec<Component>, u8)> {
     let w = width as usize;
     if w == 0 || pixels.len() < w {
         return None;
@@ -223,14 +241,19 @@ fn components(pixels: &[u8], width: u32) -> Option<Vec<Component>> {
         }
         std::mem::swap(&mut above, &mut here);
     }
-    Some(
-        nodes
-            .iter()
-            .enumerate()
-            .filter(|&(i, n)| n.parent == i as u32)
-            .map(|(_, n)| Component { w: n.x1 - n.x0, h: n.y1 - n.y0 + 1, ink: n.ink })
-            .collect(),
-    )
+    let found = nodes
+        .iter()
+        .enumerate()
+        .filter(|&(i, n)| n.parent == i as u32)
+        .map(|(_, n)| Component {
+            x: n.x0,
+            y: n.y0,
+            w: n.x1 - n.x0,
+            h: n.y1 - n.y0 + 1,
+            ink: n.ink,
+        })
+        .collect();
+    Some((found, threshold))
 }
 
 /// Grey pages whose text measures ([`text_height`]) under this many pixels are enlarged. On
@@ -594,6 +617,9 @@ pub(crate) fn meta(
     if config.reread {
         steps.push("reread".to_string());
     }
+    if config.marks {
+        steps.push("marks".to_string());
+    }
     PageMeta {
         rotation: geometry.quarter,
         orientation_confidence,
@@ -604,6 +630,7 @@ pub(crate) fn meta(
         steps,
         blank: false,
         reread: 0,
+        marks: 0,
     }
 }
 
@@ -758,7 +785,7 @@ mod tests {
         // Specks: one pixel in 150 black, and dirt: blobs of 3 x 3 pixels, more of them than
         // letters (a median of the components' heights, unweighed, would be 3).
         noise(&mut page, 150, 17);
-        let letters = components(&page.pixels, page.width).unwrap().len();
+        let letters = components(&page.pixels, page.width).unwrap().0.len();
         for i in 0..letters * 3 / 2 {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let (x, y) = ((seed >> 20) as usize % (w - 3), (seed >> 40) as usize % (h - 3) + i % 2);
@@ -874,10 +901,11 @@ mod tests {
                     }
                 }
                 let size = |a: usize, b: usize| (b - a + 1) as u32;
-                expected.push(Component { w: size(x0, x1), h: size(y0, y1), ink });
+                let (x, y) = (x0 as u32, y0 as u32);
+                expected.push(Component { x, y, w: size(x0, x1), h: size(y0, y1), ink });
             }
-            let mut found = components(&pixels, w as u32).unwrap();
-            let key = |c: &Component| (c.w, c.h, c.ink);
+            let mut found = components(&pixels, w as u32).unwrap().0;
+            let key = |c: &Component| (c.x, c.y, c.w, c.h, c.ink);
             expected.sort_by_key(key);
             found.sort_by_key(key);
             assert_eq!(found, expected, "one pixel in {density} black");
