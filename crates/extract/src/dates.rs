@@ -271,6 +271,52 @@ pub(crate) fn parse_digits(s: &str) -> Option<Date> {
     }
 }
 
+/// The order of a date's parts a format hint gives, as the letters of their first
+/// occurrences: "(ddmmyyyy)", "DD/MM/YYYY" and "jj/mm/aaaa" give "dmy", "yyyy-mm-dd" "ymd";
+/// with each part's width. None unless the hint is only such letters and separators, each part
+/// once.
+pub(crate) fn order_hint(hint: &str) -> Option<[(char, usize); 3]> {
+    let letters: String = hint
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .chars()
+        .filter(|c| !matches!(c, '/' | '-' | '.'))
+        .map(|c| match c.to_ascii_lowercase() {
+            'j' => 'd',
+            'a' => 'y',
+            c => c,
+        })
+        .collect();
+    let mut parts: Vec<(char, usize)> = Vec::with_capacity(3);
+    for c in letters.chars() {
+        let seen = parts.iter().any(|(p, _)| *p == c);
+        match parts.last_mut() {
+            Some((p, n)) if *p == c => *n += 1,
+            _ if matches!(c, 'd' | 'm' | 'y') && !seen => parts.push((c, 1)),
+            _ => return None,
+        }
+    }
+    let widths = parts.iter().all(|&(p, n)| if p == 'y' { n == 4 } else { n == 2 });
+    (parts.len() == 3 && widths).then(|| [parts[0], parts[1], parts[2]])
+}
+
+/// Eight digits read in the order a format hint gave ([`order_hint`]).
+pub(crate) fn digits_in_order(digits: &str, order: [(char, usize); 3]) -> Option<Date> {
+    if digits.len() != 8 || !is_num(digits) {
+        return None;
+    }
+    let (mut y, mut m, mut d, mut at) = (0, 0, 0, 0);
+    for (part, width) in order {
+        let n: u32 = digits.get(at..at + width)?.parse().ok()?;
+        match part {
+            'y' => y = n,
+            'm' => m = n,
+            _ => d = n,
+        }
+        at += width;
+    }
+    valid(y, m, d).then_some(Date { year: y, month: m, day: d, two_digit_year: false })
+}
+
 /// True if `t` names a day of the week ("Thursday,", "Mon"), as a date may open with one.
 pub(crate) fn is_weekday(t: &str) -> bool {
     let t = t.trim_end_matches([',', '.']).to_ascii_lowercase();
@@ -293,6 +339,22 @@ fn valid(y: u32, m: u32, d: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_in_the_order_a_format_hint_gives() {
+        let read =
+            |digits: &str, hint: &str| digits_in_order(digits, order_hint(hint)?).map(|d| d.iso());
+        assert_eq!(read("14031961", "(DDMMYYYY)").as_deref(), Some("1961-03-14"));
+        assert_eq!(read("03141961", "mm/dd/yyyy").as_deref(), Some("1961-03-14"));
+        assert_eq!(read("19610314", "[YYYY-MM-DD]").as_deref(), Some("1961-03-14"));
+        assert_eq!(read("14031961", "jj/mm/aaaa").as_deref(), Some("1961-03-14"));
+        // The hint's order or nothing: not the other order where the hint's gives no date.
+        assert_eq!(read("03141961", "(ddmmyyyy)"), None);
+        // No hint: words, two-digit years, a part twice.
+        assert_eq!(order_hint("(years)"), None);
+        assert_eq!(order_hint("dd/mm/yy"), None);
+        assert_eq!(order_hint("dd/mm/dd"), None);
+    }
 
     #[test]
     fn the_day_first_where_the_document_writes_it_so() {

@@ -1197,7 +1197,12 @@ fn medication_list(lines: &[&str]) -> bool {
 /// The type, and how sure: a title on the page (0.95), words at its head (0.8), cues in its
 /// body (0.6), or nothing (other, 0.5).
 pub(crate) fn doc_type(first_page: &str) -> (DocType, f32) {
-    let lines: Vec<&str> = first_page.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut lines: Vec<&str> = first_page.lines().filter(|l| !l.trim().is_empty()).collect();
+    // A program's screen, printed: the lines down to its menu bar (the print's header, the
+    // window's title: "Edit Demographics") are the program's, not the document's.
+    if let Some(m) = lines.iter().take(6).position(|l| menu_bar(l)) {
+        lines.drain(..=m);
+    }
     // A fax's cover sheet before the document: its title is under the cover (or on the page
     // after it), past the cover's To, From, Pages and notice.
     let cover = lines.iter().take(8).position(|l| fax_cover(l));
@@ -1248,6 +1253,20 @@ pub(crate) fn doc_type(first_page: &str) -> (DocType, f32) {
         Some(t) => (t, 0.6),
         None => (DocType::Other, 0.5),
     }
+}
+
+/// True if `line` is a program's menu bar: four or more single words, three of them the menus
+/// every desktop and web program has (File, Edit, View, Tools, Window, Help …).
+fn menu_bar(line: &str) -> bool {
+    const MENUS: &[&str] =
+        &["file", "edit", "view", "insert", "format", "tools", "window", "help", "options"];
+    let words: Vec<String> = line
+        .split(|c: char| c.is_whitespace() || c == '|')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let menus = words.iter().filter(|w| MENUS.contains(&w.as_str())).count();
+    words.len() >= 4 && words.iter().all(|w| w.chars().all(char::is_alphabetic)) && menus >= 3
 }
 
 /// True if `line` names a kind of document, as the LOINC document names end: a note, a
@@ -1633,6 +1652,20 @@ mod tests {
         check("Document Type: Discharge Summary\nPatient: X", DischargeSummary, 0.8);
         check("PROGRESS NOTE   Patient: X   MRN: 1", ProgressNote, 0.8);
         check("Patient: X\nExam: CT head without contrast\nIndication: fall", RadiologyReport, 0.8);
+    }
+
+    #[test]
+    fn a_printed_screens_window_title_is_the_programs_not_the_documents() {
+        let page = "3/4/22, 9:02 AM Patient Demographics\n\
+                    Clinic Manager 7 - Patient Demographics - oO x\n\
+                    File | Edit | View | Tools | Window | Help\n\
+                    Summary History Billing\n\
+                    Radiology Report\n\
+                    Exam: Chest, two views\n";
+        assert_eq!(doc_type(page).0, DocType::RadiologyReport);
+        // Without a menu bar, the first title is the document's.
+        assert_eq!(doc_type("Patient Demographics\nName: Test\n").0, DocType::FaceSheet);
+        assert!(!menu_bar("File Number 12345 View Date"));
     }
 
     #[test]

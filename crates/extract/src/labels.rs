@@ -3078,6 +3078,20 @@ fn npi_token(token: &str) -> Option<(String, bool)> {
 /// A form's date boxes may stand between its parts, read as marks ("05 | 06 | 1986", "10 [24
 /// |1991"); and a date in digits alone counts here, where a label announced it ("03271982").
 pub(crate) fn leading_date(value: &str) -> Option<(Date, usize)> {
+    // A comb of eight boxes, a digit in each ("0 1 1 0 1 9 5 8"), in the order a hint after
+    // them gives ("(ddmmyyyy)", "DD/MM/YYYY"), else as eight digits run together are read.
+    let tokens: Vec<&str> = value.split_whitespace().collect();
+    let comb =
+        tokens.iter().take_while(|t| t.len() == 1 && t.as_bytes()[0].is_ascii_digit()).count();
+    if comb == 8 {
+        let digits = tokens[..8].concat();
+        let hinted = tokens.get(8).and_then(|h| dates::order_hint(h));
+        if let Some(d) = hinted
+            .map_or_else(|| dates::parse_digits(&digits), |o| dates::digits_in_order(&digits, o))
+        {
+            return Some((d, 8));
+        }
+    }
     let mut parts: Vec<(usize, &str)> = Vec::with_capacity(3);
     // (A day of the week before it: "Thursday, March 4, 2024", "Mon 03/04/2024".)
     let weekday = value.split_whitespace().next().is_some_and(dates::is_weekday);
@@ -3393,6 +3407,17 @@ fn suffix_box(t: &str) -> Option<(bool, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_in_a_comb_of_boxes_is_read_in_the_order_its_hint_gives() {
+        let d = |v: &str| leading_date(v).map(|(d, n)| (d.iso(), n));
+        assert_eq!(d("1 4 0 3 1 9 6 1 (DD/MM/YYYY)"), Some(("1961-03-14".into(), 8)));
+        assert_eq!(d("1 9 6 1 0 3 1 4 [yyyy-mm-dd] Sex F"), Some(("1961-03-14".into(), 8)));
+        // Without a hint, as eight digits run together are read.
+        assert_eq!(d("0 3 1 4 1 9 6 1"), Some(("1961-03-14".into(), 8)));
+        // Seven boxes filled: no date.
+        assert_eq!(d("0 3 1 4 1 9 6"), None);
+    }
 
     #[test]
     fn a_sex_by_the_marks_read_from_the_pages_pixels() {

@@ -1326,6 +1326,34 @@ fn visit_clinician(ideas: &[Idea]) -> bool {
     matches!(main.as_slice(), [Idea::Event(0), Idea::Role(0 | 1)])
 }
 
+/// The label without what says where its value is written ("Name as it appears on Insurance
+/// Card", "Date of Birth as shown on ID"): the card is where to copy it from, not whose it is.
+fn without_source(label: &str) -> String {
+    let words: Vec<&str> = label.split_whitespace().collect();
+    let said = |w: &str| {
+        matches!(
+            w,
+            "it" | "appears"
+                | "appearing"
+                | "shown"
+                | "written"
+                | "printed"
+                | "stated"
+                | "recorded"
+        )
+    };
+    let cut = (1..words.len()).find(|&i| {
+        fold(words[i]) == "as" && {
+            let rest = words[i + 1..].iter().map(|w| fold(w)).find(|w| !said(w));
+            rest.is_some_and(|w| w == "on" || w == "in") && i + 2 < words.len()
+        }
+    });
+    match cut {
+        Some(i) => words[..i].join(" "),
+        None => label.to_string(),
+    }
+}
+
 /// The words of a label without an explanation in parentheses ("Patient's Name (Last Name,
 /// First Name, Middle Initial)"); a plural's "(s)" stays.
 pub(crate) fn without_explanation(label: &str) -> String {
@@ -1545,7 +1573,7 @@ fn read_together(split: &[String], mut ideas: Vec<Option<Idea>>) -> Vec<Option<I
 }
 
 fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
-    let label = without_explanation(label);
+    let label = without_source(&without_explanation(label));
     if regarding(&label) {
         return Some(Key::Patient(2));
     }
@@ -1644,6 +1672,12 @@ fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
     let facility = has(|i| *i == Idea::Facility);
     let record = has(|i| matches!(i, Idea::Record | Idea::Unit));
     let not_visit = has(|i| *i == Idea::NotVisit);
+    // A place asked for by its name and where it is ("Location and Name of Referring
+    // Institution", "Institution Name and Address"): the facility, whose name comes first.
+    let whereabouts = |f: &str| matches!(f, "address" | "location" | "telephone" | "phone");
+    let placed =
+        word_ideas.iter().zip(&folded).all(|(i, f)| *i != Some(Idea::Other) || whereabouts(f));
+    let other = other && !((facility || has(|i| *i == Idea::Unit)) && name && placed);
     // What a specimen or a sample underwent, if the label says ("Sample Registered Date",
     // "Specimen Received"); else its collection.
     let events = |all: bool| {
@@ -1831,6 +1865,37 @@ fn classify_whole(label: &str, idea: fn(&str) -> Option<Idea>) -> Option<Key> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn where_a_value_is_to_be_copied_from_is_not_whose_it_is() {
+        assert_eq!(classify("Patient Name as it appears on Insurance Card"), Some(Key::Patient(0)));
+        assert_eq!(classify("Date of Birth as shown on ID"), Some(Key::Dob));
+        assert_eq!(classify("Name as printed on passport"), classify("Name"));
+        // ("as" with no place after it says nothing of where: "Also Known As".)
+        assert_eq!(without_source("Also Known As"), "Also Known As");
+    }
+
+    #[test]
+    fn a_place_asked_for_by_its_name_and_whereabouts_is_the_facility() {
+        // (UB-04's form locator 1, "Billing Provider Name, Address and Telephone Number", is
+        // the provider rule's; these ask for a place itself.)
+        for label in [
+            "Hospital Name and Address",
+            "Name and Address of Facility",
+            "Institution Name and Location",
+        ] {
+            assert_eq!(classify(label), Some(Key::Facility), "{label}");
+        }
+        // Where it is without its name is no name; another's name and address is not the place.
+        for label in [
+            "Facility Address",
+            "Hospital Address",
+            "Patient Name and Address",
+            "Employer Name and Address",
+        ] {
+            assert_ne!(classify(label), Some(Key::Facility), "{label}");
+        }
+    }
 
     /// Wordings taken from published forms and standards, not the ones the vocabulary was
     /// written from: CMS-1500, UB-04, HL7 v2 PID/PV1 field names, registration forms.
