@@ -21,7 +21,7 @@ fn looks_like_credential(before: &str, after: &str) -> bool {
 }
 
 /// Words after a name that end it ("Robert Fakedoc on 03/02/2024", "Alice Testpatient (spouse)").
-const STOP: &[&str] = &["on", "at", "date", "dated", "(spouse)", "(self)"];
+const STOP: &[&str] = &["on", "at", "date", "dated"];
 
 /// True if `w` is a title or credential written with a name ("MD", "D.O.", "Dr."): after a
 /// name, not a label.
@@ -90,11 +90,15 @@ pub(crate) fn person_name(value: &str) -> Option<(Option<String>, String)> {
         }
         _ => value,
     };
-    // A name ends where something else starts: a date, a time, a parenthesis.
+    // A name ends where something else starts: a date, a time, a parenthesis after it (what
+    // the name is: "(self)", "(spouse)", a FHIR name's use, "(OFFICIAL)").
     let end = value
         .split_whitespace()
-        .position(|w| {
-            w.chars().any(|c| c.is_ascii_digit()) || STOP.contains(&w.to_lowercase().as_str())
+        .enumerate()
+        .position(|(i, w)| {
+            w.chars().any(|c| c.is_ascii_digit())
+                || STOP.contains(&w.to_lowercase().as_str())
+                || (i > 0 && w.starts_with('('))
         })
         .unwrap_or(usize::MAX);
     // A credential after the name ends it: "Linda Nodoctor, DO   Pt Age" is the name and the
@@ -312,6 +316,14 @@ mod tests {
 
     fn name(s: &str) -> Option<(Option<&str>, String)> {
         person_name(s).map(|(g, f)| (g.map(|g| &*g.leak()), f))
+    }
+
+    #[test]
+    fn what_a_name_is_said_in_parentheses_after_it_is_no_part_of_it() {
+        // HL7 FHIR's HumanName.use, a relationship, a preferred name's note.
+        assert_eq!(name("Jane TESTPATIENT (MAIDEN)"), Some((Some("Jane"), "Testpatient".into())));
+        assert_eq!(name("Robert Fakedoc (usual)"), Some((Some("Robert"), "Fakedoc".into())));
+        assert_eq!(name("TESTPATIENT, ALICE (Self)"), Some((Some("Alice"), "Testpatient".into())));
     }
 
     #[test]
