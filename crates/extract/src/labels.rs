@@ -2482,7 +2482,9 @@ fn columns(line: &Line<'_>, at_most: usize) -> Vec<(usize, usize)> {
             separated = true;
             continue;
         }
-        let options = marked && (is_mark(t) || prev.is_some_and(is_mark));
+        // (After a mark only an option's word: not the next column's date, "M ☐ F ☒ 3/11/21".)
+        let word = text[t.start..t.end].chars().all(char::is_alphabetic);
+        let options = marked && (is_mark(t) || (word && prev.is_some_and(is_mark)));
         let gap = match (prev, separated) {
             (None, _) => 0,
             (Some(_), false) if options => 0,
@@ -3816,6 +3818,17 @@ mod layout_tests {
         let f = extract(&[p]).fields;
         assert_eq!(f.patient.dob.as_deref(), Some("1945-10-03"));
         assert_eq!(f.patient.sex.as_deref(), Some("M"));
+        // Marks after their options, and the next column's date after them.
+        let p = page(&[
+            &[("Encounter", 100), ("No.", 300), ("Sex", 700), ("Date", 1100), ("Written", 1210)],
+            &[("V4516414", 100), ("M", 700), ("☐", 720), ("F", 800), ("☒", 820), ("3/11/21", 1100)],
+        ]);
+        let lines = crate::layout::lines(&p);
+        let cols = crate::labels::columns(&lines[1], 8);
+        assert_eq!(cols.len(), 3, "{cols:?}");
+        let f = extract(&[p]).fields;
+        assert_eq!(f.patient.sex.as_deref(), Some("F"));
+        assert_eq!(f.service_date.as_deref(), Some("2021-03-11"));
     }
 
     #[test]
