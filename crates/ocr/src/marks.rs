@@ -439,10 +439,7 @@ fn ellipse_stroke(ink: &Ink<'_>, c: &Component) -> Option<u32> {
         return None;
     }
     // Ink at (nearly) every point of the ellipse along the middle of the stroke.
-    let (cx, cy) =
-        (f64::from(c.x) + f64::from(c.w - 1) / 2.0, f64::from(c.y) + f64::from(c.h - 1) / 2.0);
-    let half = f64::from(stroke) / 2.0;
-    let (a, b) = (f64::from(c.w) / 2.0 - half, f64::from(c.h) / 2.0 - half);
+    let (cx, cy, a, b) = ellipse(c, stroke);
     let reach = stroke.max(2);
     let samples = 72;
     let inked = (0..samples)
@@ -479,10 +476,7 @@ fn band(ink: &Ink<'_>, c: &Component, stroke: u32) -> Vec<bool> {
 /// How far a pixel is from the middle of the stroke of the ellipse that fills the component's
 /// box (along the ray from its centre).
 fn off_ellipse(c: &Component, stroke: u32) -> impl Fn(u32, u32) -> f64 {
-    let (cx, cy) =
-        (f64::from(c.x) + f64::from(c.w - 1) / 2.0, f64::from(c.y) + f64::from(c.h - 1) / 2.0);
-    let half = f64::from(stroke) / 2.0;
-    let (a, b) = (f64::from(c.w) / 2.0 - half, f64::from(c.h) / 2.0 - half);
+    let (cx, cy, a, b) = ellipse(c, stroke);
     move |x, y| {
         let (dx, dy) = (f64::from(x) - cx, f64::from(y) - cy);
         let r = ((dx / a).powi(2) + (dy / b).powi(2)).sqrt();
@@ -492,6 +486,18 @@ fn off_ellipse(c: &Component, stroke: u32) -> impl Fn(u32, u32) -> f64 {
             f64::MAX
         }
     }
+}
+
+/// The middle of the stroke of the ellipse that fills the component's box: its centre and
+/// half-axes.
+fn ellipse(c: &Component, stroke: u32) -> (f64, f64, f64, f64) {
+    let half = f64::from(stroke) / 2.0;
+    (
+        f64::from(c.x) + f64::from(c.w - 1) / 2.0,
+        f64::from(c.y) + f64::from(c.h - 1) / 2.0,
+        f64::from(c.w) / 2.0 - half,
+        f64::from(c.h) / 2.0 - half,
+    )
 }
 
 /// The ink 8-connected to `seed` within the component's box, as a mask over that box.
